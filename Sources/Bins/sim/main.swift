@@ -1,0 +1,3 @@
+import Sim
+import ArgumentParser
+print("hi")

@@ -1,0 +1,2 @@
+import Core
+public enum SimX {}
