@@ -27,6 +27,67 @@ var products: [Product] = [
 
 // MARK: - Live (C edges, api, worker, local Kafka)
 // BEGIN LIVE
+// Only CRdKafka/CLibPQ see the C libraries; only LiveKafka/LivePostgres import them. `sim` depends on none of
+// these, so it builds on a machine without librdkafka-dev or libpq-dev.
+dependencies += [
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+]
+
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+targets += [
+    .systemLibrary(
+        name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka",
+        providers: [.apt(["librdkafka-dev"])]
+    ),
+    .systemLibrary(
+        name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+        providers: [.apt(["libpq-dev"])]
+    ),
+    .target(name: "LiveKafka", dependencies: ["CRdKafka", logging], path: "Sources/Live/Kafka"),
+    .target(name: "LivePostgres", dependencies: ["CLibPQ", logging], path: "Sources/Live/Postgres"),
+    .target(
+        name: "LiveService",
+        dependencies: [
+            hummingbird, lifecycle, logging,
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ],
+        path: "Sources/Live/Service"
+    ),
+    .target(
+        name: "LiveAPI",
+        dependencies: ["LiveKafka", "LivePostgres", "LiveService", hummingbird, lifecycle, logging],
+        path: "Sources/Live/API"
+    ),
+    .executableTarget(
+        name: "api",
+        dependencies: ["LiveAPI", "LiveService", argumentParser, lifecycle, logging],
+        path: "Sources/Bins/api"
+    ),
+    .executableTarget(
+        name: "kafka-dev",
+        dependencies: ["LiveKafka", "LiveService", hummingbird, argumentParser, lifecycle, logging],
+        path: "Sources/Bins/kafka-dev"
+    ),
+    .testTarget(
+        name: "LiveIntegrationTests",
+        dependencies: [
+            "LiveKafka", "LivePostgres", "LiveService", "LiveAPI",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]
+    ),
+]
+
+products += [
+    .executable(name: "api", targets: ["api"]),
+    .executable(name: "kafka-dev", targets: ["kafka-dev"]),
+]
 // END LIVE
 
 let package = Package(
