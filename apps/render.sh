@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Renders what gets applied to the cluster, to stdout:
+#   apps/render.sh before|after ENV_FILE   the overlay plus the environment's values (bucket, role, region, tag)
+#   apps/render.sh load ENV_FILE           the k6 Jobs plus ConfigMap k6-scripts built from tests/load/*.js
+#
+# Kustomize refuses to read files outside a kustomization's root, and the environment's values must not be
+# committed into the overlays. So this writes a throw-away kustomization under .local/ that uses the overlay
+# (or apps/load) as a base, adds the ConfigMap from copies of tests/load/*.js, and patches in the environment.
+# make lint renders with apps/environments/example.env; apps/deploy_apps.sh with the Terraform outputs.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+usage() { echo "usage: apps/render.sh before|after|load ENV_FILE" >&2; exit 2; }
+[ $# -eq 2 ] || usage
+target=$1
+env_file=$2
+[ -f "$env_file" ] || { echo "render: environment file $env_file not found" >&2; exit 2; }
+
+# Values come from the env file; nothing from the caller's environment leaks in.
+AWS_REGION='' DB_BACKUP_BUCKET='' DB_BACKUP_ROLE_ARN='' IMAGE_TAG='' ACM_CERTIFICATE_ARN=''
+# shellcheck source=/dev/null
+. "$env_file"
+for key in AWS_REGION DB_BACKUP_BUCKET DB_BACKUP_ROLE_ARN IMAGE_TAG; do
+    [ -n "${!key}" ] || { echo "render: $key is empty in $env_file" >&2; exit 2; }
+done
+[[ $AWS_REGION =~ ^[a-z]{2}(-[a-z]+)+-[0-9]$ ]] || { echo "render: AWS_REGION '$AWS_REGION' is not a region" >&2; exit 2; }
+[[ $DB_BACKUP_ROLE_ARN =~ ^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$ ]] || { echo "render: DB_BACKUP_ROLE_ARN '$DB_BACKUP_ROLE_ARN' is not a role ARN" >&2; exit 2; }
+[[ $DB_BACKUP_BUCKET =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || { echo "render: DB_BACKUP_BUCKET '$DB_BACKUP_BUCKET' is not a bucket name" >&2; exit 2; }
+
+case $target in
+    before | after) base="apps/overlays/$target" ;;
+    load) base="apps/load" ;;
+    *) usage ;;
+esac
+
+# The versioned kubectl beside the dispatcher renders without trying to reach a cluster (tooling note);
+# plain kubectl, or the PyPI wheel's kubectl installed by scripts/deps/platform.sh, otherwise.
+kustomize_cmd() {
+    local real
+    real=$(readlink -f "$(command -v kubectl 2>/dev/null || true)" 2>/dev/null || true)
+    if [ -n "$real" ] && [ -x "$(dirname "$real")/kubectl.1.32" ]; then
+        "$(dirname "$real")/kubectl.1.32" kustomize "$@"
+    elif command -v kubectl >/dev/null 2>&1; then
+        kubectl kustomize "$@"
+    elif [ -x "$ROOT/.local/venvs/kubectl/bin/kubectl" ]; then
+        "$ROOT/.local/venvs/kubectl/bin/kubectl" kustomize "$@"
+    else
+        echo "render: no kubectl found (run scripts/deps/platform.sh)" >&2
+        exit 3
+    fi
+}
+
+mkdir -p "$ROOT/.local"
+work=$(mktemp -d "$ROOT/.local/render.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+{
+    echo "apiVersion: kustomize.config.k8s.io/v1beta1"
+    echo "kind: Kustomization"
+    echo "resources:"
+    echo "  - $(realpath --relative-to="$work" "$ROOT/$base")"
+} > "$work/kustomization.yaml"
+
+if [ "$target" = load ]; then
+    mkdir "$work/scripts"
+    for script in api-load lag-burst; do
+        src="$ROOT/tests/load/$script.js"
+        [ -f "$src" ] || { echo "render: $src is missing (the k6 Job k6-$script mounts it)" >&2; exit 4; }
+        cp "$src" "$work/scripts/"
+    done
+    cat >> "$work/kustomization.yaml" <<YAML
+configMapGenerator:
+  - name: k6-scripts
+    namespace: apps
+    files:
+      - scripts/api-load.js
+      - scripts/lag-burst.js
+YAML
+else
+    cat >> "$work/kustomization.yaml" <<YAML
+images:
+  - name: ghcr.io/replicasafe/api
+    newTag: "$IMAGE_TAG"
+  - name: ghcr.io/replicasafe/worker
+    newTag: "$IMAGE_TAG"
+patches:
+  - target:
+      group: postgres-operator.crunchydata.com
+      kind: PostgresCluster
+      name: ledger
+    patch: |-
+      - op: replace
+        path: /spec/metadata/annotations/eks.amazonaws.com~1role-arn
+        value: "$DB_BACKUP_ROLE_ARN"
+      - op: test
+        path: /spec/backups/pgbackrest/repos/0/name
+        value: repo1
+      - op: replace
+        path: /spec/backups/pgbackrest/repos/0/s3
+        value:
+          bucket: "$DB_BACKUP_BUCKET"
+          endpoint: "s3.$AWS_REGION.amazonaws.com"
+          region: "$AWS_REGION"
+YAML
+    if [ -n "$ACM_CERTIFICATE_ARN" ]; then
+        cat >> "$work/kustomization.yaml" <<YAML
+  - target:
+      group: networking.k8s.io
+      kind: Ingress
+      name: api
+    patch: |-
+      - op: replace
+        path: /metadata/annotations/alb.ingress.kubernetes.io~1listen-ports
+        value: '[{"HTTP": 80}, {"HTTPS": 443}]'
+      - op: add
+        path: /metadata/annotations/alb.ingress.kubernetes.io~1certificate-arn
+        value: "$ACM_CERTIFICATE_ARN"
+      - op: add
+        path: /metadata/annotations/alb.ingress.kubernetes.io~1ssl-redirect
+        value: "443"
+      - op: add
+        path: /metadata/annotations/alb.ingress.kubernetes.io~1ssl-policy
+        value: ELBSecurityPolicy-TLS13-1-2-2021-06
+YAML
+    fi
+fi
+
+kustomize_cmd "$work"
