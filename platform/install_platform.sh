@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Installs the cluster add-ons on the EKS cluster created by infra/: pinned Helm charts (platform/versions.env)
+# with one values file each (platform/values/), settings that depend on the AWS account taken from the Terraform
+# outputs. Idempotent: every step is `helm upgrade --install` or `kubectl apply`, so re-running converges.
+#
+#   platform/install_platform.sh [--outputs FILE] [--skip-kubeconfig]
+#
+#   --outputs FILE     `terraform output -json` saved earlier (default: run terraform in infra/)
+#   --skip-kubeconfig  use the current kubectl context as is (it must point at the cluster)
+#
+# Order matters: the StorageClass and the network-policy engine check come first; kube-prometheus-stack brings
+# the ServiceMonitor/PodMonitor CRDs the apps use; the operators (Strimzi, Crunchy PGO) come last.
+set -euo pipefail
+# shellcheck source=platform/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=platform/versions.env
+. "$PLATFORM_ROOT/platform/versions.env"
+
+outputs_file=""
+skip_kubeconfig=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --outputs) outputs_file=${2:?--outputs needs a file}; shift 2 ;;
+        --skip-kubeconfig) skip_kubeconfig=1; shift ;;
+        -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+        *) die "unknown argument $1 (see --help)" ;;
+    esac
+done
+
+require_tools aws kubectl helm terraform jq
+load_outputs "$outputs_file"
+CLUSTER=$(tf_output cluster_name)
+REGION=$(tf_output region)
+VPC_ID=$(tf_output vpc_id)
+[ "$skip_kubeconfig" = 1 ] || use_cluster
+
+VALUES="$PLATFORM_ROOT/platform/values"
+HELM_TIMEOUT=${HELM_TIMEOUT:-10m}
+
+# helm_install RELEASE NAMESPACE CHART VERSION [REPO] [extra helm args...]: one pinned release.
+helm_install() {
+    local release=$1 namespace=$2 chart=$3 version=$4 repo=$5
+    shift 5
+    local source=(--version "$version")
+    [ -n "$repo" ] && source+=(--repo "$repo")
+    log "helm $release $version -> $namespace"
+    helm upgrade --install "$release" "$chart" "${source[@]}" \
+        --namespace "$namespace" --create-namespace \
+        --values "$VALUES/$release.yaml" \
+        --wait --timeout "$HELM_TIMEOUT" "$@"
+}
+
+# 1. NetworkPolicy engine: the VPC CNI's policy agent, switched on by Terraform (infra/eks.tf). Without it every
+#    NetworkPolicy in apps/ is silently ignored, so refuse to go on.
+log "checking that the VPC CNI enforces NetworkPolicies"
+kubectl -n kube-system get daemonset aws-node -o json |
+    jq -e '[.spec.template.spec.containers[].name] | index("aws-network-policy-agent")' >/dev/null ||
+    die "aws-node has no aws-network-policy-agent container: apply infra/ (vpc-cni enableNetworkPolicy)"
+kubectl -n kube-system get daemonset aws-node -o json |
+    jq -e '[.spec.template.spec.containers[].args[]?] | index("--enable-network-policy=true")' >/dev/null ||
+    die "the VPC CNI policy agent runs with network policy disabled: apply infra/ (vpc-cni enableNetworkPolicy)"
+
+# 2. Storage: encrypted gp3 becomes the default class.
+log "StorageClass gp3 (default)"
+kubectl apply -f "$PLATFORM_ROOT/platform/manifests/storageclass-gp3.yaml"
+if kubectl get storageclass gp2 >/dev/null 2>&1; then
+    kubectl annotate --overwrite storageclass gp2 storageclass.kubernetes.io/is-default-class=false
+fi
+
+# 3. Charts.
+helm_install metrics-server "$METRICS_SERVER_NAMESPACE" "$METRICS_SERVER_CHART" "$METRICS_SERVER_VERSION" \
+    "$METRICS_SERVER_REPO"
+
+helm_install aws-load-balancer-controller "$ALB_CONTROLLER_NAMESPACE" "$ALB_CONTROLLER_CHART" \
+    "$ALB_CONTROLLER_VERSION" "$ALB_CONTROLLER_REPO" \
+    --set-string clusterName="$CLUSTER" \
+    --set-string region="$REGION" \
+    --set-string vpcId="$VPC_ID" \
+    --set-string "serviceAccount.annotations.eks\.amazonaws\.com/role-arn=$(tf_output aws_load_balancer_controller_role_arn)"
+
+helm_install kube-prometheus-stack "$KUBE_PROMETHEUS_STACK_NAMESPACE" "$KUBE_PROMETHEUS_STACK_CHART" \
+    "$KUBE_PROMETHEUS_STACK_VERSION" "$KUBE_PROMETHEUS_STACK_REPO"
+
+helm_install keda "$KEDA_NAMESPACE" "$KEDA_CHART" "$KEDA_VERSION" "$KEDA_REPO"
+
+helm_install cluster-autoscaler "$CLUSTER_AUTOSCALER_NAMESPACE" "$CLUSTER_AUTOSCALER_CHART" \
+    "$CLUSTER_AUTOSCALER_VERSION" "$CLUSTER_AUTOSCALER_REPO" \
+    --set-string autoDiscovery.clusterName="$CLUSTER" \
+    --set-string awsRegion="$REGION" \
+    --set-string "rbac.serviceAccount.annotations.eks\.amazonaws\.com/role-arn=$(tf_output cluster_autoscaler_role_arn)"
+
+helm_install velero "$VELERO_NAMESPACE" "$VELERO_CHART" "$VELERO_VERSION" "$VELERO_REPO" \
+    --set-string "initContainers[0].image=$VELERO_AWS_PLUGIN_IMAGE" \
+    --set-string "configuration.backupStorageLocation[0].bucket=$(tf_output velero_bucket)" \
+    --set-string "configuration.backupStorageLocation[0].config.region=$REGION" \
+    --set-string "configuration.backupStorageLocation[0].config.kmsKeyId=$(tf_output backup_kms_key_arn)" \
+    --set-string "configuration.volumeSnapshotLocation[0].config.region=$REGION" \
+    --set-string "serviceAccount.server.annotations.eks\.amazonaws\.com/role-arn=$(tf_output velero_role_arn)"
+
+helm_install strimzi "$STRIMZI_NAMESPACE" "$STRIMZI_CHART" "$STRIMZI_VERSION" ""
+
+helm_install pgo "$PGO_NAMESPACE" "$PGO_CHART" "$PGO_VERSION" ""
+
+# 4. What the apps rely on, checked once more now that everything is installed.
+for crd in kafkas.kafka.strimzi.io kafkanodepools.kafka.strimzi.io kafkatopics.kafka.strimzi.io \
+    postgresclusters.postgres-operator.crunchydata.com scaledobjects.keda.sh \
+    servicemonitors.monitoring.coreos.com podmonitors.monitoring.coreos.com; do
+    kubectl get crd "$crd" >/dev/null || die "CRD $crd is missing after the install"
+done
+kubectl get ingressclass alb >/dev/null || die "IngressClass alb is missing (AWS Load Balancer Controller)"
+
+log "platform installed on $CLUSTER ($REGION). Next: apps/deploy_apps.sh after"
