@@ -1,0 +1,40 @@
+/// Everything a consumer needs to decide; a value so the simulator and the live runtime build it the same way.
+public struct ConsumerConfiguration: Hashable, Sendable {
+    public var mode: ProcessingMode
+    /// Recorded as `applied_by` / `settled_by`.
+    public var workerID: String
+    /// Events per database transaction.
+    public var batchMaxEvents: Int
+    /// Fetched-but-unapplied events above which fetching pauses (and below `batchMaxEvents` resumes).
+    public var queueHighWatermark: Int
+    /// `before` mode: librdkafka's `auto.commit.interval.ms` default.
+    public var autoCommitIntervalMilliseconds: Int64
+    public var retry: RetryPolicy
+    /// Length of one period of the singleton settlement job.
+    public var settlementPeriodMilliseconds: Int64
+    public var settlementJob: String
+    /// Seed for retry jitter: the only randomness Core uses.
+    public var randomSeed: UInt64
+
+    public init(
+        mode: ProcessingMode,
+        workerID: String,
+        batchMaxEvents: Int = 500,
+        queueHighWatermark: Int? = nil,
+        autoCommitIntervalMilliseconds: Int64 = 5_000,
+        retry: RetryPolicy = RetryPolicy(),
+        settlementPeriodMilliseconds: Int64 = 60_000,
+        settlementJob: String = "settlement",
+        randomSeed: UInt64 = 0
+    ) {
+        self.mode = mode
+        self.workerID = workerID
+        self.batchMaxEvents = max(1, batchMaxEvents)
+        self.queueHighWatermark = queueHighWatermark ?? 2 * max(1, batchMaxEvents)
+        self.autoCommitIntervalMilliseconds = autoCommitIntervalMilliseconds
+        self.retry = retry
+        self.settlementPeriodMilliseconds = settlementPeriodMilliseconds
+        self.settlementJob = settlementJob
+        self.randomSeed = randomSeed
+    }
+}

@@ -1,0 +1,55 @@
+extension ConsumerStateMachine {
+    /// The durable attempt count of a poison event came back: dead-letter it at the limit, otherwise let its
+    /// partition retry it alone after a jittered back-off while the other partitions go on.
+    mutating func failureRecorded(_ poison: Poison, result: DatabaseResult, now: Timestamp) -> [ConsumerAction] {
+        guard let index = index(of: poison.message.partition), partitions[index].isActive, !isDraining else { return [] }
+        guard case .committed(.attempts(let attempts)) = result else {
+            if case .failed(let failure) = result { record(failure) }
+            return scheduleRetry(.recordFailure(poison), attempt: 0, now: now, bump: false)
+        }
+        var counted = poison
+        counted.attempts = attempts
+        if attempts >= configuration.retry.maxAttempts {
+            counted.reason = "failed \(attempts) times: \(poison.reason)"
+            return begin(.publish(counted))
+        }
+        let retryAt = now + configuration.retry.delay(attempt: attempts - 1, using: &random)
+        partitions[index].suspect = .init(offset: poison.message.offset, retryAt: retryAt)
+        return [.scheduleTimer(.partitionRetry(poison.message.partition), at: retryAt)]
+    }
+
+    /// The dead-letter topic acknowledged (or refused) a message.
+    public mutating func deadLetterCompleted(_ request: RequestID, result: PublishResult, now: Timestamp) -> [ConsumerAction] {
+        guard case .inFlight(let current, .publish(let poison)) = pipeline, current == request else {
+            return []  // `before` mode publishes without waiting
+        }
+        pipeline = .idle
+        var actions: [ConsumerAction] = []
+        if let index = index(of: poison.message.partition), partitions[index].isActive, !isDraining {
+            switch result {
+            case .published:
+                statistics.deadLettered += 1
+                actions = begin(.markDeadLettered(poison))
+            case .failed:
+                actions = scheduleRetry(.publish(poison), attempt: 0, now: now, bump: false)
+            }
+        }
+        return actions + afterPipelineStep(now: now)
+    }
+
+    /// The poison event is recorded as handled and its offset stored: take it off the queue and commit past it.
+    mutating func deadLetterMarked(_ poison: Poison, result: DatabaseResult, now: Timestamp) -> [ConsumerAction] {
+        guard let index = index(of: poison.message.partition) else { return [] }
+        guard case .committed = result else {
+            if case .failed(let failure) = result { record(failure) }
+            guard partitions[index].isActive, !isDraining else { return [] }
+            return scheduleRetry(.markDeadLettered(poison), attempt: 0, now: now, bump: false)
+        }
+        let next = poison.message.offset + 1
+        partitions[index].durableNext = max(partitions[index].durableNext ?? next, next)
+        if partitions[index].suspect?.offset == poison.message.offset { partitions[index].suspect = nil }
+        if partitions[index].queue.first?.offset == poison.message.offset { partitions[index].queue.removeFirst() }
+        guard !isDraining else { return [] }
+        return commitProgress([PartitionOffset(partition: poison.message.partition, offset: next)])
+    }
+}

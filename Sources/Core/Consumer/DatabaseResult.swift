@@ -1,0 +1,91 @@
+/// The outcome of a `DatabaseWork` transaction as the client saw it.
+public enum DatabaseResult: Hashable, Sendable {
+    case committed(DatabaseReply)
+    case failed(DatabaseFailure)
+}
+
+public enum DatabaseReply: Hashable, Sendable {
+    case none
+    /// For `loadOffsets`: the stored next offset per requested partition, `nil` where none was stored.
+    case offsets([StoredOffset])
+    case batch(BatchOutcome)
+    /// For `recordFailure`: the durable attempt count after this failure.
+    case attempts(Int)
+    case settlement(SettlementOutcome)
+}
+
+public struct StoredOffset: Hashable, Sendable {
+    public var partition: PartitionID
+    public var nextOffset: Offset?
+
+    public init(partition: PartitionID, nextOffset: Offset?) {
+        self.partition = partition
+        self.nextOffset = nextOffset
+    }
+}
+
+public struct BatchOutcome: Hashable, Sendable {
+    /// Entries whose effect was written.
+    public var applied: Int
+    /// Entries skipped because `processed_events` already had them.
+    public var skippedDuplicates: Int
+    /// The balance of every account the batch touched, after the batch (used by the `before` cache).
+    public var balances: [AccountBalance]
+
+    public init(applied: Int, skippedDuplicates: Int, balances: [AccountBalance] = []) {
+        self.applied = applied
+        self.skippedDuplicates = skippedDuplicates
+        self.balances = balances
+    }
+}
+
+public struct AccountBalance: Hashable, Sendable {
+    public var account: AccountID
+    public var balanceCents: Int64
+
+    public init(account: AccountID, balanceCents: Int64) {
+        self.account = account
+        self.balanceCents = balanceCents
+    }
+}
+
+public struct SettlementOutcome: Hashable, Sendable {
+    /// Periods this run settled (inserted a settlement row for).
+    public var settledPeriods: [Int64]
+    /// Periods another run had already fenced.
+    public var fencedPeriods: Int
+
+    public init(settledPeriods: [Int64], fencedPeriods: Int) {
+        self.settledPeriods = settledPeriods
+        self.fencedPeriods = fencedPeriods
+    }
+}
+
+public struct DatabaseFailure: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+        /// Nothing was applied and trying again may succeed (connection refused or lost before COMMIT,
+        /// serialization failure, deadlock, server shutting down).
+        case transient
+        /// Nothing was applied and the same statements will fail again (constraint or data error).
+        /// `entryIndex` names the failing batch entry when the driver knows it.
+        case permanent(entryIndex: Int?)
+        /// The connection was lost while COMMIT was in flight: the transaction may or may not have applied.
+        case ambiguous
+    }
+
+    public var kind: Kind
+    public var reason: String
+
+    public init(_ kind: Kind, reason: String) {
+        self.kind = kind
+        self.reason = reason
+    }
+
+    public var className: String {
+        switch kind {
+        case .transient: return "transient"
+        case .permanent: return "permanent"
+        case .ambiguous: return "ambiguous"
+        }
+    }
+}

@@ -1,0 +1,67 @@
+/// The consumer's single lane of ordered work. One step at a time keeps per-partition order trivially and
+/// matches the live runtime's one database connection per consumer.
+enum Pipeline: Sendable {
+    case idle
+    case inFlight(RequestID, PipelineStep)
+    /// Backing off until `TimerID.retryPipeline` fires.
+    case waiting(PipelineStep)
+
+    var step: PipelineStep? {
+        switch self {
+        case .idle: return nil
+        case .inFlight(_, let step), .waiting(let step): return step
+        }
+    }
+
+    var isInFlight: Bool {
+        if case .inFlight = self { return true }
+        return false
+    }
+}
+
+enum PipelineStep: Sendable {
+    case batch(Batch)
+    /// `after`: count a permanent failure of the poison event durably.
+    case recordFailure(Poison)
+    /// `after`: publish the poison event to the dead-letter topic and wait for the acknowledgement.
+    case publish(Poison)
+    /// `after`: mark it handled and store the offset after it.
+    case markDeadLettered(Poison)
+
+    var partitions: [PartitionID] {
+        switch self {
+        case .batch(let batch): return batch.partitions
+        case .recordFailure(let poison), .publish(let poison), .markDeadLettered(let poison):
+            return [poison.message.partition]
+        }
+    }
+}
+
+struct Batch: Sendable {
+    /// Messages carrying events, per partition in offset order.
+    var messages: [Message]
+    /// Attempts made so far (0 before the first).
+    var attempt: Int
+
+    var partitions: [PartitionID] {
+        var seen: [PartitionID] = []
+        for message in messages where !seen.contains(message.partition) {
+            seen.append(message.partition)
+        }
+        return seen
+    }
+
+    /// The next offset after this batch, for each partition it touches.
+    var nextOffsets: [PartitionOffset] {
+        partitions.map { partition in
+            let last = messages.last(where: { $0.partition == partition })!.offset
+            return PartitionOffset(partition: partition, offset: last + 1)
+        }
+    }
+}
+
+struct Poison: Sendable {
+    var message: Message
+    var reason: String
+    var attempts: Int
+}
