@@ -50,8 +50,9 @@ targets += [
         name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
         providers: [.apt(["libpq-dev"])]
     ),
-    .target(name: "LiveKafka", dependencies: ["CRdKafka", logging], path: "Sources/Live/Kafka"),
-    .target(name: "LivePostgres", dependencies: ["CLibPQ", logging], path: "Sources/Live/Postgres"),
+    .target(name: "LiveBlocking", path: "Sources/Live/Blocking"),
+    .target(name: "LiveKafka", dependencies: ["CRdKafka", "LiveBlocking", logging], path: "Sources/Live/Kafka"),
+    .target(name: "LivePostgres", dependencies: ["CLibPQ", "LiveBlocking", logging], path: "Sources/Live/Postgres"),
     .target(
         name: "LiveService",
         dependencies: [

@@ -1,0 +1,164 @@
+import CRdKafka
+import Foundation
+import LiveBlocking
+
+/// A message to produce. `partition == nil` lets the partitioner choose by key (librdkafka's default
+/// `consistent_random`: the same key always lands on the same partition).
+public struct KafkaOutgoingMessage: Sendable {
+    public var topic: String
+    public var key: [UInt8]?
+    public var value: [UInt8]
+    public var headers: [KafkaHeader]
+    public var partition: Int32?
+
+    public init(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = [], partition: Int32? = nil) {
+        self.topic = topic
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.partition = partition
+    }
+}
+
+/// Where the broker stored a message, known only after the broker acknowledged it.
+public struct KafkaDeliveryReport: Sendable, Hashable {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+}
+
+/// An idempotent producer over one `rd_kafka_t` (with the defaults, `enable.idempotence=true`, `acks=all`).
+///
+/// `send` returns when the broker acknowledged the message (its delivery report), or throws the report's error.
+/// A dedicated thread serves delivery reports (`rd_kafka_poll`); flush and metadata calls run on the
+/// producer's executor; neither blocks Swift's cooperative pool.
+public final class KafkaProducer: @unchecked Sendable {
+    // Safe: `handle` is thread-safe for produce/poll/flush per librdkafka's contract; `poller` is immutable;
+    // `running` is atomic by lock.
+    let handle: OpaquePointer
+    let executor: BlockingExecutor
+    private let poller: DeliveryPoller
+    public let config: KafkaProducerConfig
+
+    private init(handle: OpaquePointer, config: KafkaProducerConfig) {
+        self.handle = handle
+        self.config = config
+        self.executor = BlockingExecutor(name: "kafka-producer")
+        self.poller = DeliveryPoller(handle: SendableHandle(handle))
+    }
+
+    public static func make(_ config: KafkaProducerConfig) throws(KafkaError) -> KafkaProducer {
+        let conf = try KafkaConf.make(config.librdkafkaProperties, operation: "producer")
+        guard let raw = conf.pointer else { throw KafkaError.invalid("no configuration", "producer") }
+        rd_kafka_conf_set_dr_msg_cb(raw, producerDeliveryCallback)
+        let handle = try makeKafkaHandle(RD_KAFKA_PRODUCER, conf, operation: "producer")
+        return KafkaProducer(handle: handle, config: config)
+    }
+
+    deinit {
+        let handle = SendableHandle(handle)
+        let poller = poller
+        executor.submit {
+            // Fail whatever is still queued so no awaiting task hangs, then let the poller serve those reports.
+            _ = rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+            _ = rd_kafka_flush(handle.pointer, 1000)
+            poller.stop()
+            rd_kafka_destroy(handle.pointer)
+        }
+        executor.shutdown()
+    }
+
+    /// Produces `message` and waits for the broker's acknowledgement.
+    public func send(_ message: KafkaOutgoingMessage) async throws(KafkaError) -> KafkaDeliveryReport {
+        let result: Result<KafkaDeliveryReport, KafkaError> = await withCheckedContinuation { continuation in
+            let box = DeliveryBox(continuation)
+            let opaque = Unmanaged.passRetained(box).toOpaque()
+            if let error = enqueueWithRetry(message, opaque: opaque) {
+                Unmanaged<DeliveryBox>.fromOpaque(opaque).release()
+                continuation.resume(returning: .failure(error))
+            }
+        }
+        return try result.get()
+    }
+
+    /// Retries a full local queue for up to `message.timeout.ms` (backpressure instead of failing the request).
+    private func enqueueWithRetry(_ message: KafkaOutgoingMessage, opaque: UnsafeMutableRawPointer) -> KafkaError? {
+        let deadline = Date().addingTimeInterval(Double(config.messageTimeout.milliseconds) / 1000)
+        while true {
+            guard let error = produce(message, opaque: opaque) else { return nil }
+            if error.code != KafkaError.queueFull || Date() > deadline { return error }
+            usleep(500)
+        }
+    }
+
+    /// Flushes queued messages, waiting at most `timeout`.
+    public func flush(timeout: Duration) async throws(KafkaError) {
+        try await executor.run { () throws(KafkaError) in
+            let err = rd_kafka_flush(self.handle, Int32(timeout.milliseconds))
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.code(err, "flush") }
+        }
+    }
+
+    /// Flushes (waiting at most `timeout`) and stops serving delivery reports. Call before exiting.
+    public func close(timeout: Duration = .seconds(10)) async throws(KafkaError) {
+        defer { poller.stop() }
+        try await flush(timeout: timeout)
+    }
+
+    /// Asks the cluster for metadata; succeeds when at least one broker answered (readiness probes).
+    public func brokerCount(timeout: Duration = .seconds(2)) async throws(KafkaError) -> Int {
+        try await executor.run { () throws(KafkaError) in
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            let err = rd_kafka_metadata(self.handle, 0, nil, &metadata, Int32(timeout.milliseconds))
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.code(err, "metadata") }
+            guard let metadata else { return 0 }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            return Int(metadata.pointee.broker_cnt)
+        }
+    }
+}
+
+/// Holds the continuation of one `send` until its delivery report arrives; retained by librdkafka via the
+/// message opaque.
+final class DeliveryBox {
+    let continuation: CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>
+    init(_ continuation: CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>) {
+        self.continuation = continuation
+    }
+}
+
+/// `dr_msg_cb`: resumes the `send` that produced the message.
+func producerDeliveryCallback(
+    _ handle: OpaquePointer?, _ message: UnsafePointer<rd_kafka_message_t>?, _ opaque: UnsafeMutableRawPointer?
+) {
+    guard let message, let boxPointer = message.pointee._private else { return }
+    let box = Unmanaged<DeliveryBox>.fromOpaque(boxPointer).takeRetainedValue()
+    let m = message.pointee
+    if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+        box.continuation.resume(returning: .failure(KafkaError.code(m.err, "delivery")))
+        return
+    }
+    let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+    box.continuation.resume(returning: .success(KafkaDeliveryReport(topic: topic, partition: m.partition, offset: m.offset)))
+}
+
+/// The thread that serves delivery reports.
+final class DeliveryPoller: @unchecked Sendable {
+    // Safe: `running` is only accessed under `lock`; `handle` is used only for rd_kafka_poll, which is thread-safe.
+    private let lock = NSLock()
+    private var running = true
+    private let handle: SendableHandle
+
+    init(handle: SendableHandle) {
+        self.handle = handle
+        let thread = Thread { [self] in
+            while self.isRunning { rd_kafka_poll(self.handle.pointer, 50) }
+        }
+        thread.name = "kafka-delivery"
+        thread.start()
+    }
+
+    private var isRunning: Bool { lock.withLock { running } }
+
+    func stop() { lock.withLock { running = false } }
+}
