@@ -51,6 +51,13 @@ targets += [
         providers: [.apt(["libpq-dev"])]
     ),
     .target(name: "LiveBlocking", path: "Sources/Live/Blocking"),
+    // Fixed ports for the mock brokers (a `bind` interposer): kafka-dev only, never api or worker.
+    .target(name: "CListenPorts", path: "Sources/CListenPorts"),
+    .target(
+        name: "LiveKafkaDev",
+        dependencies: ["LiveKafka", "CListenPorts", "LiveService", hummingbird, logging],
+        path: "Sources/Live/KafkaDev"
+    ),
     .target(name: "LiveKafka", dependencies: ["CRdKafka", "LiveBlocking", logging], path: "Sources/Live/Kafka"),
     .target(name: "LivePostgres", dependencies: ["CLibPQ", "LiveBlocking", logging], path: "Sources/Live/Postgres"),
     .target(
@@ -73,13 +80,13 @@ targets += [
     ),
     .executableTarget(
         name: "kafka-dev",
-        dependencies: ["LiveKafka", "LiveService", hummingbird, argumentParser, lifecycle, logging],
+        dependencies: ["LiveKafkaDev", "LiveKafka", "LiveService", hummingbird, argumentParser, lifecycle, logging],
         path: "Sources/Bins/kafka-dev"
     ),
     .testTarget(
         name: "LiveIntegrationTests",
         dependencies: [
-            "LiveKafka", "LivePostgres", "LiveService", "LiveAPI",
+            "LiveKafka", "LiveKafkaDev", "LivePostgres", "LiveService", "LiveAPI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]
     ),
