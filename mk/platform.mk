@@ -1,0 +1,26 @@
+# Platform area (issue 4): infra/, platform/, apps/. `make lint` runs every platform check; `make test` runs the
+# lint (the README's test command is how CI reaches it) and the tests that prove each check fails on a defect.
+.PHONY: deps-platform lint-platform lint-network print-network-flows test-platform
+
+deps-platform: ## install the platform lint tools (shellcheck, checkov, nca, kubernetes-validate, python-hcl2, yamllint)
+	bash scripts/deps/platform.sh
+
+lint: lint-platform
+
+lint-platform: deps-platform ## render, validate, policy-scan and analyse the EKS manifests and Terraform
+	scripts/lint/platform.sh
+
+lint-network: deps-platform ## only the NetworkPolicy connectivity check against docs/security/traffic-matrix.md
+	scripts/lint/platform.sh network
+
+print-network-flows: deps-platform ## print the flows the NetworkPolicies allow (network-config-analyzer)
+	@mkdir -p .local/lint && apps/render.sh after apps/environments/example.env > .local/lint/after.yaml \
+	  && apps/render.sh load apps/environments/example.env > .local/lint/load.yaml \
+	  && .local/venvs/lint/bin/python scripts/lint/check_network.py --nca .local/venvs/nca/bin/nca \
+	     --peers platform/network-peers.yaml --matrix docs/security/traffic-matrix.md --print \
+	     .local/lint/after.yaml .local/lint/load.yaml
+
+test-platform: deps-platform ## each platform check fails on an injected defect and passes on the pristine tree
+	.local/venvs/lint/bin/python -m pytest -q tests/platform
+
+test: lint test-platform

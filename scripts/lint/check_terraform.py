@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""Parses every Terraform file with python-hcl2 and checks the structure the platform depends on:
+pinned versions, three AZs with three subnets of each tier, a node group in each AZ, the add-ons (VPC CNI with
+network policy, EBS CSI with its role, CoreDNS, kube-proxy), an IRSA role for every ServiceAccount that
+platform/ and apps/ run with (and no role nobody uses), every Terraform output that the scripts read, backup
+buckets that are versioned, KMS-encrypted, private, TLS-only and have a lifecycle, a budget, and the CIDRs that
+the NetworkPolicies and the traffic matrix repeat.
+
+usage: check_terraform.py --root REPO
+"""
+import argparse
+import glob
+import ipaddress
+import os
+import re
+import sys
+
+import hcl2
+import yaml
+from hcl2 import SerializationOptions
+
+OPTS = SerializationOptions(strip_string_quotes=True)
+PROBLEMS = []
+
+
+def problem(area, message):
+    PROBLEMS.append(f"{area}: {message}")
+
+
+def parse_dir(directory):
+    """{block type: {name or (type, name): body}} merged over the .tf files of one directory."""
+    merged = {"variable": {}, "output": {}, "module": {}, "resource": {}, "data": {}, "locals": {}, "terraform": []}
+    files = sorted(glob.glob(os.path.join(directory, "*.tf")))
+    for path in files:
+        with open(path) as handle:
+            try:
+                doc = hcl2.load(handle, serialization_options=OPTS)
+            except Exception as error:  # the parser raises several types; all mean "not valid HCL"
+                problem("parse", f"{path}: {error}")
+                continue
+        for kind in ("variable", "output", "module"):
+            for block in doc.get(kind, []):
+                merged[kind].update(block)
+        for kind in ("resource", "data"):
+            for block in doc.get(kind, []):
+                for rtype, named in block.items():
+                    for name, body in named.items():
+                        merged[kind][(rtype, name)] = body
+        for block in doc.get("locals", []):
+            merged["locals"].update(block)
+        merged["terraform"] += doc.get("terraform", [])
+    return merged, files
+
+
+def default(tf, name):
+    return tf["variable"].get(name, {}).get("default")
+
+
+def check_versions(tf, where):
+    blocks = tf["terraform"]
+    if not any("required_version" in b for b in blocks):
+        problem("versions", f"{where}: no required_version")
+    providers = [p for b in blocks for p in b.get("required_providers", [])]
+    aws = next((p["aws"] for p in providers if "aws" in p), None)
+    if aws is None:
+        problem("versions", f"{where}: aws provider not in required_providers")
+    elif not re.fullmatch(r"~> ?6(\.\d+)*|>= ?6(\.\d+)*(, ?< ?7(\.\d+)*)?", str(aws.get("version", ""))):
+        problem("versions", f"{where}: aws provider version {aws.get('version')!r} is not pinned to major 6")
+
+
+def check_network_layout(tf):
+    if tf["locals"].get("az_count") != 3:
+        problem("azs", f"local.az_count is {tf['locals'].get('az_count')!r}, not 3")
+    if "slice(data.aws_availability_zones.available.names, 0, local.az_count)" not in str(tf["locals"].get("azs")):
+        problem("azs", "local.azs is not the first local.az_count available zones")
+    vpc = tf["module"].get("vpc", {})
+    if vpc.get("source") != "terraform-aws-modules/vpc/aws" or not re.fullmatch(r"~> ?6(\.\d+)*", str(vpc.get("version"))):
+        problem("vpc", f"module vpc must be terraform-aws-modules/vpc/aws ~> 6 (got {vpc.get('source')} {vpc.get('version')})")
+    if vpc.get("azs") != "${local.azs}":
+        problem("vpc", "module vpc does not use local.azs")
+    tiers = {"private_subnets": "private_subnet_cidrs", "public_subnets": "public_subnet_cidrs",
+             "intra_subnets": "intra_subnet_cidrs"}
+    cidrs = {}
+    vpc_net = ipaddress.ip_network(default(tf, "vpc_cidr") or "0.0.0.0/32")
+    for arg, var in tiers.items():
+        if vpc.get(arg) != f"${{var.{var}}}":
+            problem("vpc", f"module vpc {arg} is not var.{var}")
+        values = default(tf, var) or []
+        if len(values) != 3:
+            problem("azs", f"var.{var} has {len(values)} subnets, not 3")
+        validations = tf["variable"].get(var, {}).get("validation", [])
+        if not any(f"length(var.{var}) == 3" in str(v.get("condition")) for v in validations):
+            problem("azs", f"var.{var} does not validate that there are exactly 3")
+        for cidr in values:
+            net = ipaddress.ip_network(cidr)
+            if not net.subnet_of(vpc_net):
+                problem("vpc", f"{cidr} ({var}) is outside the VPC {vpc_net}")
+        cidrs[var] = [ipaddress.ip_network(c) for c in values]
+    every = [n for nets in cidrs.values() for n in nets]
+    for i, a in enumerate(every):
+        for b in every[i + 1:]:
+            if a.overlaps(b):
+                problem("vpc", f"subnets {a} and {b} overlap")
+    if vpc.get("enable_nat_gateway") is not True or vpc.get("one_nat_gateway_per_az") != "${!var.single_nat_gateway}":
+        problem("vpc", "NAT: want enable_nat_gateway = true and one_nat_gateway_per_az = !var.single_nat_gateway")
+    if default(tf, "single_nat_gateway") is not False:
+        problem("vpc", "var.single_nat_gateway must default to false (one NAT per AZ)")
+    return cidrs
+
+
+def check_eks(tf):
+    eks = tf["module"].get("eks", {})
+    if eks.get("source") != "terraform-aws-modules/eks/aws" or not re.fullmatch(r"~> ?21(\.\d+)*", str(eks.get("version"))):
+        problem("eks", f"module eks must be terraform-aws-modules/eks/aws ~> 21 (got {eks.get('source')} {eks.get('version')})")
+    if eks.get("subnet_ids") != "${module.vpc.private_subnets}":
+        problem("eks", "nodes are not in module.vpc.private_subnets")
+    if eks.get("control_plane_subnet_ids") != "${module.vpc.intra_subnets}":
+        problem("eks", "control plane ENIs are not in module.vpc.intra_subnets")
+    if eks.get("service_ipv4_cidr") != "${var.service_ipv4_cidr}":
+        problem("eks", "service_ipv4_cidr is not var.service_ipv4_cidr")
+    groups = eks.get("eks_managed_node_groups", {})
+    covered = {}
+    for name, body in groups.items():
+        found = re.findall(r"module\.vpc\.private_subnets\[(\d)\]", str(body))
+        if len(found) != 1:
+            problem("nodes", f"node group {name} must sit in exactly one private subnet (found {found})")
+        for index in found:
+            covered.setdefault(int(index), []).append(name)
+    if sorted(covered) != [0, 1, 2]:
+        problem("nodes", f"node groups cover private subnets {sorted(covered)}, not all three AZs [0, 1, 2]")
+    addons = eks.get("addons", {})
+    for name in ("vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver"):
+        if name not in addons:
+            problem("addons", f"EKS add-on {name} missing")
+    cni = addons.get("vpc-cni", {})
+    if 'enableNetworkPolicy = \\"true\\"' not in str(cni.get("configuration_values")) and \
+            'enableNetworkPolicy = "true"' not in str(cni.get("configuration_values")):
+        problem("addons", "vpc-cni does not set enableNetworkPolicy = \"true\" (NetworkPolicies would be ignored)")
+    if cni.get("before_compute") is not True:
+        problem("addons", "vpc-cni must be installed before the node groups (before_compute = true)")
+    if "aws_iam_role.irsa[\\\"ebs_csi\\\"]" not in str(addons.get("aws-ebs-csi-driver", {}).get("service_account_role_arn")) \
+            and 'aws_iam_role.irsa["ebs_csi"]' not in str(addons.get("aws-ebs-csi-driver", {}).get("service_account_role_arn")):
+        problem("addons", "aws-ebs-csi-driver has no IRSA role (service_account_role_arn)")
+    if eks.get("enable_irsa") is False:
+        problem("eks", "IRSA is disabled")
+
+
+def service_accounts_in_use(root):
+    """ServiceAccounts (namespace:name) that platform/ and apps/ run with and that need AWS access."""
+    env = {}
+    for line in open(os.path.join(root, "platform/versions.env")):
+        match = re.match(r"^([A-Z_]+)=(.*)$", line.strip())
+        if match:
+            env[match.group(1)] = match.group(2)
+    values = {}
+    for path in glob.glob(os.path.join(root, "platform/values/*.yaml")):
+        with open(path) as handle:
+            values[os.path.basename(path)[:-5]] = yaml.safe_load(handle) or {}
+    used = {
+        "aws_load_balancer_controller": [
+            f"{env.get('ALB_CONTROLLER_NAMESPACE')}:"
+            f"{values.get('aws-load-balancer-controller', {}).get('serviceAccount', {}).get('name')}"],
+        "cluster_autoscaler": [
+            f"{env.get('CLUSTER_AUTOSCALER_NAMESPACE')}:"
+            f"{values.get('cluster-autoscaler', {}).get('rbac', {}).get('serviceAccount', {}).get('name')}"],
+        "velero": [
+            f"{env.get('VELERO_NAMESPACE')}:"
+            f"{values.get('velero', {}).get('serviceAccount', {}).get('server', {}).get('name')}"],
+        # Fixed by the EKS add-on.
+        "ebs_csi": ["kube-system:ebs-csi-controller-sa"],
+    }
+    clusters = []
+    for path in glob.glob(os.path.join(root, "apps/base/postgres/*.yaml")):
+        with open(path) as handle:
+            clusters += [d for d in yaml.safe_load_all(handle) if d and d.get("kind") == "PostgresCluster"]
+    used["db_backup"] = [f"{c['metadata']['namespace']}:{c['metadata']['name']}-{suffix}"
+                         for c in clusters for suffix in ("instance", "pgbackrest")]
+    return used
+
+
+def check_irsa(tf, root):
+    accounts = tf["locals"].get("irsa_service_accounts", {})
+    used = service_accounts_in_use(root)
+    for role, subjects in used.items():
+        if role not in accounts:
+            problem("irsa", f"no IRSA role {role} (needed by {', '.join(subjects)})")
+        elif sorted(accounts[role]) != sorted(subjects):
+            problem("irsa", f"role {role} trusts {sorted(accounts[role])} but platform/apps use {sorted(subjects)}")
+    for role in accounts:
+        if role not in used:
+            problem("irsa", f"role {role} is trusted by no ServiceAccount that platform/ or apps/ use")
+    trust = tf["data"].get(("aws_iam_policy_document", "irsa_trust"), {})
+    conditions = [c for s in trust.get("statement", []) for c in s.get("condition", [])]
+    variables = {str(c.get("variable")) for c in conditions if c.get("test") == "StringEquals"}
+    if not any(v.endswith(":sub") for v in variables) or not any(v.endswith(":aud") for v in variables):
+        problem("irsa", "IRSA trust must pin both :sub (the ServiceAccount) and :aud (sts.amazonaws.com)")
+    policies = tf["locals"].get("irsa_policies", {})
+    for role in accounts:
+        if role not in policies and role != "ebs_csi":
+            problem("irsa", f"role {role} has no policy in local.irsa_policies")
+
+
+def check_outputs(tf, root):
+    outputs = set(tf["output"])
+    required = {"cluster_name", "cluster_endpoint", "region", "kubeconfig_command", "vpc_id",
+                "aws_load_balancer_controller_role_arn", "cluster_autoscaler_role_arn", "velero_role_arn",
+                "db_backup_role_arn", "velero_bucket", "db_backup_bucket"}
+    for name in sorted(required - outputs):
+        problem("outputs", f"output {name} missing")
+    command = str(tf["output"].get("kubeconfig_command", {}).get("value", ""))
+    if not command.startswith("aws eks update-kubeconfig --region ${var.region} --name ${module.eks.cluster_name}"):
+        problem("outputs", f"kubeconfig_command is {command!r}")
+    scripts = glob.glob(os.path.join(root, "platform/*.sh")) + glob.glob(os.path.join(root, "apps/*.sh"))
+    read = set()
+    for path in scripts:
+        read |= set(re.findall(r"tf_output ([a-z_]+)", open(path).read()))
+    for name in sorted(read - outputs):
+        problem("outputs", f"platform/apps scripts read output {name}, which infra/ does not define")
+    if not read:
+        problem("outputs", "no script reads a Terraform output (tf_output NAME)")
+    return len(read)
+
+
+def check_buckets(tf):
+    buckets = [k for k in tf["resource"] if k[0] == "aws_s3_bucket"]
+    if not buckets:
+        problem("s3", "no S3 bucket")
+    needed = {
+        "aws_s3_bucket_versioning": lambda b: "Enabled" in str(b),
+        "aws_s3_bucket_server_side_encryption_configuration": lambda b: "aws:kms" in str(b) or "AES256" in str(b),
+        "aws_s3_bucket_public_access_block": lambda b: all(b.get(k) is True for k in (
+            "block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")),
+        "aws_s3_bucket_lifecycle_configuration": lambda b: "noncurrent_version_expiration" in str(b),
+        "aws_s3_bucket_policy": lambda b: True,
+    }
+    for rtype, name in buckets:
+        ref = f"aws_s3_bucket.{name}"
+        for companion, ok in needed.items():
+            matches = [body for (t, _), body in tf["resource"].items()
+                       if t == companion and ref in str(body.get("bucket", ""))]
+            if not matches:
+                problem("s3", f"{ref} has no {companion}")
+            elif not all(ok(m) for m in matches):
+                problem("s3", f"{ref}: {companion} does not do its job")
+        policies = [body for (t, _), body in tf["data"].items()
+                    if t == "aws_iam_policy_document" and ref in str(body)]
+        if not any("aws:SecureTransport" in str(p) for p in policies):
+            problem("s3", f"{ref}: no bucket policy denying aws:SecureTransport = false")
+    return len(buckets)
+
+
+def check_budget(tf):
+    budgets = [b for (t, _), b in tf["resource"].items() if t == "aws_budgets_budget"]
+    if not budgets or not any(b.get("notification") for b in budgets):
+        problem("budget", "no aws_budgets_budget with notifications")
+
+
+def check_kubernetes_version(tf, root):
+    version = default(tf, "kubernetes_version")
+    source = open(os.path.join(root, "scripts/lint/validate_manifests.py")).read()
+    match = re.search(r'^KUBERNETES_VERSION = "(\d+\.\d+)\.\d+"', source, re.M)
+    if not match or match.group(1) != version:
+        problem("eks", f"var.kubernetes_version {version!r} differs from the schema version the lint validates "
+                       f"against ({match.group(1) if match else '?'})")
+
+
+def policy_cidrs(root):
+    """ipBlock CIDRs of the NetworkPolicies, split into the ALB ingress and the Kubernetes API egress."""
+    alb, api = set(), set()
+    for path in glob.glob(os.path.join(root, "apps/base/network-policies/*.yaml")):
+        with open(path) as handle:
+            for policy in (d for d in yaml.safe_load_all(handle) if d and d.get("kind") == "NetworkPolicy"):
+                for rule in policy["spec"].get("ingress", []):
+                    alb |= {p["ipBlock"]["cidr"] for p in rule.get("from", []) if "ipBlock" in p}
+                for rule in policy["spec"].get("egress", []):
+                    ports = {p.get("port") for p in rule.get("ports", [])}
+                    blocks = [p["ipBlock"] for p in rule.get("to", []) if "ipBlock" in p]
+                    if ports == {443} and blocks and not any(b.get("except") for b in blocks):
+                        api |= {b["cidr"] for b in blocks}
+    return alb, api
+
+
+def check_cidrs(tf, cidrs, root):
+    alb, api = policy_cidrs(root)
+    public = {str(n) for n in cidrs.get("public_subnet_cidrs", [])}
+    service = ipaddress.ip_network(default(tf, "service_ipv4_cidr") or "0.0.0.0/32")
+    kubernetes_ip = f"{next(service.hosts())}/32"
+    apiserver = {str(n) for n in cidrs.get("intra_subnet_cidrs", [])} | {kubernetes_ip}
+    if alb != public:
+        problem("cidrs", f"NetworkPolicy ALB ingress CIDRs {sorted(alb)} != var.public_subnet_cidrs {sorted(public)}")
+    if api != apiserver:
+        problem("cidrs", f"NetworkPolicy API-server CIDRs {sorted(api)} != intra subnets + {kubernetes_ip} "
+                         f"{sorted(apiserver)}")
+    matrix = open(os.path.join(root, "docs/security/traffic-matrix.md")).read()
+    sets = dict(re.findall(r"^(alb-subnets|apiserver)\s+(\S+)", matrix, re.M))
+    for name, want in (("alb-subnets", public), ("apiserver", apiserver)):
+        got = set(sets.get(name, "").split(",")) - {""}
+        if got != want:
+            problem("cidrs", f"traffic matrix ip set {name} {sorted(got)} != Terraform {sorted(want)}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--root", required=True)
+    args = parser.parse_args()
+    root = args.root
+    infra, files = parse_dir(os.path.join(root, "infra"))
+    bootstrap, more = parse_dir(os.path.join(root, "infra/bootstrap"))
+    files += more
+    if not files:
+        print("terraform: no .tf files under infra/")
+        return 1
+    check_versions(infra, "infra")
+    check_versions(bootstrap, "infra/bootstrap")
+    cidrs = check_network_layout(infra)
+    check_eks(infra)
+    check_irsa(infra, root)
+    outputs_read = check_outputs(infra, root)
+    buckets = check_buckets(infra) + check_buckets(bootstrap)
+    check_budget(infra)
+    check_kubernetes_version(infra, root)
+    check_cidrs(infra, cidrs, root)
+    for line in PROBLEMS:
+        print(f"terraform: {line}")
+    resources = len(infra["resource"]) + len(bootstrap["resource"])
+    print(f"terraform: {len(files)} files parsed ({resources} resources, "
+          f"{len(infra['data']) + len(bootstrap['data'])} data sources, {len(infra['module'])} modules, "
+          f"{len(infra['variable']) + len(bootstrap['variable'])} variables, {len(infra['output']) + len(bootstrap['output'])} outputs); "
+          f"{len(infra['locals'].get('irsa_service_accounts', {}))} IRSA roles, {buckets} bucket resources, "
+          f"{outputs_read} outputs read by scripts; {len(PROBLEMS)} problems")
+    return 1 if PROBLEMS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
