@@ -80,3 +80,25 @@ struct AfterModeBatchTests {
         #expect(third.batches[0].1.entries[0].balance == .increment, "after mode never writes a total it remembers")
     }
 }
+
+@Suite("after mode: periodic commit refresh")
+struct CommitRefreshTests {
+    @Test func failedProgressCommitIsRepairedByThePeriodicCommit() {
+        var consumer = Fixtures.runningAfter([0])
+        let fetched = consumer.messagesFetched([Fixtures.message(0, 0)], now: .zero)
+        let done = consumer.databaseCompleted(fetched.batches[0].0, result: Fixtures.batchCommitted(applied: 1), now: .zero)
+        _ = consumer.offsetCommitCompleted(done.commits[0].0, result: .failed(.unavailable("coordinator moving")), now: .zero)
+        let tick = consumer.timerFired(.autoCommit, now: Timestamp(milliseconds: 5_000))
+        #expect(tick.commits.map(\.1.offsets) == [[PartitionOffset(partition: 0, offset: 1)]])
+        _ = consumer.offsetCommitCompleted(tick.commits[0].0, result: .committed, now: .zero)
+        let quiet = consumer.timerFired(.autoCommit, now: Timestamp(milliseconds: 10_000))
+        #expect(quiet.commits.isEmpty, "nothing to repair once Kafka has what the database has")
+    }
+
+    @Test func periodicCommitNeverCommitsBeyondTheDatabase() {
+        var consumer = Fixtures.runningAfter([0])
+        _ = consumer.messagesFetched([Fixtures.message(0, 0), Fixtures.message(0, 1)], now: .zero)
+        let tick = consumer.timerFired(.autoCommit, now: Timestamp(milliseconds: 5_000))
+        #expect(tick.commits.isEmpty, "fetched but not yet committed in the database")
+    }
+}

@@ -15,17 +15,23 @@ extension ConsumerStateMachine {
         return [startCommit(owned, purpose: .progress)]
     }
 
-    /// `before`: librdkafka's auto-commit timer commits whatever offsets were stored at hand-off.
+    /// The periodic commit. `before`: librdkafka's auto-commit timer commits whatever offsets were stored at
+    /// hand-off, applied or not. `after`: re-commits what the database holds where Kafka is behind (a progress
+    /// commit can fail, e.g. during a coordinator move), so lag-based autoscaling never sees phantom lag.
     mutating func autoCommitDue(now: Timestamp) -> [ConsumerAction] {
-        guard mode == .before, lifecycle == .running else { return [] }
+        guard lifecycle == .running else { return [] }
         var actions: [ConsumerAction] = [
             .scheduleTimer(.autoCommit, at: now + configuration.autoCommitIntervalMilliseconds)
         ]
-        let stored = partitions.compactMap { state -> PartitionOffset? in
-            guard let next = state.handedOffNext, next > (state.committedNext ?? -1) else { return nil }
+        let due = partitions.compactMap { state -> PartitionOffset? in
+            guard state.isActive, let next = mode == .before ? state.handedOffNext : state.durableNext,
+                next > (state.committedNext ?? -1)
+            else { return nil }
             return PartitionOffset(partition: state.id, offset: next)
         }
-        if !stored.isEmpty { actions.append(startCommit(stored, purpose: .progress)) }
+        if !due.isEmpty, !pendingCommits.contains(where: { $0.purpose == .progress && mode == .after }) {
+            actions.append(startCommit(due, purpose: .progress))
+        }
         return actions
     }
 

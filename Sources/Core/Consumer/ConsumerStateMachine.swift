@@ -79,9 +79,7 @@ public struct ConsumerStateMachine: Sendable {
         lifecycle = .running
         var actions: [ConsumerAction] = [.reportReadiness(true)]
         actions.append(.scheduleTimer(.settlement, at: nextSettlementBoundary(after: now)))
-        if mode == .before {
-            actions.append(.scheduleTimer(.autoCommit, at: now + configuration.autoCommitIntervalMilliseconds))
-        }
+        actions.append(.scheduleTimer(.autoCommit, at: now + configuration.autoCommitIntervalMilliseconds))
         return actions
     }
 

@@ -1,6 +1,7 @@
 /// The timers a consumer asks its driver to run. At most one of each is pending; scheduling one again replaces it.
 public enum TimerID: Hashable, Sendable, CustomStringConvertible {
-    /// `before`: commit the offsets stored at hand-off.
+    /// The periodic offset commit: `before` commits offsets stored at hand-off, `after` re-commits what the
+    /// database holds where Kafka lags behind it.
     case autoCommit
     /// The end of a settlement period.
     case settlement
