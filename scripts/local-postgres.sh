@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 cluster for the local stack and the integration tests.
+#   scripts/local-postgres.sh start   # initdb (first time) + start on 127.0.0.1:15432, create role/db replicasafe
+#   scripts/local-postgres.sh stop    # fast shutdown (idempotent)
+#   scripts/local-postgres.sh url     # print the DATABASE_URL
+#   scripts/local-postgres.sh status
+# PostgreSQL refuses to run as root, so initdb/pg_ctl run as the `postgres` user on a directory it owns.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PGPORT="${PGPORT:-15432}"
+DATA_DIR="${LOCAL_PG_DIR:-$PWD/.local/pg}"
+# shellcheck disable=SC2012 # the glob is a fixed Debian path; sort -V picks the newest major
+PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}"
+URL="postgresql://replicasafe@127.0.0.1:${PGPORT}/replicasafe"
+
+as_postgres() {
+    if [ "$(id -un)" = postgres ]; then "$@"; else su postgres -s /bin/bash -c "$(printf '%q ' "$@")"; fi
+}
+
+start() {
+    [ -x "$PG_BIN/initdb" ] || { echo "PostgreSQL binaries not found (run scripts/deps/live.sh)" >&2; exit 1; }
+    mkdir -p "$DATA_DIR"
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres:postgres "$DATA_DIR"
+        # The postgres user must be able to reach the directory through its parents.
+        local dir
+        dir="$(dirname "$DATA_DIR")"
+        while [ "$dir" != / ]; do chmod o+x "$dir" 2>/dev/null || true; dir="$(dirname "$dir")"; done
+    fi
+    if [ ! -f "$DATA_DIR/PG_VERSION" ]; then
+        as_postgres "$PG_BIN/initdb" -D "$DATA_DIR" -U postgres --auth=trust --no-instructions -E UTF8 >/dev/null
+        {
+            echo "listen_addresses = '127.0.0.1'"
+            echo "port = ${PGPORT}"
+            echo "unix_socket_directories = '${DATA_DIR}'"
+            echo "max_connections = 200"
+            echo "fsync = off"
+            echo "synchronous_commit = off"
+            echo "full_page_writes = off"
+        } | as_postgres tee -a "$DATA_DIR/postgresql.conf" >/dev/null
+    fi
+    if as_postgres "$PG_BIN/pg_ctl" -D "$DATA_DIR" status >/dev/null 2>&1; then
+        echo "local postgres already running on 127.0.0.1:${PGPORT}" >&2
+    else
+        as_postgres "$PG_BIN/pg_ctl" -D "$DATA_DIR" -l "$DATA_DIR/server.log" -w -t 30 start >/dev/null
+    fi
+    as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt -c \
+        "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'replicasafe') THEN CREATE ROLE replicasafe LOGIN SUPERUSER; END IF; END \$\$;" >/dev/null
+    if [ "$(as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -qAt -c "SELECT 1 FROM pg_database WHERE datname = 'replicasafe'")" != 1 ]; then
+        as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -qAt -c "CREATE DATABASE replicasafe OWNER replicasafe" >/dev/null
+    fi
+    echo "local postgres up: $URL" >&2
+}
+
+stop() {
+    if [ -f "$DATA_DIR/PG_VERSION" ] && as_postgres "$PG_BIN/pg_ctl" -D "$DATA_DIR" status >/dev/null 2>&1; then
+        as_postgres "$PG_BIN/pg_ctl" -D "$DATA_DIR" -m fast -w stop >/dev/null
+        echo "local postgres stopped" >&2
+    fi
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    url) echo "$URL" ;;
+    status) as_postgres "$PG_BIN/pg_ctl" -D "$DATA_DIR" status ;;
+    *) echo "usage: $0 start|stop|url|status" >&2; exit 2 ;;
+esac
