@@ -1,0 +1,248 @@
+"""Each platform check passes on the pristine tree and fails, naming the defect, when one is injected.
+The defects are the mistakes these checks exist for: a field the API server would reject, a consumer cap above
+the partition count, a NetworkPolicy that is wider or narrower than the documented matrix, an AZ without nodes,
+a bucket left unversioned, a skip without a reason, a broken script."""
+
+def failed(tree, check, expected):
+    rc, out = tree.lint(check)
+    assert rc != 0, f"{check} passed on a defect:\n{out}"
+    assert expected in out, f"{check} failed without saying {expected!r}:\n{out}"
+
+
+def test_every_check_passes_on_the_pristine_tree(tree):
+    rc, out = tree.lint()
+    assert rc == 0, out
+    assert "lint-platform: all 9 checks passed" in out
+
+
+# ---- render -----------------------------------------------------------------------------------------------
+
+def test_render_fails_on_a_missing_resource(tree):
+    tree.replace("apps/base/api/kustomization.yaml", "  - pdb.yaml", "  - pdb.yaml\n  - missing.yaml")
+    failed(tree, "render", "render: before FAILED")
+
+
+def test_render_fails_when_the_overlay_patch_misses_worker_mode(tree):
+    # The overlays patch env[0]; a new first variable must break the render, not silently patch it.
+    tree.replace("apps/base/worker/deployment.yaml", "            - name: WORKER_MODE\n",
+                 "            - name: LOG_LEVEL\n              value: info\n            - name: WORKER_MODE\n")
+    failed(tree, "render", "render: before FAILED")
+
+
+def test_render_fails_without_the_k6_scripts(tree):
+    import os
+    os.remove(tree.path("tests/load/lag-burst.js"))
+    failed(tree, "render", "lag-burst.js is missing")
+
+
+# ---- schema -----------------------------------------------------------------------------------------------
+
+def test_schema_rejects_an_unknown_field_of_a_custom_resource(tree):
+    tree.replace("apps/base/kafka/kafka.yaml", "    rack:\n", "    racks:\n      enabled: true\n    rack:\n")
+    failed(tree, "schema", "'racks' was unexpected")
+
+
+def test_schema_rejects_an_unknown_field_of_a_builtin_object(tree):
+    tree.replace("apps/base/api/deployment.yaml", "          imagePullPolicy: Always",
+                 "          imagePullPolicy: Always\n          restartPolicyy: Never")
+    failed(tree, "schema", "'restartPolicyy' was unexpected")
+
+
+def test_schema_rejects_a_wrong_type(tree):
+    tree.replace("apps/base/worker/scaledobject.yaml", "  minReplicaCount: 1", '  minReplicaCount: "one"')
+    failed(tree, "schema", "'one' is not of type 'integer'")
+
+
+def test_schema_evaluates_crd_cel_rules(tree):
+    tree.replace("apps/base/kafka/kafka.yaml", "      type: strimziMetricsReporter\n      values:\n",
+                 "      type: jmxPrometheusExporter\n      values:\n")
+    failed(tree, "schema", "CEL rule failed: valueFrom property is required")
+
+
+def test_schema_rejects_a_kind_without_a_crd(tree):
+    tree.replace("apps/base/worker/scaledobject.yaml", "kind: ScaledObject", "kind: ScaledWorker")
+    failed(tree, "schema", "is neither a Kubernetes 1.34.0 kind nor defined by a CRD")
+
+
+def test_schema_detects_an_edited_vendored_crd(tree):
+    tree.replace("platform/crds/strimzi/043-Crd-kafkatopic.yaml", "minimum: 1", "minimum: 0")
+    failed(tree, "schema", "platform/crds differ from SHA256SUMS")
+
+
+# ---- overlays ---------------------------------------------------------------------------------------------
+
+def test_overlays_may_differ_only_in_worker_mode(tree):
+    tree.replace("apps/overlays/after/kustomization.yaml", "        value: after",
+                 "        value: after\n      - op: replace\n        path: /spec/template/spec/terminationGracePeriodSeconds\n"
+                 "        value: 120")
+    failed(tree, "overlays", "terminationGracePeriodSeconds: 45 != 120")
+
+
+# ---- invariants -------------------------------------------------------------------------------------------
+
+def test_invariants_cap_keda_at_the_partition_count(tree):
+    tree.replace("apps/base/worker/scaledobject.yaml", "  maxReplicaCount: 12", "  maxReplicaCount: 24")
+    failed(tree, "invariants", "maxReplicaCount 24 > 12 partitions of events")
+
+
+def test_invariants_keep_at_least_one_consumer(tree):
+    tree.replace("apps/base/worker/scaledobject.yaml", "  minReplicaCount: 1", "  minReplicaCount: 0")
+    failed(tree, "invariants", "minReplicaCount 0 < 1")
+
+
+def test_invariants_check_the_worker_shutdown_budget(tree):
+    tree.replace("apps/base/worker/deployment.yaml", "terminationGracePeriodSeconds: 45",
+                 "terminationGracePeriodSeconds: 30")
+    failed(tree, "invariants", "worker terminationGracePeriodSeconds 30 <= preStop 5 + SHUTDOWN_GRACE_SECONDS 20")
+
+
+def test_invariants_follow_the_statement_timeout_of_the_deploy_script(tree):
+    tree.replace("apps/deploy_apps.sh", "STATEMENT_TIMEOUT_MS=15000", "STATEMENT_TIMEOUT_MS=30000")
+    failed(tree, "invariants", "longest batch 30 = 55")
+
+
+def test_invariants_require_a_disruption_budget(tree):
+    tree.replace("apps/base/api/kustomization.yaml", "  - pdb.yaml\n", "")
+    failed(tree, "invariants", "Deployment apps/api: no PodDisruptionBudget selects it")
+
+
+def test_invariants_require_the_readiness_gate_label(tree):
+    tree.replace("apps/base/namespaces.yaml", "    elbv2.k8s.aws/pod-readiness-gate-inject: enabled\n", "")
+    failed(tree, "invariants", "lacks elbv2.k8s.aws/pod-readiness-gate-inject=enabled")
+
+
+def test_invariants_hold_the_environment_to_the_contract(tree):
+    tree.replace("apps/base/api/deployment.yaml", "            - name: KAFKA_TOPIC\n",
+                 "            - name: KAFKA_TOPIK\n")
+    failed(tree, "invariants", "environment variable KAFKA_TOPIK is not in docs/interfaces.md")
+
+
+def test_invariants_require_a_read_only_root_filesystem(tree):
+    tree.replace("apps/base/worker/deployment.yaml", "            readOnlyRootFilesystem: true",
+                 "            readOnlyRootFilesystem: false")
+    failed(tree, "invariants", "container worker: readOnlyRootFilesystem is not true")
+
+
+# ---- network ----------------------------------------------------------------------------------------------
+
+def test_network_fails_on_a_flow_missing_from_the_matrix(tree):
+    # Any pod of namespace monitoring (Grafana too) instead of Prometheus only.
+    tree.replace("apps/base/network-policies/kafka.yaml",
+                 "          podSelector:\n            matchLabels:\n              app.kubernetes.io/name: prometheus\n"
+                 "      ports:\n        - protocol: TCP\n          port: 9404\n  egress:",
+                 "      ports:\n        - protocol: TCP\n          port: 9404\n  egress:")
+    failed(tree, "network", "allowed but not in docs/security/traffic-matrix.md: "
+                            "monitoring/kube-prometheus-stack-grafana[Deployment]")
+
+
+def test_network_fails_on_a_documented_flow_that_is_blocked(tree):
+    tree.replace("apps/base/network-policies/apps.yaml",
+                 "              app.kubernetes.io/name: k6\n      ports:\n        - protocol: TCP\n          port: 8080\n",
+                 "              app.kubernetes.io/name: k6\n      ports:\n        - protocol: TCP\n          port: 8081\n")
+    failed(tree, "network", "in docs/security/traffic-matrix.md but not allowed: apps/k6-api-load[Job]")
+
+
+def test_network_fails_when_the_matrix_lists_an_extra_flow(tree):
+    tree.replace("docs/security/traffic-matrix.md",
+                 "apps/worker[Deployment]                                            postgres/ledger-pg[StatefulSet]              TCP      5432\n",
+                 "apps/worker[Deployment]                                            postgres/ledger-pg[StatefulSet]              TCP      5432,5433\n")
+    failed(tree, "network", "in docs/security/traffic-matrix.md but not allowed: apps/worker[Deployment]")
+
+
+def test_network_requires_default_deny_in_every_namespace(tree):
+    tree.replace("apps/base/network-policies/default-deny.yaml",
+                 "  namespace: postgres\nspec:\n  podSelector: {}\n  policyTypes:\n    - Ingress\n    - Egress",
+                 "  namespace: postgres\nspec:\n  podSelector: {}\n  policyTypes:\n    - Ingress")
+    failed(tree, "network", "namespace postgres has no default-deny")
+
+
+def test_network_default_deny_alone_must_block_everything(tree):
+    # A "default-deny" that quietly allows DNS is not a default deny.
+    tree.replace("apps/base/network-policies/default-deny.yaml",
+                 "  namespace: kafka\nspec:\n  podSelector: {}\n  policyTypes:\n    - Ingress\n    - Egress",
+                 "  namespace: kafka\nspec:\n  podSelector: {}\n  policyTypes:\n    - Ingress\n    - Egress\n"
+                 "  egress:\n    - ports:\n        - protocol: UDP\n          port: 53")
+    rc, out = tree.lint("network")
+    assert rc != 0, out
+    assert "allowed with default-deny alone: kafka/" in out, out
+
+
+# ---- terraform --------------------------------------------------------------------------------------------
+
+def test_terraform_requires_a_node_group_in_every_az(tree):
+    tree.replace("infra/eks.tf", "module.vpc.private_subnets[2]", "module.vpc.private_subnets[1]")
+    failed(tree, "terraform", "node groups cover private subnets [0, 1], not all three AZs")
+
+
+def test_terraform_requires_three_subnets_per_tier(tree):
+    tree.replace("infra/variables.tf", '["10.0.96.0/24", "10.0.97.0/24", "10.0.98.0/24"]',
+                 '["10.0.96.0/24", "10.0.97.0/24"]')
+    failed(tree, "terraform", "var.public_subnet_cidrs has 2 subnets, not 3")
+
+
+def test_terraform_requires_network_policy_in_the_cni(tree):
+    tree.replace("infra/eks.tf", 'enableNetworkPolicy = "true"', 'enableNetworkPolicy = "false"')
+    failed(tree, "terraform", "vpc-cni does not set enableNetworkPolicy")
+
+
+def test_terraform_requires_every_output_the_scripts_read(tree):
+    tree.replace("infra/outputs.tf", 'output "db_backup_bucket"', 'output "database_backup_bucket"')
+    failed(tree, "terraform", "platform/apps scripts read output db_backup_bucket, which infra/ does not define")
+
+
+def test_terraform_irsa_trusts_the_service_accounts_in_use(tree):
+    tree.replace("platform/values/cluster-autoscaler.yaml", "    name: cluster-autoscaler ", "    name: autoscaler ")
+    failed(tree, "terraform", "role cluster_autoscaler trusts ['kube-system:cluster-autoscaler'] but platform/apps "
+                              "use ['kube-system:autoscaler']")
+
+
+def test_terraform_requires_versioned_buckets(tree):
+    tree.replace("infra/s3.tf", 'status = "Enabled"', 'status = "Suspended"')
+    failed(tree, "terraform", "aws_s3_bucket_versioning does not do its job")
+
+
+def test_terraform_keeps_policy_cidrs_equal_to_the_subnets(tree):
+    tree.replace("infra/variables.tf", '"10.0.100.0/24", "10.0.101.0/24", "10.0.102.0/24"',
+                 '"10.0.110.0/24", "10.0.111.0/24", "10.0.112.0/24"')
+    failed(tree, "terraform", "NetworkPolicy API-server CIDRs")
+
+
+def test_terraform_reports_unparsable_hcl(tree):
+    tree.replace("infra/budget.tf", "limit_unit   = \"USD\"", "limit_unit   = \"USD")
+    failed(tree, "terraform", "parse: ")
+
+
+# ---- checkov ----------------------------------------------------------------------------------------------
+
+def test_checkov_fails_on_a_public_bucket(tree):
+    tree.replace("infra/s3.tf", "  block_public_policy     = true", "  block_public_policy     = false")
+    failed(tree, "checkov", "checkov terraform: FAILED")
+
+
+def test_checkov_fails_on_privilege_escalation(tree):
+    tree.replace("apps/base/api/deployment.yaml", "            allowPrivilegeEscalation: false",
+                 "            allowPrivilegeEscalation: true")
+    failed(tree, "checkov", "checkov kubernetes: FAILED CKV_K8S_20")
+
+
+def test_checkov_skips_need_a_reason(tree):
+    tree.replace("infra/s3.tf", "# checkov:skip=CKV_AWS_18:Access logging needs a third bucket;",
+                 "# checkov:skip=CKV_AWS_18")
+    failed(tree, "checkov", "skip without an ID and a reason")
+
+
+# ---- shellcheck and yamllint ------------------------------------------------------------------------------
+
+def test_shellcheck_covers_every_script(tree):
+    tree.write("scripts/ops/new-tool.sh", '#!/usr/bin/env bash\nset -euo pipefail\nrm -rf $1/data\n')
+    failed(tree, "shellcheck", "FAILED scripts/ops/new-tool.sh")
+
+
+def test_shellcheck_finds_scripts_by_shebang(tree):
+    tree.write("tools/run", '#!/bin/bash\necho $UNQUOTED_VAR\n')
+    failed(tree, "shellcheck", "FAILED tools/run")
+
+
+def test_yamllint_fails_on_a_duplicate_key(tree):
+    tree.replace("apps/base/api/service.yaml", "  type: ClusterIP", "  type: ClusterIP\n  type: NodePort")
+    failed(tree, "yamllint", 'duplication of key "type"')
