@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Summarises checkov's JSON report (one framework or a list of them) and lists every failed check.
-usage: checkov_summary.py REPORT.json LABEL ; exit 1 when a check failed or nothing was scanned."""
+usage: checkov_summary.py REPORT.json LABEL ; exit 1 when a check failed or no check ran."""
 import json
 import sys
 
@@ -26,7 +26,7 @@ def main():
             print(f"checkov {label}: FAILED {check['check_id']} {check.get('check_name', '')} "
                   f"{check.get('resource', '')} {check.get('file_path', '')}:{check.get('file_line_range', '')}")
     print(f"checkov {label}: {resources} resources, {passed} passed, {failed} failed, {skipped} skipped inline")
-    return 1 if failed or resources == 0 else 0
+    return 1 if failed or passed + failed == 0 else 0
 
 
 if __name__ == "__main__":
