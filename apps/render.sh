@@ -44,8 +44,8 @@ kustomize_cmd() {
         "$(dirname "$real")/kubectl.1.32" kustomize "$@"
     elif command -v kubectl >/dev/null 2>&1; then
         kubectl kustomize "$@"
-    elif [ -x "$ROOT/.local/venvs/kubectl/bin/kubectl" ]; then
-        "$ROOT/.local/venvs/kubectl/bin/kubectl" kustomize "$@"
+    elif [ -x "${PLATFORM_VENVS:-$ROOT/.local/venvs}/kubectl/bin/kubectl" ]; then
+        "${PLATFORM_VENVS:-$ROOT/.local/venvs}/kubectl/bin/kubectl" kustomize "$@"
     else
         echo "render: no kubectl found (run scripts/deps/platform.sh)" >&2
         exit 3

@@ -13,11 +13,11 @@ lint-platform: deps-platform ## render, validate, policy-scan and analyse the EK
 lint-network: deps-platform ## only the NetworkPolicy connectivity check against docs/security/traffic-matrix.md
 	scripts/lint/platform.sh network
 
-print-network-flows: deps-platform ## print the flows the NetworkPolicies allow (network-config-analyzer)
+print-network-flows: deps-platform ## print allowed flows; POLICIES=all|deny|none (network-config-analyzer)
 	@mkdir -p .local/lint && apps/render.sh after apps/environments/example.env > .local/lint/after.yaml \
 	  && apps/render.sh load apps/environments/example.env > .local/lint/load.yaml \
 	  && .local/venvs/lint/bin/python scripts/lint/check_network.py --nca .local/venvs/nca/bin/nca \
-	     --peers platform/network-peers.yaml --matrix docs/security/traffic-matrix.md --print \
+	     --peers platform/network-peers.yaml --matrix docs/security/traffic-matrix.md --print $(or $(POLICIES),all) \
 	     .local/lint/after.yaml .local/lint/load.yaml
 
 test-platform: deps-platform ## each platform check fails on an injected defect and passes on the pristine tree

@@ -8,7 +8,9 @@ the cluster components named in platform/network-peers.yaml. Only flows with an 
 (those the render creates) count; the rest of the cluster has no policies of ours.
 
 usage: check_network.py --nca NCA --matrix MD --peers YAML RENDERED.yaml [...]
-       check_network.py --nca NCA --peers YAML --print RENDERED.yaml [...]   (print the computed list)
+       check_network.py --nca NCA --peers YAML [--matrix MD] --print all|deny|none RENDERED.yaml [...]
+           prints the flows touching our namespaces with all policies, with the default-deny policies only,
+           or with no policy at all (the evidence in docs/demos/05-network-isolation.md)
 """
 import argparse
 import ipaddress
@@ -301,7 +303,7 @@ def main():
     parser.add_argument("--nca", required=True)
     parser.add_argument("--peers", required=True)
     parser.add_argument("--matrix")
-    parser.add_argument("--print", action="store_true", dest="print_only")
+    parser.add_argument("--print", choices=["all", "deny", "none"], dest="print_only")
     parser.add_argument("rendered", nargs="+")
     args = parser.parse_args()
 
@@ -324,10 +326,15 @@ def main():
         except (MatrixError, ValueError) as error:
             print(f"network: {error}")
             return 1
-    allowed = computed_flows(run_nca(args.nca, policies, resources), owners, namespaces)
     if args.print_only:
-        print("\n".join(render_table(allowed)))
+        chosen = {"all": policies, "none": [],
+                  "deny": [p for p in policies if p["metadata"]["name"] == "default-deny"]}[args.print_only]
+        flows = computed_flows(run_nca(args.nca, chosen, resources), owners, namespaces)
+        print("\n".join(render_table(flows)))
+        print(f"# {len(flows)} flows (per port and protocol) touch {', '.join(namespaces)} with "
+              f"{len(chosen)} NetworkPolicies ({args.print_only})")
         return 0
+    allowed = computed_flows(run_nca(args.nca, policies, resources), owners, namespaces)
 
     failures = 0
     # 1. every namespace we create has a default-deny for both directions.
