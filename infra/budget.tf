@@ -1,5 +1,5 @@
 # Monthly cost budget for everything in the account (the stack is meant to own its account; see
-# docs/tradeoffs.md for the expected ~$790/month at the default size).
+# docs/tradeoffs.md for the expected ~$706/month at the default size).
 resource "aws_budgets_budget" "monthly" {
   name         = "${var.name}-monthly"
   budget_type  = "COST"
