@@ -42,7 +42,9 @@ while [ $# -gt 0 ]; do
 done
 case "$REPO" in s3|posix) ;; *) echo "drill: --repo must be s3 or posix, not '$REPO'" >&2; exit 2 ;; esac
 case "$FAULT" in none|wrong-target|corrupt-after-restore) ;; *) echo "drill: unknown --fault '$FAULT'" >&2; exit 2 ;; esac
-[[ "$EVENTS_A" =~ ^[0-9]+$ ]] && [ "$EVENTS_A" -ge 100 ] || { echo "drill: --events must be an integer >= 100" >&2; exit 2; }
+if ! [[ "$EVENTS_A" =~ ^[0-9]+$ ]] || [ "$EVENTS_A" -lt 100 ]; then
+    echo "drill: --events must be an integer >= 100" >&2; exit 2
+fi
 
 log() { printf '%s drill: %s\n' "$(date -u +%H:%M:%S.%3N)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
