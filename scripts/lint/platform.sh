@@ -45,7 +45,7 @@ run() {
     [ "${PIPESTATUS[0]}" = 0 ] || rc=1
     if [ "$rc" = 0 ]; then status[$name]=ok; else status[$name]=FAILED; fi
     summary+=("$(printf '%-11s %-6s %4ss  %s' "$name" "${status[$name]}" $((SECONDS - started)) \
-        "$(grep -v '^\s*$' "$OUT/$name.log" | tail -n1 | cut -c1-150)")")
+        "$(grep -v '^\s*$' "$OUT/$name.log" | tail -n1 | cut -c1-220)")")
 }
 
 needs_render() {
@@ -102,6 +102,8 @@ check_checkov() {
             >"$OUT/checkov-actions.json" 2>"$OUT/checkov-actions.err" || true
         "$PY" "$LINT/checkov_summary.py" "$OUT/checkov-actions.json" github_actions || failed=1
     fi
+    echo "checkov: $(grep -hoE '^checkov [a-z_]+: [0-9]+ resources, [0-9]+ passed, [0-9]+ failed' "$OUT/checkov.log" |
+        sed "s/^checkov //" | paste -sd ";" - | sed "s/;/; /g")"
     return $failed
 }
 
