@@ -13,6 +13,7 @@ Subcommands (all output goes to files or stdout; errors exit non-zero with a mes
   batches   write a psql script applying a range of events in batches, logging commit timestamps
   replay    write a psql script re-applying every event at or after the restored offsets
   expected  list the event indexes committed at or before a restore target, from the commit log
+  prefix    after a restore to the end of the WAL archive: the committed batches the database holds
   verify    compare the live database with an expected set; print a JSON report
 """
 import argparse
@@ -184,20 +185,54 @@ def read_commit_log(paths):
     return commits
 
 
+def loss(kept, lost):
+    """RPO as the age of the recovery point when the accident happened: newest lost commit minus newest
+    restored commit (0 when nothing committed was lost), and the span of the lost writes themselves."""
+    if not lost:
+        return 0.0, 0.0
+    newest_lost = max(ts for _, _, ts in lost)
+    newest_kept = max((ts for _, _, ts in kept), default=None)
+    rpo = (newest_lost - newest_kept).total_seconds() if newest_kept else None
+    span = (newest_lost - min(ts for _, _, ts in lost)).total_seconds()
+    return (round(rpo, 6) if rpo is not None else None), round(span, 6)
+
+
+def summary(commits, kept, lost, out):
+    rpo, span = loss(kept, lost)
+    with open(out, "w") as handle:
+        json.dump({"indexes": sorted({i for first, last, _ in kept for i in range(first, last + 1)}),
+                   "lost_rows": sum(last - first + 1 for first, last, _ in lost),
+                   "rpo_seconds": rpo, "lost_write_span_seconds": span,
+                   "committed_rows": sum(last - first + 1 for first, last, _ in commits),
+                   "restored_to": max(ts for _, _, ts in kept).isoformat() if kept else None}, handle)
+
+
 def expected(args):
     commits = read_commit_log(args.commit_log)
     if not commits:
         fail("the commit log holds no committed batch")
     target = parse_ts(args.target)
-    kept = [(first, last) for first, last, ts in commits if ts <= target]
-    lost = [(first, last, ts) for first, last, ts in commits if ts > target]
-    indexes = sorted({i for first, last in kept for i in range(first, last + 1)})
-    lost_rows = sum(last - first + 1 for first, last, _ in lost)
-    last_commit = max(ts for _, _, ts in commits)
-    rpo = max(0.0, (last_commit - target).total_seconds()) if lost else 0.0
-    with open(args.out, "w") as handle:
-        json.dump({"indexes": indexes, "lost_rows": lost_rows, "rpo_seconds": round(rpo, 6),
-                   "committed_rows": sum(last - first + 1 for first, last, _ in commits)}, handle)
+    kept = [c for c in commits if c[2] <= target]
+    lost = [c for c in commits if c[2] > target]
+    summary(commits, kept, lost, args.out)
+
+
+def prefix(args):
+    """Volume loss: recovery replays the archived WAL to its end, so the restored ledger must be exactly
+    the batches committed up to some batch k, in commit order (transactions replay whole). Finds k from
+    the restored event ids; verify then checks the prefix is exact (no partial batch, nothing later)."""
+    events = load_events(args.events)
+    commits = sorted(read_commit_log(args.commit_log), key=lambda c: c[2])
+    if not commits:
+        fail("the commit log holds no committed batch")
+    psql = json.loads(args.psql)
+    present = {row[0] for row in psql_rows(psql, "SELECT event_id FROM ledger")}
+    kept = []
+    for first, last, ts in commits:
+        if not all(events[i]["event_id"] in present for i in range(first, last + 1)):
+            break
+        kept.append((first, last, ts))
+    summary(commits, kept, commits[len(kept):], args.out)
 
 
 # ---------------------------------------------------------------- verification
@@ -296,6 +331,12 @@ def main():
     p.add_argument("--target", required=True)
     p.add_argument("--out", required=True)
 
+    p = sub.add_parser("prefix")
+    p.add_argument("--events", required=True)
+    p.add_argument("--commit-log", nargs="+", required=True)
+    p.add_argument("--psql", required=True)
+    p.add_argument("--out", required=True)
+
     p = sub.add_parser("verify")
     p.add_argument("--events", required=True)
     p.add_argument("--expected")
@@ -305,7 +346,8 @@ def main():
     args = parser.parse_args()
     if args.command == "verify" and not (args.all or args.expected):
         fail("verify needs --expected FILE or --all")
-    handlers = {"produce": produce, "batches": batches, "replay": replay, "expected": expected, "verify": verify}
+    handlers = {"produce": produce, "batches": batches, "replay": replay, "expected": expected,
+                "prefix": prefix, "verify": verify}
     try:
         sys.exit(handlers[args.command](args) or 0)
     except (OSError, RuntimeError, ValueError, KeyError) as error:

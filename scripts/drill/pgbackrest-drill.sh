@@ -12,8 +12,11 @@
 # Last stdout line: one JSON object with rpo_seconds, rto_seconds, rows_expected, rows_restored,
 # verified. Exit 0 only when verified; a wrong restore exits 1 and says why on stderr.
 #
-# Usage: scripts/drill/pgbackrest-drill.sh [--repo s3|posix] [--fault none|wrong-target|corrupt-after-restore]
-#                                          [--events N] [--keep]
+# Usage: scripts/drill/pgbackrest-drill.sh [--repo s3|posix] [--scenario drop-table|volume-loss]
+#                                          [--fault none|wrong-target|corrupt-after-restore] [--events N] [--keep]
+#   --scenario volume-loss: instead of a DROP, postgres is killed and its data directory deleted (the
+#   volume is lost, with the WAL not yet archived); the restore replays the archive to its end and the
+#   RPO is what the archive did not hold yet.
 #   --fault exists to prove the verification fails loudly (tests/drill/test-drill.sh).
 #   A failed drill keeps its work directory for inspection unless DRILL_KEEP_ON_FAILURE=0.
 set -euo pipefail
@@ -25,6 +28,7 @@ S3_HTTP_PORT=${DRILL_S3_HTTP_PORT:-15480}
 S3_TLS_PORT=${DRILL_S3_TLS_PORT:-15443}
 VENV="$ROOT/.local/venvs/ops"
 REPO=s3
+SCENARIO=drop-table
 FAULT=none
 EVENTS_A=20000
 KEEP=0
@@ -34,6 +38,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --repo) REPO=${2:?}; shift 2 ;;
         --fault) FAULT=${2:?}; shift 2 ;;
+        --scenario) SCENARIO=${2:?}; shift 2 ;;
         --events) EVENTS_A=${2:?}; shift 2 ;;
         --keep) KEEP=1; shift ;;
         -h|--help) usage ;;
@@ -42,6 +47,10 @@ while [ $# -gt 0 ]; do
 done
 case "$REPO" in s3|posix) ;; *) echo "drill: --repo must be s3 or posix, not '$REPO'" >&2; exit 2 ;; esac
 case "$FAULT" in none|wrong-target|corrupt-after-restore) ;; *) echo "drill: unknown --fault '$FAULT'" >&2; exit 2 ;; esac
+case "$SCENARIO" in drop-table|volume-loss) ;; *) echo "drill: unknown --scenario '$SCENARIO'" >&2; exit 2 ;; esac
+if [ "$SCENARIO" = volume-loss ] && [ "$FAULT" = wrong-target ]; then
+    echo "drill: --fault wrong-target needs --scenario drop-table (a volume loss restores to the end of the archive)" >&2; exit 2
+fi
 if ! [[ "$EVENTS_A" =~ ^[0-9]+$ ]] || [ "$EVENTS_A" -lt 100 ]; then
     echo "drill: --events must be an integer >= 100" >&2; exit 2
 fi
@@ -224,23 +233,36 @@ psql_cmd -d replicasafe -f "$WORK/phase-b.sql" >"$WORK/commits-b.log" 2>"$WORK/p
 WRITER_PID=$!
 sleep 3
 kill -0 "$WRITER_PID" 2>/dev/null || die "the writer stopped early (see $WORK/phase-b.err)"
-log "accident: DROP TABLE ledger while the writer is running"
-psql_cmd -d replicasafe -c "DROP TABLE ledger CASCADE" || die "the DROP itself failed"
-sleep 1
+if [ "$SCENARIO" = volume-loss ]; then
+    log "accident: postgres dies and its volume is lost while the writer is running"
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null || die "could not kill postgres"
+else
+    log "accident: DROP TABLE ledger while the writer is running"
+    psql_cmd -d replicasafe -c "DROP TABLE ledger CASCADE" || die "the DROP itself failed"
+    sleep 1
+fi
 kill "$WRITER_PID" 2>/dev/null || true
 wait "$WRITER_PID" 2>/dev/null || true
 WRITER_PID=""
-grep -q 'relation "ledger" does not exist' "$WORK/phase-b.err" || log "note: the writer saw no failure after the DROP"
 
 # ------------------------------------------------------------------ recovery (the RTO clock runs from here)
 t_detect=$(now)
-# The operator reads the DROP's time from the server log (log_statement = ddl, millisecond prefix).
-TARGET=$(sed -n 's/^\([0-9-]* [0-9:.]* UTC\) \[[0-9]*\] LOG:  statement: DROP TABLE ledger.*/\1/p' "$WORK/postgres.log" | tail -1)
-[ -n "$TARGET" ] || die "no DROP statement in the server log"
-INTENDED_TARGET=$TARGET
-if [ "$FAULT" = wrong-target ]; then
-    TARGET=$("$PYTHON" -c 'import sys,datetime as d; t=d.datetime.fromisoformat(sys.argv[1].replace(" UTC","+00:00")); print((t-d.timedelta(seconds=1.5)).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]+" UTC")' "$TARGET")
-    log "FAULT wrong-target: restoring to $TARGET, 1.5 s before the DROP"
+if [ "$SCENARIO" = volume-loss ]; then
+    rm -rf "$PGDATA"
+    TARGET="end of the WAL archive"; INTENDED_TARGET=$TARGET
+    log "restore target: $TARGET"
+    t_restore=$(now)
+    as_pg mkdir -m 700 "$PGDATA"
+    pgbr restore || die "pgbackrest restore failed (see $WORK/log)"
+else
+    grep -q 'relation "ledger" does not exist' "$WORK/phase-b.err" || log "note: the writer saw no failure after the DROP"
+    # The operator reads the DROP's time from the server log (log_statement = ddl, millisecond prefix).
+    TARGET=$(sed -n 's/^\([0-9-]* [0-9:.]* UTC\) \[[0-9]*\] LOG:  statement: DROP TABLE ledger.*/\1/p' "$WORK/postgres.log" | tail -1)
+    [ -n "$TARGET" ] || die "no DROP statement in the server log"
+    INTENDED_TARGET=$TARGET
+    if [ "$FAULT" = wrong-target ]; then
+        TARGET=$("$PYTHON" -c 'import sys,datetime as d; t=d.datetime.fromisoformat(sys.argv[1].replace(" UTC","+00:00")); print((t-d.timedelta(seconds=1.5)).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]+" UTC")' "$TARGET")
+        log "FAULT wrong-target: restoring to $TARGET, 1.5 s before the DROP"
 fi
 log "restore target: $TARGET"
 # Make sure the WAL holding the DROP (and everything before it) is in the repository.
@@ -249,6 +271,7 @@ as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null || die "postgres did
 t_restore=$(now)
 pgbr --delta --type=time "--target=${TARGET/ UTC/+00}" --target-action=promote restore \
     || die "pgbackrest restore failed (see $WORK/log)"
+fi
 as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$WORK/postgres.log" -w start >/dev/null || die "restored postgres did not start"
 for i in $(seq 1 300); do
     [ "$(psql_cmd -d replicasafe -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ] && break
@@ -263,7 +286,12 @@ if [ "$FAULT" = corrupt-after-restore ]; then
 fi
 
 # The expectation comes from the intended target (the DROP) and the writer's own commit log.
-data expected --commit-log "$WORK/commits-a.log" "$WORK/commits-b.log" --target "$INTENDED_TARGET" --out "$WORK/expected.json"
+if [ "$SCENARIO" = volume-loss ]; then
+    data prefix --events "$WORK/events.csv" --commit-log "$WORK/commits-a.log" "$WORK/commits-b.log" \
+        --psql "$PSQL_JSON" --out "$WORK/expected.json"
+else
+    data expected --commit-log "$WORK/commits-a.log" "$WORK/commits-b.log" --target "$INTENDED_TARGET" --out "$WORK/expected.json"
+fi
 set +e
 AT_TARGET=$(data verify --events "$WORK/events.csv" --expected "$WORK/expected.json" --psql "$PSQL_JSON")
 VERIFIED_AT_TARGET=$?
@@ -294,12 +322,15 @@ print(json.dumps({
     "verified_at_target": at["verified"],
     "verified_after_replay": after["verified"],
     "rows_lost_after_target": expected["lost_rows"],
+    "lost_write_span_seconds": expected["lost_write_span_seconds"],
+    "restored_to_commit": expected["restored_to"],
     "rows_committed_before_drop": expected["committed_rows"],
     "rows_replayed": int("$REPLAYED"),
     "rows_after_replay": after["rows_restored"],
     "rows_produced": after["rows_expected"],
     "repo": "$REPO",
     "fault": "$FAULT",
+    "scenario": "$SCENARIO",
     "restore_target": "$TARGET",
     "intended_target": "$INTENDED_TARGET",
     "backup_seconds": float("$BACKUP_SECONDS"),
@@ -308,13 +339,13 @@ print(json.dumps({
 }))
 EOF
 )
-echo "$RESULT" >"$ROOT/out/drill/result-$REPO-$FAULT.json"
+echo "$RESULT" >"$ROOT/out/drill/result-$SCENARIO-$REPO-$FAULT.json"
 if [ "$FAULT" = none ] && [ "$VERIFIED_AT_TARGET" = 0 ]; then
     # The textfile route for replicasafe_backup_last_success_timestamp_seconds (docs/backup/README.md).
     printf '# TYPE replicasafe_backup_last_success_timestamp_seconds gauge\nreplicasafe_backup_last_success_timestamp_seconds{kind="full"} %s\n' \
         "${t0%.*}" >"$ROOT/out/drill/backup.prom"
 fi
-echo "drill: repository $REPO, fault $FAULT: restored $(echo "$AT_TARGET" | "$PYTHON" -c 'import json,sys; r=json.load(sys.stdin); print(r["rows_restored"], "of", r["rows_expected"], "rows; balances wrong:", r["balances_wrong"])'); replayed $REPLAYED events afterwards"
+echo "drill: $SCENARIO, repository $REPO, fault $FAULT: restored $(echo "$AT_TARGET" | "$PYTHON" -c 'import json,sys; r=json.load(sys.stdin); print(r["rows_restored"], "of", r["rows_expected"], "rows; balances wrong:", r["balances_wrong"])'); replayed $REPLAYED events afterwards"
 echo "$RESULT"
 if [ "$VERIFIED_AT_TARGET" != 0 ] || [ "$VERIFIED_AFTER_REPLAY" != 0 ]; then
     log "FAILED: the restored database does not match the produced events (see VERIFY FAILED above)"

@@ -48,6 +48,15 @@ for cm in boards:
 print(f"dashboards: {len(boards)} ConfigMaps labelled grafana_dashboard=1 with parsable JSON")
 PYEOF
 
+step "the PGO restore patch (docs/backup) applies to the PostgresCluster and validates"
+mkdir -p .local
+patchdir=$(mktemp -d "$ROOT/.local/pgo-restore.XXXXXX")
+cp docs/backup/postgres-restore-patch.yaml "$patchdir/"
+printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../apps/base/postgres]\npatches: [{path: postgres-restore-patch.yaml}]\n' >"$patchdir/kustomization.yaml"
+"${kustomize[@]}" "$patchdir" >"$WORK/postgres-restore.yaml"; rm -rf "$patchdir"
+grep -q 'dataSource:' "$WORK/postgres-restore.yaml" || { echo "lint-ops: the restore patch did not apply" >&2; exit 1; }
+"$LINT_PY" scripts/lint/validate_manifests.py --crds platform/crds "$WORK/postgres-restore.yaml"
+
 step "k6 scripts parse"
 for script in tests/load/api-load.js tests/load/lag-burst.js; do
     .local/venvs/ops/bin/k6 inspect "$script" >/dev/null

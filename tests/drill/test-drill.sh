@@ -58,7 +58,12 @@ check "corrupted restore exits 1" "$([ "$RC" = 1 ]; echo $?)" "exit $RC"
 check "corrupted restore reports verified=false" "$([ "$(json_field "$LAST" verified)" = False ]; echo $?)" "last line: $LAST"
 check "corrupted restore names the wrong balance" "$(grep -q 'account balances wrong' "$OUT/test-corrupt.err"; echo $?)" "no VERIFY FAILED line"
 
-# 4. Bad input gets a clear error.
+# 4. Losing the whole volume: the restore replays the archive to its end; what the archive did not hold
+#    yet is lost from the database (the RPO), and the replay from the restored offsets brings it back.
+run_drill volume-loss --repo posix --events 5000 --scenario volume-loss
+check "volume loss: restore is an exact committed prefix and the replay completes it" "$([ "$RC" = 0 ] && [ "$(json_field "$LAST" verified)" = True ]; echo $?)" "exit $RC, last line: $LAST"
+
+# 5. Bad input gets a clear error.
 bash "$DRILL" --fault nonsense >/dev/null 2>"$OUT/test-badarg.err"; RC=$?
 check "unknown fault is refused with exit 2" "$([ "$RC" = 2 ] && grep -q "unknown --fault" "$OUT/test-badarg.err"; echo $?)" "exit $RC"
 
