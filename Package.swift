@@ -34,6 +34,8 @@ dependencies += [
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
 ]
 
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
@@ -63,14 +65,17 @@ targets += [
     .target(
         name: "LiveService",
         dependencies: [
-            hummingbird, lifecycle, logging,
+            hummingbird, lifecycle, logging, argumentParser,
             .product(name: "Prometheus", package: "swift-prometheus"),
         ],
         path: "Sources/Live/Service"
     ),
     .target(
         name: "LiveAPI",
-        dependencies: ["LiveKafka", "LivePostgres", "LiveService", hummingbird, lifecycle, logging],
+        dependencies: [
+            "LiveKafka", "LivePostgres", "LiveService", hummingbird, lifecycle, logging,
+            .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
+        ],
         path: "Sources/Live/API"
     ),
     .executableTarget(

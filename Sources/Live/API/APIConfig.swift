@@ -1,0 +1,14 @@
+/// What the events API needs beyond its clients.
+public struct APIConfig: Sendable {
+    public var topic: String = "events"
+    /// Larger bodies get 413 (an event is well under 1 KiB).
+    public var maxBodyBytes: Int = 16 * 1024
+    /// Serve `POST /bench/bare-202` (reads the body, answers 202, touches nothing): the benchmark's baseline.
+    public var enableBareRoute: Bool = false
+
+    public init(topic: String = "events", maxBodyBytes: Int = 16 * 1024, enableBareRoute: Bool = false) {
+        self.topic = topic
+        self.maxBodyBytes = maxBodyBytes
+        self.enableBareRoute = enableBareRoute
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiveKafka
+import LivePostgres
+import LiveService
+import NIOCore
+
+/// `POST /v1/events`: validate, produce keyed by `account_id`, answer 202 once the broker acknowledged.
+struct EventsController: Sendable {
+    let config: APIConfig
+    let producer: KafkaProducer
+    let idempotency: IdempotencyStore
+    let metrics: MetricsRegistry
+    private static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    private static let replayed = HTTPField.Name("Idempotent-Replayed")!
+
+    func create(_ request: Request, context: some RequestContext) async throws -> Response {
+        try checkContentType(request)
+        let body = try await collect(request)
+        let event = try EventRequest.parse(body)
+        let eventID = event.eventID ?? UUID().uuidString.lowercased()
+        guard let key = request.headers[Self.idempotencyKey] else {
+            try await publish(event, eventID: eventID)
+            return accepted(eventID, replayed: false)
+        }
+        guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
+            throw APIError.invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters")
+        }
+        let outcome = try await idempotency.run(key: key, canonicalRequest: event.canonical, eventID: eventID) { () throws(APIError) in
+            try await publish(event, eventID: eventID)
+        }
+        switch outcome {
+        case .accepted(let id):
+            return accepted(id, replayed: false)
+        case .replay(let id):
+            metrics.counter("api_idempotent_replays_total", help: "Requests answered from an earlier Idempotency-Key").increment()
+            return accepted(id, replayed: true)
+        case .conflict:
+            throw APIError.keyReused
+        }
+    }
+
+    private func checkContentType(_ request: Request) throws(APIError) {
+        let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard type == "application/json" else { throw APIError.unsupportedMediaType }
+    }
+
+    private func collect(_ request: Request) async throws -> Data {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > config.maxBodyBytes {
+            throw APIError.tooLarge(limit: config.maxBodyBytes)
+        }
+        do {
+            let buffer = try await request.body.collect(upTo: config.maxBodyBytes)
+            return Data(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw APIError.tooLarge(limit: config.maxBodyBytes)
+        }
+    }
+
+    private func publish(_ event: EventRequest, eventID: String) async throws(APIError) {
+        let message = KafkaOutgoingMessage(
+            topic: config.topic, key: Array(event.accountID.utf8),
+            value: EventValue.json(eventID: eventID, request: event, occurredAt: Date())
+        )
+        do {
+            _ = try await producer.send(message)
+            metrics.counter("api_events_accepted_total", help: "Events acknowledged by the broker and answered 202").increment()
+        } catch {
+            metrics.counter("api_produce_errors_total", help: "Events the broker did not acknowledge",
+                            labels: [("reason", error.name)]).increment()
+            throw .unavailable("broker did not acknowledge the event: \(error.name)")
+        }
+    }
+
+    private func accepted(_ eventID: String, replayed: Bool) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if replayed { headers[Self.replayed] = "true" }
+        return Response(
+            status: .accepted, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: "{\"event_id\":\"\(eventID)\"}"))
+        )
+    }
+}
