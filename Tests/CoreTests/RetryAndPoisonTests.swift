@@ -53,9 +53,23 @@ struct RetryAndPoisonTests {
             [Fixtures.message(0, 0), Fixtures.message(0, 1), Fixtures.message(0, 2), Fixtures.message(1, 0)], now: .zero)
         let failure = DatabaseFailure(.permanent(entryIndex: 1), reason: "23514 ledger_amount_cents_check")
         var actions = consumer.databaseCompleted(fetched.batches[0].0, result: .failed(failure), now: .zero)
+        // First the events before the suspect (and other partitions) go on; the suspect waits at p0's head.
+        #expect(actions.executes.allSatisfy { if case .recordFailure = $0.1 { return false } else { return true } })
+        var applied: [PartitionOffset] = []
         var now = Timestamp.zero
-        var appliedOffsets: [PartitionOffset] = []
+        func drainBatches() {
+            while let (request, write) = actions.batches.first, write.entries.count > 1 || write.entries[0].offset != 1 {
+                #expect(!write.entries.contains { $0.partition == 0 && $0.offset >= 1 })
+                applied += write.entries.map { PartitionOffset(partition: $0.partition, offset: $0.offset) }
+                actions = consumer.databaseCompleted(request, result: Fixtures.batchCommitted(applied: write.entries.count), now: now)
+            }
+        }
+        drainBatches()
+        #expect(Set(applied) == [PartitionOffset(partition: 0, offset: 0), PartitionOffset(partition: 1, offset: 0)])
         for attempt in 1...5 {
+            #expect(actions.batches.map { $0.1.entries.map(\.offset) } == [[1]], "attempt \(attempt): retried alone")
+            let alone = DatabaseFailure(.permanent(entryIndex: 0), reason: failure.reason)
+            actions = consumer.databaseCompleted(actions.batches[0].0, result: .failed(alone), now: now)
             guard let (request, work) = actions.executes.first, case .recordFailure(let record) = work else {
                 Issue.record("attempt \(attempt): expected a durable failure record, got \(actions)")
                 return
@@ -63,20 +77,9 @@ struct RetryAndPoisonTests {
             #expect(record.offset == 1 && record.partition == 0)
             actions = consumer.databaseCompleted(request, result: .committed(.attempts(attempt)), now: now)
             if attempt == 5 { break }
-            let retryAt = actions.scheduled(.partitionRetry(0))!
-            // Other work goes on while partition 0's head waits: offset 0 of p0 and p1 are not blocked.
-            while let (batchRequest, write) = actions.batches.first {
-                #expect(!write.entries.contains { $0.partition == 0 && $0.offset >= 1 })
-                appliedOffsets += write.entries.map { PartitionOffset(partition: $0.partition, offset: $0.offset) }
-                actions = consumer.databaseCompleted(batchRequest, result: Fixtures.batchCommitted(applied: write.entries.count), now: now)
-            }
-            now = retryAt
+            now = actions.scheduled(.partitionRetry(0))!
             actions = consumer.timerFired(.partitionRetry(0), now: now)
-            #expect(actions.batches.map { $0.1.entries.map(\.offset) } == [[1]], "retried alone")
-            let alone = DatabaseFailure(.permanent(entryIndex: 0), reason: failure.reason)
-            actions = consumer.databaseCompleted(actions.batches[0].0, result: .failed(alone), now: now)
         }
-        #expect(Set(appliedOffsets) == [PartitionOffset(partition: 0, offset: 0), PartitionOffset(partition: 1, offset: 0)])
         let letter = actions.deadLetters.first!
         #expect(letter.1.offset == 1 && letter.1.attempts == 5)
         #expect(letter.1.reason.contains("23514"))

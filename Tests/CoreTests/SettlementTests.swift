@@ -11,7 +11,7 @@ struct SettlementTests {
             Issue.record("expected a settlement, got \(tick)")
             return
         }
-        #expect(write.fenced && write.throughPeriod == 2)
+        #expect(write.fenced && write.throughPeriod == 2 && write.fromPeriod == 0, "looks back over periods nobody settled")
         _ = consumer.databaseCompleted(tick.executes[0].0, result: .committed(.settlement(.init(settledPeriods: [1, 2], fencedPeriods: 0))), now: .zero)
         #expect(consumer.statistics.settlementsRun == 2)
         #expect(consumer.statistics.lastSettledPeriod == 2)
@@ -24,7 +24,7 @@ struct SettlementTests {
             Issue.record("expected a settlement, got \(tick)")
             return
         }
-        #expect(!write.fenced && write.throughPeriod == 0)
+        #expect(!write.fenced && write.throughPeriod == 0 && write.fromPeriod == 0)
     }
 
     @Test func afterModeRetriesAFailedSettlementWithBackoff() {

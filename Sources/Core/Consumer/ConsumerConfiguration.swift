@@ -13,6 +13,8 @@ public struct ConsumerConfiguration: Hashable, Sendable {
     /// Length of one period of the singleton settlement job.
     public var settlementPeriodMilliseconds: Int64
     public var settlementJob: String
+    /// `after`: how many periods back a run settles what nobody settled (all replicas down at the boundary).
+    public var settlementLookbackPeriods: Int
     /// Seed for retry jitter: the only randomness Core uses.
     public var randomSeed: UInt64
 
@@ -25,6 +27,7 @@ public struct ConsumerConfiguration: Hashable, Sendable {
         retry: RetryPolicy = RetryPolicy(),
         settlementPeriodMilliseconds: Int64 = 60_000,
         settlementJob: String = "settlement",
+        settlementLookbackPeriods: Int = 10,
         randomSeed: UInt64 = 0
     ) {
         self.mode = mode
@@ -35,6 +38,7 @@ public struct ConsumerConfiguration: Hashable, Sendable {
         self.retry = retry
         self.settlementPeriodMilliseconds = settlementPeriodMilliseconds
         self.settlementJob = settlementJob
+        self.settlementLookbackPeriods = max(1, settlementLookbackPeriods)
         self.randomSeed = randomSeed
     }
 }

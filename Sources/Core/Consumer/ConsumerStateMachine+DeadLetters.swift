@@ -45,11 +45,14 @@ extension ConsumerStateMachine {
             guard partitions[index].isActive, !isDraining else { return [] }
             return scheduleRetry(.markDeadLettered(poison), attempt: 0, now: now, bump: false)
         }
+        // The poison reached this step only from the head of its partition (isolated retries, or an undecodable
+        // head already taken off), so everything before it is durable and storing `offset + 1` skips nothing.
         let next = poison.message.offset + 1
-        partitions[index].durableNext = max(partitions[index].durableNext ?? next, next)
+        let durable = max(partitions[index].durableNext ?? next, next)
+        partitions[index].durableNext = durable
         if partitions[index].suspect?.offset == poison.message.offset { partitions[index].suspect = nil }
         if partitions[index].queue.first?.offset == poison.message.offset { partitions[index].queue.removeFirst() }
         guard !isDraining else { return [] }
-        return commitProgress([PartitionOffset(partition: poison.message.partition, offset: next)])
+        return commitProgress([PartitionOffset(partition: poison.message.partition, offset: durable)])
     }
 }

@@ -63,11 +63,12 @@ extension ConsumerStateMachine {
         var progress: [PartitionOffset] = []
         for next in batch.nextOffsets {
             guard let index = index(of: next.partition) else { continue }
-            partitions[index].durableNext = max(partitions[index].durableNext ?? next.offset, next.offset)
-            if let suspect = partitions[index].suspect, suspect.offset < next.offset {
+            let durable = max(partitions[index].durableNext ?? next.offset, next.offset)
+            partitions[index].durableNext = durable
+            if let suspect = partitions[index].suspect, suspect.offset < durable {
                 partitions[index].suspect = nil
             }
-            progress.append(next)
+            progress.append(PartitionOffset(partition: next.partition, offset: durable))
         }
         // While draining, the final commit covers everything; a second commit now would only race it.
         guard !isDraining else { return [] }
@@ -109,33 +110,33 @@ extension ConsumerStateMachine {
     }
 
     /// `after`: transient and ambiguous failures retry the whole batch after a jittered back-off (the
-    /// idempotency guard makes re-applying an ambiguously committed batch harmless); a permanent failure
-    /// isolates the failing event and counts the attempt durably.
+    /// idempotency guard makes re-applying an ambiguously committed batch harmless). A permanent failure marks
+    /// the failing event as a suspect: the events before it in its partition go on in normal batches, and once
+    /// it reaches the head it is retried alone; only an isolated failure counts as a durable attempt.
     private mutating func afterBatchFailed(_ batch: Batch, failure: DatabaseFailure, now: Timestamp) -> [ConsumerAction] {
         guard case .permanent(let entry) = failure.kind else {
             if isDraining { return [] }  // abandon: nothing of it was applied, or the guard makes it harmless
             return scheduleRetry(.batch(batch), attempt: batch.attempt, now: now, bump: true)
         }
         requeue(batch.messages)
-        guard let entry = batch.messages.count == 1 ? 0 : entry, batch.messages.indices.contains(entry) else {
+        if batch.messages.count == 1 {
+            let poison = batch.messages[0]
+            guard !isDraining, isActive(poison.partition) else { return [] }
+            return begin(.recordFailure(Poison(message: poison, reason: failure.reason, attempts: 0)))
+        }
+        if let entry, batch.messages.indices.contains(entry) {
+            let suspect = batch.messages[entry]
+            if let index = index(of: suspect.partition) {
+                partitions[index].suspect = .init(offset: suspect.offset, retryAt: now)
+            }
+        } else {
             // The driver could not say which event failed: retry each partition's head alone until it is found.
             for partition in batch.partitions {
                 guard let index = index(of: partition), let head = partitions[index].queue.first else { continue }
                 partitions[index].suspect = .init(offset: head.offset, retryAt: now)
             }
-            return []
         }
-        let poison = batch.messages[entry]
-        if let index = index(of: poison.partition) {
-            partitions[index].suspect = .init(offset: poison.offset, retryAt: now + configuration.retry.capMilliseconds)
-        }
-        guard !isDraining else { return [] }
-        let request = makeRequestID()
-        let step = PipelineStep.recordFailure(Poison(message: poison, reason: failure.reason, attempts: 0))
-        pipeline = .inFlight(request, step)
-        let record = FailureRecord(
-            eventID: poison.event!.id, partition: poison.partition, offset: poison.offset, reason: failure.reason)
-        return [.execute(request, .recordFailure(record))]
+        return []
     }
 
     /// Puts messages taken for a batch back at the head of their partitions' queues, in order.

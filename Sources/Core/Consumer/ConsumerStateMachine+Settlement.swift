@@ -5,7 +5,8 @@ extension ConsumerStateMachine {
     }
 
     /// A period ended. `before` runs the job on every replica; `after` runs it too but the database fence lets
-    /// exactly one run per period write, and catches up periods nobody settled (all replicas were down).
+    /// exactly one run per period write, and catches up periods nobody settled (all replicas were down) within
+    /// the look-back.
     mutating func settlementDue(now: Timestamp) -> [ConsumerAction] {
         guard lifecycle == .running else { return [] }
         var actions: [ConsumerAction] = [.scheduleTimer(.settlement, at: nextSettlementBoundary(after: now))]
@@ -15,9 +16,10 @@ extension ConsumerStateMachine {
             settlement.retrying = nil
             actions.append(.cancelTimer(.retrySettlement))
         }
+        let lookback = mode == .after ? Int64(configuration.settlementLookbackPeriods) : 1
         let write = SettlementWrite(
-            job: configuration.settlementJob, throughPeriod: period, fenced: mode == .after,
-            settledBy: configuration.workerID)
+            job: configuration.settlementJob, fromPeriod: max(0, period - lookback + 1), throughPeriod: period,
+            fenced: mode == .after, settledBy: configuration.workerID)
         actions.append(startSettlement(write, attempt: 0))
         return actions
     }

@@ -83,19 +83,22 @@ public struct DeadLetterMark: Hashable, Sendable {
     public var nextOffset: PartitionOffset { PartitionOffset(partition: partition, offset: offset + 1) }
 }
 
-/// The singleton job's write for a period.
+/// The singleton job's write.
 ///
-/// Fenced (`after`): for every period from the last fenced period + 1 (or `throughPeriod` when none was ever
-/// fenced) through `throughPeriod`, insert `(job, period)` into `settlement_fence`; only where that insert
-/// succeeded, insert the settlement row. Unfenced (`before`): insert one settlement row for `throughPeriod`.
+/// Fenced (`after`): for every period from `fromPeriod` through `throughPeriod`, insert `(job, period)` into
+/// `settlement_fence` (`ON CONFLICT DO NOTHING`); only where that insert succeeded, insert the settlement row.
+/// The look-back lets a run settle periods that ended while no replica was up. Unfenced (`before`): insert one
+/// settlement row for `throughPeriod`.
 public struct SettlementWrite: Hashable, Sendable {
     public var job: String
+    public var fromPeriod: Int64
     public var throughPeriod: Int64
     public var fenced: Bool
     public var settledBy: String
 
-    public init(job: String, throughPeriod: Int64, fenced: Bool, settledBy: String) {
+    public init(job: String, fromPeriod: Int64, throughPeriod: Int64, fenced: Bool, settledBy: String) {
         self.job = job
+        self.fromPeriod = min(fromPeriod, throughPeriod)
         self.throughPeriod = throughPeriod
         self.fenced = fenced
         self.settledBy = settledBy

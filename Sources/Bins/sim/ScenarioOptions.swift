@@ -1,0 +1,58 @@
+import ArgumentParser
+import Core
+import Sim
+
+enum ModeChoice: String, ExpressibleByArgument, CaseIterable {
+    case before, after, both
+
+    var modes: [ProcessingMode] {
+        switch self {
+        case .before: return [.before]
+        case .after: return [.after]
+        case .both: return [.before, .after]
+        }
+    }
+}
+
+extension FaultSelection: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+    public static var defaultCompletionKind: CompletionKind { .list(["none", "swarm"] + FaultKind.allCases.map(\.rawValue)) }
+}
+
+/// The options that shape a scenario, shared by every subcommand.
+struct ScenarioOptions: ParsableArguments {
+    @Option(help: "Replicas the deployment scales up to.")
+    var replicas = 5
+
+    @Option(help: "Partitions of the events topic.")
+    var partitions = 12
+
+    @Option(help: "Events the producer writes during the 60 s traffic phase.")
+    var events = 2_000
+
+    @Option(help: "none, swarm (each fault on or off by the seed), or a list: \(FaultKind.allCases.map(\.rawValue).joined(separator: ",")).")
+    var faults: FaultSelection = .swarm
+
+    mutating func validate() throws {
+        guard (1...64).contains(replicas) else { throw ValidationError("--replicas must be between 1 and 64, got \(replicas)") }
+        guard (1...256).contains(partitions) else { throw ValidationError("--partitions must be between 1 and 256, got \(partitions)") }
+        guard (1...1_000_000).contains(events) else { throw ValidationError("--events must be between 1 and 1000000, got \(events)") }
+    }
+
+    var generator: ScenarioGenerator {
+        ScenarioGenerator(replicas: replicas, partitions: partitions, eventCount: events, selection: faults)
+    }
+
+    /// The flags that differ from the defaults, for reproducer lines.
+    var nonDefaultFlags: String {
+        var flags = ""
+        if partitions != 12 { flags += " --partitions \(partitions)" }
+        if events != 2_000 { flags += " --events \(events)" }
+        if faults != .swarm { flags += " --faults \(faults)" }
+        return flags
+    }
+
+    func reproduce(seed: UInt64, mode: String) -> String {
+        "swift run sim --seed \(seed) --replicas \(replicas) --mode \(mode)\(nonDefaultFlags)"
+    }
+}

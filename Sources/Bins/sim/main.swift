@@ -1,3 +1,0 @@
-import Sim
-import ArgumentParser
-print("hi")

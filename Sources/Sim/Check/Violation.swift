@@ -1,0 +1,38 @@
+/// An invariant that did not hold, with a paragraph a person can act on.
+public struct Violation: Hashable, Sendable {
+    public enum Kind: String, CaseIterable, Hashable, Sendable, Comparable {
+        /// An event's effect was applied more than once.
+        case duplicateEffect = "duplicate-effect"
+        /// A valid event was never applied, after every fault had healed.
+        case lostEvent = "lost-event"
+        /// An account's balance differs from the sum of its events.
+        case balanceMismatch = "balance-mismatch"
+        /// The singleton job ran more than once for a period.
+        case doubleSettlement = "double-settlement"
+        /// The singleton job never ran for a period.
+        case missedSettlement = "missed-settlement"
+        /// A member committed a lower offset than it had committed before in the same generation.
+        case offsetRegression = "offset-regression"
+        /// A poison event was neither applied nor sent to the dead-letter topic.
+        case poisonNotDeadLettered = "poison-not-dead-lettered"
+
+        public static func < (lhs: Kind, rhs: Kind) -> Bool {
+            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        }
+    }
+
+    public var kind: Kind
+    public var explanation: String
+    /// When the violating write (or the last chance to make the missing one) happened, for timelines.
+    public var time: Int64
+    public var partition: Int32?
+    public var offset: Int64?
+
+    public init(kind: Kind, explanation: String, time: Int64, partition: Int32? = nil, offset: Int64? = nil) {
+        self.kind = kind
+        self.explanation = explanation
+        self.time = time
+        self.partition = partition
+        self.offset = offset
+    }
+}

@@ -1,0 +1,145 @@
+import Core
+
+extension World {
+    /// Runs every checker over the final state. Explanations are written only when asked for (a sweep needs
+    /// the kinds, not the prose).
+    func check() -> (Tally, [Violation]) {
+        var tally = Tally()
+        var violations: [Violation] = []
+        let deadLettered = deadLetterCounts()
+        var duplicated: [Int32] = []
+        for (index, planned) in scenario.events.enumerated() {
+            tally.eventsProduced += 1
+            let effects = Int(database.effects[index])
+            if deadLettered[index] > 0 { tally.deadLettered += 1 }
+            if planned.poison != nil {
+                tally.poisonEvents += 1
+                if deadLettered[index] == 0 {
+                    violations.append(poisonViolation(Int32(index)))
+                }
+                continue
+            }
+            tally.effectsApplied += effects
+            if effects > 0 { tally.eventsApplied += 1 }
+            if effects > 1 { duplicated.append(Int32(index)) }
+            if effects == 0 {
+                tally.lost += 1
+                violations.append(lostViolation(Int32(index), deadLettered: deadLettered[index] > 0))
+            }
+        }
+        violations += duplicateViolations(duplicated)
+        violations += balanceViolations(&tally)
+        violations += settlementViolations(&tally)
+        violations += offsetViolations()
+        tally.duplicatesSkipped = pods.reduce(0) { $0 + $1.machine.statistics.duplicatesSkipped }
+        return (tally, violations.sorted { ($0.kind, $0.time) < ($1.kind, $1.time) })
+    }
+
+    func deadLetterCounts() -> [Int] {
+        var counts = Array(repeating: 0, count: scenario.events.count)
+        for record in deadLetters { counts[Int(record.event)] += 1 }
+        return counts
+    }
+
+    private func duplicateViolations(_ duplicated: [Int32]) -> [Violation] {
+        guard !duplicated.isEmpty else { return [] }
+        var byEvent: [Int32: [DatabaseModel.Application]] = [:]
+        let wanted = Set(duplicated)
+        for application in database.applications where wanted.contains(application.event) {
+            byEvent[application.event, default: []].append(application)
+        }
+        return duplicated.map { event in
+            let applications = byEvent[event] ?? []
+            let last = applications.last
+            let text = options.explain ? explainDuplicate(event, applications) : ""
+            return Violation(kind: .duplicateEffect, explanation: text, time: last?.time ?? now,
+                             partition: last?.partition, offset: last?.offset)
+        }
+    }
+
+    private func lostViolation(_ event: Int32, deadLettered: Bool) -> Violation {
+        let placement = topic.placements[Int(event)].first
+        let text = options.explain ? explainLost(event, deadLettered: deadLettered) : ""
+        let time = firstCommitPast(placement)?.time ?? scenario.events[Int(event)].time
+        return Violation(kind: .lostEvent, explanation: text, time: time, partition: placement?.partition,
+                         offset: placement?.offset)
+    }
+
+    private func poisonViolation(_ event: Int32) -> Violation {
+        let planned = scenario.events[Int(event)]
+        let placement = topic.placements[Int(event)].first
+        let text = options.explain
+            ? "Poison event \(planned.id) (\(planned.poison!.rawValue)) at \(placement?.description ?? "nowhere") was never sent to the dead-letter topic: \(mode == .before ? "the before mode logs and skips what it cannot decode, so nobody can inspect or replay it" : "it is stuck")."
+            : ""
+        return Violation(kind: .poisonNotDeadLettered, explanation: text, time: planned.time,
+                         partition: placement?.partition, offset: placement?.offset)
+    }
+
+    func firstCommitPast(_ placement: PartitionOffset?) -> GroupCoordinator.CommitRecord? {
+        guard let placement else { return nil }
+        return coordinator.commits.first {
+            $0.accepted && $0.offset.partition == placement.partition && $0.offset.offset > placement.offset
+        }
+    }
+
+    private func balanceViolations(_ tally: inout Tally) -> [Violation] {
+        var expected = Array(repeating: Int64(0), count: config.accounts)
+        for planned in scenario.events where planned.poison == nil { expected[planned.account] += planned.amountCents }
+        var violations: [Violation] = []
+        for account in 0..<config.accounts where database.balances[account] != expected[account] {
+            tally.balanceMismatches += 1
+            let text = options.explain ? explainBalance(account, expected: expected[account]) : ""
+            violations.append(Violation(kind: .balanceMismatch, explanation: text, time: now))
+        }
+        return violations
+    }
+
+    private func settlementViolations(_ tally: inout Tally) -> [Violation] {
+        let period = config.settlementPeriod
+        let checked = max(0, now / period - 1)
+        tally.settlementPeriods = Int(checked)
+        var runs = Array(repeating: [DatabaseModel.SettlementRow](), count: Int(checked))
+        for row in database.settlements where row.period < checked { runs[Int(row.period)].append(row) }
+        tally.settlementRuns = runs.reduce(0) { $0 + $1.count }
+        var violations: [Violation] = []
+        for (index, rows) in runs.enumerated() {
+            let start = Int64(index) * period
+            if rows.count > 1 {
+                tally.doubleSettlements += rows.count - 1
+                let who = rows.map { "\(pods[Int($0.pod)].name) at \(Timestamp(milliseconds: $0.time))" }.joined(separator: ", ")
+                let why = mode == .before
+                    ? "every replica runs the job on its own timer and nothing fences it"
+                    : "the fence let more than one run through"
+                let text = options.explain
+                    ? "Settlement period \(index) (\(Timestamp(milliseconds: start))-\(Timestamp(milliseconds: start + period))) was settled \(rows.count) times: by \(who). Cause: \(why)."
+                    : ""
+                violations.append(Violation(kind: .doubleSettlement, explanation: text, time: rows[1].time))
+            } else if rows.isEmpty {
+                tally.missedSettlements += 1
+                let text = options.explain
+                    ? "Settlement period \(index) (\(Timestamp(milliseconds: start))-\(Timestamp(milliseconds: start + period))) was never settled although the run went on until \(Timestamp(milliseconds: now))."
+                    : ""
+                violations.append(Violation(kind: .missedSettlement, explanation: text, time: start + period))
+            }
+        }
+        return violations
+    }
+
+    /// Within one member's generation, committed offsets of a partition never go back.
+    private func offsetViolations() -> [Violation] {
+        var violations: [Violation] = []
+        var last: [Int64: (Offset, Int64)] = [:]
+        for record in coordinator.commits where record.accepted {
+            let key = Int64(record.member) << 40 | Int64(record.generation) << 16 | Int64(record.offset.partition)
+            if let (previous, time) = last[key], record.offset.offset < previous {
+                let text = options.explain
+                    ? "\(pods[Int(record.pod)].name) (member m\(record.member), generation \(record.generation)) committed p\(record.offset.partition) at offset \(record.offset.offset) at \(Timestamp(milliseconds: record.time)) after committing \(previous) at \(Timestamp(milliseconds: time)): the group would re-read \(previous - record.offset.offset) records."
+                    : ""
+                violations.append(Violation(kind: .offsetRegression, explanation: text, time: record.time,
+                                            partition: record.offset.partition, offset: record.offset.offset))
+            }
+            last[key] = (record.offset.offset, record.time)
+        }
+        return violations
+    }
+}

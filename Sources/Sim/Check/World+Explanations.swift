@@ -1,0 +1,129 @@
+import Core
+
+extension World {
+    func explainDuplicate(_ event: Int32, _ applications: [DatabaseModel.Application]) -> String {
+        let planned = scenario.events[Int(event)]
+        let placements = topic.placements[Int(event)]
+        var text = "Event \(planned.id) (account acct-\(planned.account), \(planned.amountCents) cents) was applied \(applications.count) times"
+        if placements.count > 1 {
+            text += "; it was written to Kafka \(placements.count) times (\(placements.map(\.description).joined(separator: " and ")))"
+        }
+        let steps = applications.enumerated().map { index, application in
+            "(\(index + 1)) at \(Timestamp(milliseconds: application.time)) by \(describeWriter(application)) from \(PartitionOffset(partition: application.partition, offset: application.offset))"
+        }
+        text += ": " + steps.joined(separator: "; ") + "."
+        for index in 1..<max(1, applications.count) {
+            text += " Cause of (\(index + 1)): " + duplicateCause(applications[index - 1], applications[index]) + "."
+        }
+        return text
+    }
+
+    private func describeWriter(_ application: DatabaseModel.Application) -> String {
+        "\(pods[Int(application.pod)].name) (member m\(application.member), generation \(application.generation))"
+    }
+
+    private func duplicateCause(_ first: DatabaseModel.Application, _ second: DatabaseModel.Application) -> String {
+        if first.offset != second.offset || first.partition != second.partition {
+            return "a client retried its request with the same event id, so Kafka holds the event twice; without an idempotency guard on event_id each copy has its effect"
+        }
+        if first.pod == second.pod {
+            if first.ambiguous {
+                return "the commit of (1) reached the database, but the client saw the connection drop during COMMIT and retried the same batch at once; without an idempotency guard the retry applied it again (fault: db-ambiguous)"
+            }
+            return "\(pods[Int(first.pod)].name) processed the record again after its fetch position moved back"
+        }
+        var facts: [String] = []
+        let pod = first.pod
+        let name = pods[Int(pod)].name
+        for entry in journal.entries where entry.pod == pod && entry.time >= first.time && entry.time <= second.time {
+            switch entry.kind {
+            case .killed: facts.append("\(name) was SIGKILLed at \(Timestamp(milliseconds: entry.time)) (fault: kill)")
+            case .terminated where mode == .before:
+                facts.append("\(name) got SIGTERM at \(Timestamp(milliseconds: entry.time)) and exited at once without a final commit (before mode has no drain)")
+            case .terminated: facts.append("\(name) got SIGTERM at \(Timestamp(milliseconds: entry.time))")
+            case .frozen(let until):
+                facts.append("\(name) froze from \(Timestamp(milliseconds: entry.time)) to \(Timestamp(milliseconds: until)), longer than the \(Timestamp(milliseconds: config.sessionTimeout)) session timeout (fault: pause)")
+            case .expired(let member):
+                facts.append("the coordinator expired member m\(member) at \(Timestamp(milliseconds: entry.time))")
+            default: break
+            }
+        }
+        if let expiry = journal.entries.last(where: {
+            if case .expired = $0.kind { return $0.pod == pod && $0.time <= first.time } else { return false }
+        }) {
+            facts.append("(1) itself was a zombie write: \(name) applied it after it had been thrown out of the group at \(Timestamp(milliseconds: expiry.time)), before it noticed")
+        }
+        if facts.isEmpty {
+            facts.append("the partition moved from \(name) to \(pods[Int(second.pod)].name) in a rebalance (generation \(second.generation)) before an offset commit covered offset \(first.offset)")
+        }
+        let partition = first.partition
+        if let commit = coordinator.commits.last(where: { $0.accepted && $0.offset.partition == partition && $0.time <= second.time }) {
+            facts.append("the newest committed offset of p\(partition) was \(commit.offset.offset) (by \(pods[Int(commit.pod)].name) at \(Timestamp(milliseconds: commit.time))), so \(pods[Int(second.pod)].name) read from there again")
+        } else {
+            facts.append("no offset of p\(partition) had ever been committed, so \(pods[Int(second.pod)].name) read it from the start")
+        }
+        return facts.joined(separator: "; ")
+    }
+
+    func explainLost(_ event: Int32, deadLettered: Bool) -> String {
+        let planned = scenario.events[Int(event)]
+        guard let placement = topic.placements[Int(event)].first else {
+            return "Event \(planned.id) was never written to Kafka."
+        }
+        var text = "Event \(planned.id) (account acct-\(planned.account), \(planned.amountCents) cents) at \(placement) was never applied"
+        if deadLettered, let record = deadLetters.first(where: { $0.event == event }) {
+            return text + ": \(pods[Int(record.pod)].name) sent it to the dead-letter topic at \(Timestamp(milliseconds: record.time)) although it was valid (\(record.reason)). Cause: retrying at once, with the counter in memory, gives a database blip only milliseconds to pass before good events are given up."
+        }
+        if let commit = firstCommitPast(placement) {
+            let name = pods[Int(commit.pod)].name
+            text += ": \(name) (member m\(commit.member), generation \(commit.generation)) committed offset \(commit.offset.offset) of p\(placement.partition) at \(Timestamp(milliseconds: commit.time)), past this record, before its effect was written"
+            let fate = journal.entries.first { $0.pod == commit.pod && $0.time >= commit.time && isFatal($0.kind) }
+            if let fate {
+                text += "; then \(name) \(describeFate(fate.kind)) at \(Timestamp(milliseconds: fate.time))"
+            } else {
+                text += "; the partition was then revoked and the record, still queued, was dropped"
+            }
+            return text + ". Cause: the before mode stores an offset when a message is handed to the application and auto-commits it, applied or not."
+        }
+        let committed = coordinator.committed[Int(placement.partition)].map(String.init) ?? "none"
+        return text + " by the end of the run at \(Timestamp(milliseconds: now)); the committed offset of p\(placement.partition) is \(committed)."
+    }
+
+    private func isFatal(_ kind: Journal.Kind) -> Bool {
+        switch kind {
+        case .killed, .terminated, .frozen, .expired: return true
+        default: return false
+        }
+    }
+
+    private func describeFate(_ kind: Journal.Kind) -> String {
+        switch kind {
+        case .killed: return "was SIGKILLed"
+        case .terminated: return "got SIGTERM and exited"
+        case .frozen: return "froze past the session timeout"
+        case .expired: return "was expired by the coordinator"
+        default: return "changed state"
+        }
+    }
+
+    func explainBalance(_ account: Int, expected: Int64) -> String {
+        let actual = database.balances[account]
+        var duplicated: Int64 = 0
+        var lost: Int64 = 0
+        var count = 0
+        for (index, planned) in scenario.events.enumerated() where planned.account == account && planned.poison == nil {
+            count += 1
+            let effects = Int64(database.effects[index])
+            if effects == 0 { lost -= planned.amountCents } else { duplicated += planned.amountCents * (effects - 1) }
+        }
+        let difference = actual - expected
+        let rest = difference - duplicated - lost
+        var parts: [String] = []
+        if duplicated != 0 { parts.append("duplicated effects account for \(duplicated)") }
+        if lost != 0 { parts.append("lost events for \(lost)") }
+        if rest != 0 {
+            parts.append("the remaining \(rest) are lost updates: a replica wrote a total it had cached in memory, overwriting a newer balance written by another replica")
+        }
+        return "Account acct-\(account): balance \(actual) cents, but its \(count) events sum to \(expected) (off by \(difference)); " + parts.joined(separator: "; ") + "."
+    }
+}

@@ -1,0 +1,15 @@
+/// What a run records besides its outcome. Off by default: a sweep needs only the checks and the hash.
+public struct RunOptions: Hashable, Sendable {
+    /// Keep one text line per executed event.
+    public var trace: Bool
+    /// Keep the running hash after every event, to find where two runs part.
+    public var recordEventHashes: Bool
+    /// Write a readable paragraph for every violation.
+    public var explain: Bool
+
+    public init(trace: Bool = false, recordEventHashes: Bool = false, explain: Bool = true) {
+        self.trace = trace
+        self.recordEventHashes = recordEventHashes
+        self.explain = explain
+    }
+}

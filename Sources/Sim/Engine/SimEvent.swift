@@ -1,0 +1,68 @@
+import Core
+
+/// Everything that can happen in the simulated world. Pods are indices into the world's pod list (every
+/// incarnation is a new pod); events for a dead pod are dropped, events for a frozen one wait.
+enum SimEvent {
+    case produce(Int32)
+    case produceDuplicate(Int32)
+    case fetch(Int32)
+    case database(Int32, RequestID, DatabaseWork, DatabaseModel.Writer)
+    case databaseReply(Int32, RequestID, DatabaseResult)
+    case commit(Int32, RequestID, OffsetCommit, member: Int32)
+    case commitReply(Int32, RequestID, CommitResult)
+    case deadLetter(Int32, RequestID, DeadLetter)
+    case deadLetterReply(Int32, RequestID, PublishResult)
+    case timer(Int32, TimerID, UInt32)
+    case heartbeat(Int32)
+    case join(Int32, member: Int32?, owned: [PartitionID])
+    case sync(Int32, member: Int32, generation: Int32, assignment: [PartitionID])
+    case leave(Int32, member: Int32)
+    case podReady(Int32)
+    case sigterm(Int32)
+    case sigkill(Int32)
+    case scale(Int)
+    case reconcile
+    case fault(Int)
+    case brokerRecovered
+    case coordinatorTick
+
+    /// Events a frozen pod cannot take until it thaws.
+    var frozenTarget: Int32? {
+        switch self {
+        case .fetch(let pod), .databaseReply(let pod, _, _), .commitReply(let pod, _, _),
+             .deadLetterReply(let pod, _, _), .timer(let pod, _, _), .heartbeat(let pod), .sync(let pod, _, _, _),
+             .sigterm(let pod):
+            return pod
+        default:
+            return nil
+        }
+    }
+
+    /// A small numeric code per case for the trace hash.
+    var code: Int {
+        switch self {
+        case .produce: return 1
+        case .produceDuplicate: return 2
+        case .fetch: return 3
+        case .database: return 4
+        case .databaseReply: return 5
+        case .commit: return 6
+        case .commitReply: return 7
+        case .deadLetter: return 8
+        case .deadLetterReply: return 9
+        case .timer: return 10
+        case .heartbeat: return 11
+        case .join: return 12
+        case .sync: return 13
+        case .leave: return 14
+        case .podReady: return 15
+        case .sigterm: return 16
+        case .sigkill: return 17
+        case .scale: return 18
+        case .fault: return 19
+        case .coordinatorTick: return 20
+        case .reconcile: return 21
+        case .brokerRecovered: return 22
+        }
+    }
+}

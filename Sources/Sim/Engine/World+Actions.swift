@@ -1,0 +1,71 @@
+import Core
+
+extension World {
+    /// Carries out a consumer's actions in order, as the live worker's driver does with librdkafka and libpq.
+    func perform(_ actions: [ConsumerAction], for pod: Int32) {
+        let p = Int(pod)
+        for action in actions {
+            guard pods[p].isAlive else { return }
+            switch action {
+            case .reportReadiness:
+                break
+            case .pause(let partitions):
+                for partition in partitions { pods[p].paused[Int(partition)] = true }
+            case .resume(let partitions):
+                for partition in partitions { pods[p].paused[Int(partition)] = false }
+                scheduleFetch(pod)
+            case .seek(let position):
+                pods[p].positions[Int(position.partition)] = position.offset
+                scheduleFetch(pod)
+            case .execute(let request, let work):
+                submit(work, request: request, from: pod)
+            case .commitOffsets(let request, let commit):
+                if let member = pods[p].member {
+                    queue.schedule(.commit(pod, request, commit, member: member), at: now + latency(config.networkLatency))
+                } else {
+                    queue.schedule(.commitReply(pod, request, .failed(.unknownMember)), at: now + latency(config.networkLatency))
+                }
+            case .publishDeadLetter(let request, let letter):
+                queue.schedule(.deadLetter(pod, request, letter), at: now + latency(config.networkLatency))
+            case .scheduleTimer(let timer, let time):
+                let token = pods[p].arm(timer)
+                queue.schedule(.timer(pod, timer, token), at: max(now, time.milliseconds))
+            case .cancelTimer(let timer):
+                pods[p].disarm(timer)
+            case .acknowledgeRevocation(let partitions):
+                released(partitions, by: pod)
+            case .leaveGroup:
+                if let member = pods[p].member, !brokerDown {
+                    queue.schedule(.leave(pod, member: member), at: now + latency(config.networkLatency))
+                }
+                pods[p].member = nil
+            case .exit:
+                exit(pod)
+            }
+        }
+    }
+
+    /// The client lets go of partitions; a pod that was revoking to (re)join sends its JoinGroup now.
+    private func released(_ partitions: [PartitionID], by pod: Int32) {
+        let p = Int(pod)
+        for partition in partitions {
+            pods[p].assignment.removeAll { $0 == partition }
+            pods[p].positions[Int(partition)] = nil
+            pods[p].paused[Int(partition)] = false
+        }
+        pods[p].pendingRevocation.removeAll { partitions.contains($0) }
+        guard pods[p].pendingRevocation.isEmpty, pods[p].phase == .running || pods[p].phase == .terminating else { return }
+        switch pods[p].joinState {
+        case .revokingBeforeJoin: sendJoin(pod, owned: [])
+        case .revokingAfterSync: sendJoin(pod, owned: pods[p].assignment)
+        case .idle, .joining: break
+        }
+    }
+
+    func timerFires(_ pod: Int32, _ timer: TimerID, _ token: UInt32) {
+        let p = Int(pod)
+        guard pods[p].isAlive, pods[p].fire(timer, token: token) else { return }
+        if options.trace { traceNote = "timer \(timer)" }
+        perform(pods[p].machine.timerFired(timer, now: Timestamp(milliseconds: now)), for: pod)
+    }
+}

@@ -1,0 +1,163 @@
+import Core
+
+/// One simulated run: the scheduler loop and the state of every model. Single-threaded and deterministic:
+/// the scenario, the runtime seed and the mode decide everything, so a seed replays byte for byte.
+final class World {
+    struct DeadLetterRecord {
+        var time: Int64
+        var pod: Int32
+        var event: Int32
+        var reason: String
+    }
+
+    let scenario: Scenario
+    let mode: ProcessingMode
+    let config: SimulationConfig
+    let options: RunOptions
+    var random: Xoshiro256
+    var queue = EventQueue<SimEvent>()
+    var now: Int64 = 0
+    var topic: Topic
+    var database: DatabaseModel
+    var coordinator: GroupCoordinator
+    var pods: [Pod] = []
+    var slots: [Int32?]
+    var incarnations: [Int]
+    var desiredReplicas = 0
+    var surges = 0
+    var dbTransientUntil: Int64 = -1
+    var dbAmbiguousUntil: Int64 = -1
+    var dbOutageUntil: Int64 = -1
+    var brokerOutageUntil: Int64 = -1
+    var producerRetryUntil: Int64 = -1
+    var payloads: [Payload] = []
+    var accountIDs: [AccountID]
+    var eventIndex: [EventID: Int32] = [:]
+    var deadLetters: [DeadLetterRecord] = []
+    var journal = Journal()
+    var hash = TraceHash()
+    var executedEvents = 0
+    var trace: [String] = []
+    var eventHashes: [UInt64] = []
+    var traceNote = ""
+    var pendingProduces = 0
+    var stopped = false
+    var quietSince: Int64?
+
+    init(scenario: Scenario, mode: ProcessingMode, options: RunOptions) {
+        self.scenario = scenario
+        self.mode = mode
+        self.config = scenario.config
+        self.options = options
+        var root = Xoshiro256(seed: scenario.seed)
+        random = root.fork(mode == .before ? 0x6265_666F : 0x6166_7465)
+        topic = Topic(partitions: scenario.partitions, plannedEvents: scenario.events.count)
+        database = DatabaseModel(events: scenario.events.count, accounts: config.accounts, partitions: scenario.partitions)
+        coordinator = GroupCoordinator(protocol: mode == .before ? .eager : .cooperative, partitions: scenario.partitions)
+        let slotCount = max(scenario.replicas, scenario.scaling.map(\.replicas).max() ?? 1)
+        slots = Array(repeating: nil, count: slotCount)
+        incarnations = Array(repeating: 0, count: slotCount)
+        accountIDs = (0..<config.accounts).map { AccountID("acct-\($0)") }
+        prepareEvents()
+    }
+
+    private func prepareEvents() {
+        payloads.reserveCapacity(scenario.events.count)
+        eventIndex.reserveCapacity(scenario.events.count)
+        for (index, planned) in scenario.events.enumerated() {
+            eventIndex[planned.id] = Int32(index)
+            if planned.poison == .undecodable {
+                payloads.append(.undecodable(reason: "invalid JSON at byte 0", raw: Array("{\"event_id\":".utf8)))
+            } else {
+                payloads.append(.event(Event(id: planned.id, account: accountIDs[planned.account],
+                                             amountCents: planned.amountCents,
+                                             occurredAt: Timestamp(milliseconds: planned.time))))
+            }
+        }
+    }
+
+    var trafficEnd: Int64 { config.trafficDuration }
+    var timeLimit: Int64 { config.trafficDuration + config.healLimit }
+
+    func run() {
+        for (index, planned) in scenario.events.enumerated() {
+            queue.schedule(.produce(Int32(index)), at: planned.time)
+        }
+        pendingProduces = scenario.events.count
+        for (index, step) in scenario.scaling.enumerated() { queue.schedule(.scale(index), at: max(0, step.time)) }
+        for (index, fault) in scenario.faults.enumerated() { queue.schedule(.fault(index), at: fault.time) }
+        queue.schedule(.coordinatorTick, at: 1_000)
+        while !stopped, let entry = queue.pop() {
+            guard entry.time <= timeLimit else { break }
+            now = entry.time
+            if let pod = entry.payload.frozenTarget, pods[Int(pod)].isAlive, pods[Int(pod)].frozenUntil > now {
+                queue.schedule(entry.payload, at: pods[Int(pod)].frozenUntil)
+                continue
+            }
+            execute(entry.payload)
+        }
+    }
+
+    private func execute(_ event: SimEvent) {
+        executedEvents += 1
+        hash.mix(now)
+        hash.mix(event.code)
+        hash.mix(fingerprint(event))
+        if options.recordEventHashes { eventHashes.append(hash.value) }
+        if options.trace { traceNote = "" }
+        dispatch(event)
+        if options.trace { trace.append(traceLine(for: event)) }
+    }
+
+    private func dispatch(_ event: SimEvent) {
+        switch event {
+        case .produce(let index): produce(index, duplicate: false)
+        case .produceDuplicate(let index): produce(index, duplicate: true)
+        case .fetch(let pod): fetch(pod)
+        case .database(let pod, let request, let work, let writer): runTransaction(pod, request, work, writer)
+        case .databaseReply(let pod, let request, let result): deliverDatabaseReply(pod, request, result)
+        case .commit(let pod, let request, let commit, let member): commitArrives(pod, request, commit, member: member)
+        case .commitReply(let pod, let request, let result): deliverCommitReply(pod, request, result)
+        case .deadLetter(let pod, let request, let letter): deadLetterArrives(pod, request, letter)
+        case .deadLetterReply(let pod, let request, let result): deliverDeadLetterReply(pod, request, result)
+        case .timer(let pod, let timer, let token): timerFires(pod, timer, token)
+        case .heartbeat(let pod): heartbeat(pod)
+        case .join(let pod, let member, let owned): joinArrives(pod, member: member, owned: owned)
+        case .sync(let pod, let member, let generation, let assignment):
+            syncArrives(pod, member: member, generation: generation, assignment: assignment)
+        case .leave(let pod, let member): leaveArrives(pod, member: member)
+        case .podReady(let pod): podReady(pod)
+        case .sigterm(let pod): sigterm(pod)
+        case .sigkill(let pod): sigkill(pod)
+        case .scale(let index): scale(to: scenario.scaling[index])
+        case .reconcile: reconcile()
+        case .fault(let index): inject(scenario.faults[index])
+        case .brokerRecovered: brokerRecovered()
+        case .coordinatorTick: coordinatorTick()
+        }
+    }
+
+    /// A cheap numeric summary of an event for the trace hash.
+    private func fingerprint(_ event: SimEvent) -> Int64 {
+        switch event {
+        case .produce(let index), .produceDuplicate(let index): return Int64(index)
+        case .fetch(let pod), .heartbeat(let pod), .podReady(let pod), .sigterm(let pod), .sigkill(let pod):
+            return Int64(pod)
+        case .database(let pod, let request, _, _), .databaseReply(let pod, let request, _),
+             .commit(let pod, let request, _, _), .commitReply(let pod, let request, _),
+             .deadLetter(let pod, let request, _), .deadLetterReply(let pod, let request, _):
+            return Int64(pod) << 40 | Int64(request.value)
+        case .timer(let pod, _, let token): return Int64(pod) << 40 | Int64(token)
+        case .join(let pod, let member, let owned): return Int64(pod) << 40 | Int64(member ?? -1) << 8 | Int64(owned.count)
+        case .sync(let pod, let member, let generation, let assignment):
+            return Int64(pod) << 40 | Int64(member) << 20 | Int64(generation) << 8 | Int64(assignment.count)
+        case .leave(let pod, let member): return Int64(pod) << 40 | Int64(member)
+        case .scale(let index), .fault(let index): return Int64(index)
+        case .reconcile, .brokerRecovered, .coordinatorTick: return 0
+        }
+    }
+
+    func latency(_ range: ClosedRange<Int64>) -> Int64 { random.int(range) }
+
+    var brokerDown: Bool { now < brokerOutageUntil }
+}

@@ -1,0 +1,86 @@
+import Core
+
+/// A worker pod: the Core state machine plus what its Kafka client and process know.
+struct Pod {
+    enum Phase: Equatable { case starting, running, terminating, dead }
+
+    /// Where a pod sits in its group's rebalance protocol, from the client's side.
+    enum JoinState: Equatable {
+        case idle
+        /// Eager: revoking everything before JoinGroup.
+        case revokingBeforeJoin
+        /// JoinGroup sent; waiting for the SyncGroup answer.
+        case joining
+        /// Cooperative: revoking what the new assignment took away; rejoins when done.
+        case revokingAfterSync
+    }
+
+    enum Role: Equatable {
+        /// A replica of the worker Deployment in this slot.
+        case replica(slot: Int, incarnation: Int)
+        /// A short-lived extra pod of a rolling update.
+        case surge(number: Int)
+    }
+
+    let role: Role
+    var phase: Phase = .starting
+    var machine: ConsumerStateMachine
+    var member: Int32?
+    var generation: Int32 = 0
+    var joinState: JoinState = .idle
+    var assignment: [PartitionID] = []
+    /// Partitions being revoked whose release the consumer has not acknowledged yet.
+    var pendingRevocation: [PartitionID] = []
+    var positions: [Offset?]
+    var paused: [Bool]
+    var fetchScheduled = false
+    /// A stop-the-world pause: nothing of this process runs before this time.
+    var frozenUntil: Int64 = 0
+    /// Replace this pod when it exits (a kill or rolling restart, not a scale-down).
+    var replaceOnExit = false
+    var timers: [(TimerID, UInt32)] = []
+    var nextTimerToken: UInt32 = 0
+
+    init(role: Role, machine: ConsumerStateMachine, partitions: Int) {
+        self.role = role
+        self.machine = machine
+        self.positions = Array(repeating: nil, count: partitions)
+        self.paused = Array(repeating: false, count: partitions)
+    }
+
+    var name: String {
+        switch role {
+        case .replica(let slot, let incarnation): return "w\(slot).\(incarnation)"
+        case .surge(let number): return "surge\(number)"
+        }
+    }
+
+    var slot: Int? {
+        if case .replica(let slot, _) = role { return slot }
+        return nil
+    }
+
+    var isAlive: Bool { phase != .dead }
+    var consumes: Bool { phase == .running || phase == .terminating }
+
+    mutating func arm(_ timer: TimerID) -> UInt32 {
+        nextTimerToken &+= 1
+        if let index = timers.firstIndex(where: { $0.0 == timer }) {
+            timers[index].1 = nextTimerToken
+        } else {
+            timers.append((timer, nextTimerToken))
+        }
+        return nextTimerToken
+    }
+
+    mutating func disarm(_ timer: TimerID) {
+        timers.removeAll { $0.0 == timer }
+    }
+
+    /// True (and disarms it) when `token` is the live arming of `timer`.
+    mutating func fire(_ timer: TimerID, token: UInt32) -> Bool {
+        guard let index = timers.firstIndex(where: { $0.0 == timer && $0.1 == token }) else { return false }
+        timers.remove(at: index)
+        return true
+    }
+}

@@ -1,0 +1,68 @@
+import Core
+
+extension RunResult {
+    /// The human report of one run: what happened, what went wrong, how to replay it.
+    public func summary(reproduce: String, explanations: Int = 3) -> String {
+        var lines: [String] = []
+        lines.append("ReplicaSafe simulator: seed \(seed), mode \(mode.rawValue), \(replicas) replicas, \(partitions) partitions")
+        lines.append("  happened: " + happenings)
+        lines.append("  outcome:  \(eventsProduced) events produced (\(poisonEvents) poison); \(eventsApplied) applied, \(effectsApplied) effects, \(duplicates) duplicates, \(lost) lost, \(deadLettered) dead-lettered, \(duplicatesSkipped) duplicates skipped by the guard")
+        lines.append("            settlement: \(settlementPeriods) periods, \(settlementRuns) runs, \(doubleSettlements) double, \(missedSettlements) missed; \(balanceMismatches) balance mismatches")
+        if violations.isEmpty {
+            lines.append("  result:   every invariant held")
+        } else {
+            let kinds = violationsByKind.map { "\($0.0.rawValue) x\($0.1)" }.joined(separator: ", ")
+            lines.append("  result:   VIOLATED: \(kinds)")
+            lines.append("")
+            for (index, violation) in violations.prefix(explanations).enumerated() {
+                lines.append("  \(index + 1). [\(violation.kind.rawValue)] \(violation.explanation)")
+            }
+            if violations.count > explanations {
+                lines.append("  ... and \(violations.count - explanations) more (--json lists every one)")
+            }
+        }
+        lines.append("")
+        lines.append("  reproduce:  \(reproduce)")
+        lines.append("  trace hash: \(traceHash)")
+        return lines.joined(separator: "\n")
+    }
+
+    public var happenings: String {
+        let steps = scaleSteps.map { "\($0.replicas)@\(Timestamp(milliseconds: $0.time))" }.joined(separator: " -> ")
+        var parts = ["scaling \(steps)", "\(generations) group generations"]
+        if kills > 0 { parts.append("\(kills) SIGKILL") }
+        if terminations > 0 { parts.append("\(terminations) SIGTERM") }
+        if pauses > 0 { parts.append("\(pauses) pauses (\(expiredMembers) members expired)") }
+        if surges > 0 { parts.append("\(surges) surge pods") }
+        let faultKindsText = faultKinds.isEmpty ? "none" : faultKinds.map(\.rawValue).joined(separator: ",")
+        parts.append("faults on: \(faultKindsText)")
+        parts.append("\(Timestamp(milliseconds: simulatedMilliseconds)) simulated in \(executedEvents) events")
+        return parts.joined(separator: "; ")
+    }
+}
+
+/// `--mode both`: the same seed and fault schedule, side by side.
+public enum PairedSummary {
+    public static func table(before: RunResult, after: RunResult) -> String {
+        let rows: [(String, (RunResult) -> String)] = [
+            ("events produced", { "\($0.eventsProduced)" }),
+            ("events applied", { "\($0.eventsApplied)" }),
+            ("effects applied", { "\($0.effectsApplied)" }),
+            ("duplicates", { "\($0.duplicates)" }),
+            ("lost", { "\($0.lost)" }),
+            ("dead-lettered", { "\($0.deadLettered)" }),
+            ("duplicates skipped", { "\($0.duplicatesSkipped)" }),
+            ("settlement runs / periods", { "\($0.settlementRuns) / \($0.settlementPeriods)" }),
+            ("double settlements", { "\($0.doubleSettlements)" }),
+            ("balance mismatches", { "\($0.balanceMismatches)" }),
+            ("group generations", { "\($0.generations)" }),
+            ("violations", { "\($0.violations.count)" }),
+        ]
+        func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+        var lines = ["  " + pad("", 28) + pad("before", 14) + "after"]
+        for (label, value) in rows {
+            lines.append("  " + pad(label, 28) + pad(value(before), 14) + value(after))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

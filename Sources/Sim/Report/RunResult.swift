@@ -1,0 +1,53 @@
+import Core
+
+/// The outcome of one simulated run in one mode.
+public struct RunResult: Sendable {
+    public struct FaultNote: Hashable, Sendable {
+        public var time: Int64
+        public var kind: FaultKind
+        public var detail: String
+    }
+
+    public var seed: UInt64
+    public var mode: ProcessingMode
+    public var replicas: Int
+    public var partitions: Int
+    public var eventsProduced: Int
+    public var poisonEvents: Int
+    public var eventsApplied: Int
+    public var effectsApplied: Int
+    public var lost: Int
+    public var deadLettered: Int
+    public var duplicatesSkipped: Int
+    public var settlementPeriods: Int
+    public var settlementRuns: Int
+    public var doubleSettlements: Int
+    public var missedSettlements: Int
+    public var balanceMismatches: Int
+    public var violations: [Violation]
+    public var traceHash: String
+    public var simulatedMilliseconds: Int64
+    public var executedEvents: Int
+    public var generations: Int
+    public var kills: Int
+    public var terminations: Int
+    public var pauses: Int
+    public var surges: Int
+    public var expiredMembers: Int
+    public var scaleSteps: [ScaleStep]
+    public var faults: [FaultNote]
+    public var faultKinds: [FaultKind]
+    public var trace: [String]
+    public var eventHashes: [UInt64]
+
+    /// `effects_applied - events_applied`.
+    public var duplicates: Int { effectsApplied - eventsApplied }
+    public var passed: Bool { violations.isEmpty }
+
+    public var violationsByKind: [(Violation.Kind, Int)] {
+        Violation.Kind.allCases.compactMap { kind in
+            let count = violations.filter { $0.kind == kind }.count
+            return count > 0 ? (kind, count) : nil
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Core
+
+/// Draws a scenario from a seed: the documented default is 5 replicas, 12 partitions, 2,000 events over
+/// 60 s of traffic with bursts, scaling 1 -> 2 -> 5 style steps, and swarm faults.
+public struct ScenarioGenerator: Sendable {
+    public var replicas: Int
+    public var partitions: Int
+    public var eventCount: Int
+    public var selection: FaultSelection
+    public var config: SimulationConfig
+
+    public init(replicas: Int = 5, partitions: Int = 12, eventCount: Int = 2_000, selection: FaultSelection = .swarm,
+                config: SimulationConfig = SimulationConfig()) {
+        self.replicas = replicas
+        self.partitions = partitions
+        self.eventCount = eventCount
+        self.selection = selection
+        self.config = config
+    }
+
+    public func generate(seed: UInt64) -> Scenario {
+        var root = Xoshiro256(seed: seed)
+        var trafficRandom = root.fork(0x7472_6166)
+        var faultRandom = root.fork(0x6661_756C)
+        var scaleRandom = root.fork(0x7363_616C)
+        var events = traffic(using: &trafficRandom)
+        let kinds = faultKinds(using: &faultRandom)
+        if kinds.contains(.poison) { poison(&events, using: &faultRandom) }
+        let faults = kinds.filter { $0 != .poison }.flatMap { plan($0, using: &faultRandom) }
+            .sorted { ($0.time, $0.kind) < ($1.time, $1.kind) }
+        return Scenario(seed: seed, replicas: replicas, partitions: partitions, config: config, events: events,
+                        faults: faults, scaling: scaling(using: &scaleRandom), selection: selection)
+    }
+
+    /// Uniform background traffic plus a few bursts (where lag builds and rebalances hurt most).
+    private func traffic(using random: inout Xoshiro256) -> [PlannedEvent] {
+        let duration = config.trafficDuration
+        let bursts = (0..<random.int(1...3)).map { _ in random.int(2_000...(duration - 2_000)) }
+        var events: [PlannedEvent] = []
+        events.reserveCapacity(eventCount)
+        for _ in 0..<eventCount {
+            let time = random.chance(3, in: 10)
+                ? bursts[random.int(0...(bursts.count - 1))] + random.int(-1_000...1_000)
+                : random.int(0...(duration - 1))
+            var amount = random.int(Int64(1)...10_000)
+            if random.chance(1, in: 3) { amount = -amount }
+            let id = EventID(high: random.next(), low: random.next())
+            events.append(PlannedEvent(time: time, id: id, account: random.int(0...(config.accounts - 1)),
+                                       amountCents: amount, poison: nil))
+        }
+        // Stable: equal times keep generation order on every platform.
+        return events.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+    }
+
+    private func faultKinds(using random: inout Xoshiro256) -> [FaultKind] {
+        switch selection {
+        case .none: return []
+        case .list(let kinds): return kinds
+        case .swarm:
+            // Draw every kind's coin even when a later one is decided, so kinds stay independent of each other.
+            let coins = FaultKind.allCases.map { ($0, random.chance(1, in: 2)) }
+            return coins.filter(\.1).map(\.0)
+        }
+    }
+
+    private func poison(_ events: inout [PlannedEvent], using random: inout Xoshiro256) {
+        for _ in 0..<random.int(1...3) {
+            let index = random.int(0...(events.count - 1))
+            events[index].poison = random.chance(1, in: 2) ? .undecodable : .outOfRange
+            if events[index].poison == .outOfRange { events[index].amountCents = 2_000_000_000_000 }
+        }
+    }
+
+    private func plan(_ kind: FaultKind, using random: inout Xoshiro256) -> [PlannedFault] {
+        let count = kind == .kill ? random.int(1...4) : random.int(1...3)
+        let latest = config.trafficDuration - 1_000
+        return (0..<count).map { _ in
+            let time = random.int(Int64(2_000)...latest)
+            let target = random.int(0...1_000)
+            let duration: Int64
+            switch kind {
+            case .kill, .terminate, .poison, .producerRetry: duration = kind == .producerRetry ? random.int(Int64(2_000)...10_000) : 0
+            case .pause: duration = config.sessionTimeout + random.int(Int64(1_000)...8_000)
+            case .rebalance: duration = random.int(Int64(3_000)...12_000)
+            case .dbTransient, .dbAmbiguous: duration = random.int(Int64(2_000)...10_000)
+            case .dbOutage: duration = random.int(Int64(1_000)...6_000)
+            case .brokerOutage: duration = random.int(Int64(1_000)...5_000)
+            }
+            return PlannedFault(time: time, kind: kind, target: target, duration: duration)
+        }
+    }
+
+    /// 1 -> 2 -> R, 1 -> R -> R/2, or 1 -> 2 -> R -> 2 -> R: the schedules an HPA produces under changing load.
+    private func scaling(using random: inout Xoshiro256) -> [ScaleStep] {
+        guard replicas > 1 else { return [ScaleStep(time: 0, replicas: 1)] }
+        let t = config.trafficDuration
+        func at(_ fraction: Int64) -> Int64 { t * fraction / 20 + random.int(Int64(-1_500)...1_500) }
+        let shapes: [[(Int64, Int)]] = [
+            [(5, min(2, replicas)), (10, replicas)],
+            [(5, replicas), (15, max(1, replicas / 2))],
+            [(4, min(2, replicas)), (8, replicas), (12, 2), (16, replicas)],
+        ]
+        let shape = shapes[random.int(0...(shapes.count - 1))]
+        return [ScaleStep(time: 0, replicas: 1)] + shape.map { ScaleStep(time: at($0.0), replicas: $0.1) }
+    }
+}
