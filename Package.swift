@@ -93,6 +93,7 @@ targets += [
         dependencies: [
             "LiveKafka", "LiveKafkaDev", "LivePostgres", "LiveService", "LiveAPI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]
     ),
 ]
