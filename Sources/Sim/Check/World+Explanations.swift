@@ -13,7 +13,10 @@ extension World {
         }
         text += ": " + steps.joined(separator: "; ") + "."
         for index in 1..<max(1, applications.count) {
-            text += " Cause of (\(index + 1)): " + duplicateCause(applications[index - 1], applications[index]) + "."
+            // Pair each application with the last earlier one of the same record; none means another copy.
+            let current = applications[index]
+            let earlier = applications[..<index].last { $0.partition == current.partition && $0.offset == current.offset }
+            text += " Cause of (\(index + 1)): " + duplicateCause(earlier ?? applications[index - 1], current) + "."
         }
         return text
     }

@@ -1,6 +1,9 @@
 /// The discrete-event scheduler's queue: a binary min-heap ordered by (virtual time, sequence number).
 /// The sequence number makes the order total, so simultaneous events run in the order they were scheduled,
 /// the same way on every run.
+///
+/// The heap holds only plain keys; payloads (enums with arrays inside) live in a slot table, so sifting moves
+/// 24-byte values instead of copying and retaining payloads: most of a run's time is spent here.
 struct EventQueue<Payload> {
     struct Entry {
         var time: Int64
@@ -8,7 +11,15 @@ struct EventQueue<Payload> {
         var payload: Payload
     }
 
-    private var heap: [Entry] = []
+    private struct Key {
+        var time: Int64
+        var sequence: UInt64
+        var slot: Int32
+    }
+
+    private var heap: [Key] = []
+    private var payloads: [Payload?] = []
+    private var freeSlots: [Int32] = []
     private var nextSequence: UInt64 = 0
 
     var isEmpty: Bool { heap.isEmpty }
@@ -16,46 +27,67 @@ struct EventQueue<Payload> {
 
     init() {
         heap.reserveCapacity(256)
+        payloads.reserveCapacity(256)
     }
 
     mutating func schedule(_ payload: Payload, at time: Int64) {
-        heap.append(Entry(time: time, sequence: nextSequence, payload: payload))
+        let slot: Int32
+        if let reused = freeSlots.popLast() {
+            slot = reused
+            payloads[Int(slot)] = payload
+        } else {
+            slot = Int32(payloads.count)
+            payloads.append(payload)
+        }
+        heap.append(Key(time: time, sequence: nextSequence, slot: slot))
         nextSequence &+= 1
         siftUp(heap.count - 1)
     }
 
     mutating func pop() -> Entry? {
         guard !heap.isEmpty else { return nil }
-        heap.swapAt(0, heap.count - 1)
-        let top = heap.removeLast()
-        if !heap.isEmpty { siftDown(0) }
-        return top
+        let top = heap[0]
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            siftDown(0)
+        }
+        var payload: Payload? = nil
+        swap(&payload, &payloads[Int(top.slot)])
+        freeSlots.append(top.slot)
+        return Entry(time: top.time, sequence: top.sequence, payload: payload!)
     }
 
-    private func less(_ a: Int, _ b: Int) -> Bool {
-        heap[a].time != heap[b].time ? heap[a].time < heap[b].time : heap[a].sequence < heap[b].sequence
+    @inline(__always)
+    private static func less(_ a: Key, _ b: Key) -> Bool {
+        a.time != b.time ? a.time < b.time : a.sequence < b.sequence
     }
 
     private mutating func siftUp(_ start: Int) {
         var child = start
+        let key = heap[child]
         while child > 0 {
             let parent = (child - 1) / 2
-            guard less(child, parent) else { return }
-            heap.swapAt(child, parent)
+            guard EventQueue.less(key, heap[parent]) else { break }
+            heap[child] = heap[parent]
             child = parent
         }
+        heap[child] = key
     }
 
     private mutating func siftDown(_ start: Int) {
         var parent = start
+        let key = heap[parent]
+        let count = heap.count
         while true {
             let left = 2 * parent + 1
-            guard left < heap.count else { return }
+            guard left < count else { break }
             var smallest = left
-            if left + 1 < heap.count, less(left + 1, left) { smallest = left + 1 }
-            guard less(smallest, parent) else { return }
-            heap.swapAt(smallest, parent)
+            if left + 1 < count, EventQueue.less(heap[left + 1], heap[left]) { smallest = left + 1 }
+            guard EventQueue.less(heap[smallest], key) else { break }
+            heap[parent] = heap[smallest]
             parent = smallest
         }
+        heap[parent] = key
     }
 }
