@@ -47,15 +47,19 @@ load_outputs "$outputs_file"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The environment file apps/render.sh reads (same keys as apps/environments/example.env).
+# The environment file apps/render.sh reads (same keys as apps/environments/example.env). Values are read
+# into variables first: a failing $(...) inside the heredoc would not stop the script.
+region=$(tf_output region)
+db_bucket=$(tf_output db_backup_bucket)
+velero_bucket=$(tf_output velero_bucket)
 role_arn=$(tf_output db_backup_role_arn)
 [[ $role_arn != *":000000000000:"* ]] || die "db_backup_role_arn is the placeholder account; apply infra/ first"
 default_tag=$(sed -n 's/^IMAGE_TAG=//p' "$PLATFORM_ROOT/apps/environments/example.env")
 cat >"$work/env" <<ENV
-AWS_REGION=$(tf_output region)
-DB_BACKUP_BUCKET=$(tf_output db_backup_bucket)
+AWS_REGION=$region
+DB_BACKUP_BUCKET=$db_bucket
 DB_BACKUP_ROLE_ARN=$role_arn
-VELERO_BUCKET=$(tf_output velero_bucket)
+VELERO_BUCKET=$velero_bucket
 IMAGE_TAG=${image_tag:-$default_tag}
 ACM_CERTIFICATE_ARN=${ACM_CERTIFICATE_ARN:-}
 ENV
@@ -63,6 +67,8 @@ ENV
 render_mode=$mode
 [ "$mode" != delete ] || render_mode=after
 "$PLATFORM_ROOT/apps/render.sh" "$render_mode" "$work/env" >"$work/rendered.yaml"
+objects=$(grep -c '^kind:' "$work/rendered.yaml" || true)
+[ "$objects" -gt 0 ] || die "apps/render.sh $render_mode produced no objects"
 
 if [ "$mode" = delete ]; then
     log "deleting the apps, then Kafka and Postgres (volumes are retained: StorageClass gp3 reclaimPolicy Retain)"
@@ -78,7 +84,7 @@ for crd in kafkas.kafka.strimzi.io postgresclusters.postgres-operator.crunchydat
 done
 kubectl get ingressclass alb >/dev/null 2>&1 || die "IngressClass alb is missing: run platform/install_platform.sh"
 
-log "applying overlay '$mode' ($(grep -c '^kind:' "$work/rendered.yaml") objects)"
+log "applying overlay '$mode' ($objects objects)"
 kubectl apply -f "$work/rendered.yaml"
 
 log "waiting for Kafka and its topics"

@@ -37,6 +37,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$PLATFORM_ROOT/apps/render.sh" load "$PLATFORM_ROOT/apps/environments/example.env" >"$work/load.yaml"
+grep -q '^kind: Job' "$work/load.yaml" || die "apps/render.sh load produced no Job"
 
 job="k6-$script"
 kubectl -n apps delete job "$job" --ignore-not-found --wait

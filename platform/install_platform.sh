@@ -29,9 +29,15 @@ done
 
 require_tools aws kubectl helm terraform jq
 load_outputs "$outputs_file"
+# Every value up front: a failing $(...) inside a command's arguments would not stop the script.
 CLUSTER=$(tf_output cluster_name)
 REGION=$(tf_output region)
 VPC_ID=$(tf_output vpc_id)
+ALB_ROLE=$(tf_output aws_load_balancer_controller_role_arn)
+AUTOSCALER_ROLE=$(tf_output cluster_autoscaler_role_arn)
+VELERO_ROLE=$(tf_output velero_role_arn)
+VELERO_BUCKET=$(tf_output velero_bucket)
+BACKUP_KEY=$(tf_output backup_kms_key_arn)
 [ "$skip_kubeconfig" = 1 ] || use_cluster
 
 VALUES="$PLATFORM_ROOT/platform/values"
@@ -76,7 +82,7 @@ helm_install aws-load-balancer-controller "$ALB_CONTROLLER_NAMESPACE" "$ALB_CONT
     --set-string clusterName="$CLUSTER" \
     --set-string region="$REGION" \
     --set-string vpcId="$VPC_ID" \
-    --set-string "serviceAccount.annotations.eks\.amazonaws\.com/role-arn=$(tf_output aws_load_balancer_controller_role_arn)"
+    --set-string "serviceAccount.annotations.eks\.amazonaws\.com/role-arn=$ALB_ROLE"
 
 helm_install kube-prometheus-stack "$KUBE_PROMETHEUS_STACK_NAMESPACE" "$KUBE_PROMETHEUS_STACK_CHART" \
     "$KUBE_PROMETHEUS_STACK_VERSION" "$KUBE_PROMETHEUS_STACK_REPO"
@@ -87,15 +93,15 @@ helm_install cluster-autoscaler "$CLUSTER_AUTOSCALER_NAMESPACE" "$CLUSTER_AUTOSC
     "$CLUSTER_AUTOSCALER_VERSION" "$CLUSTER_AUTOSCALER_REPO" \
     --set-string autoDiscovery.clusterName="$CLUSTER" \
     --set-string awsRegion="$REGION" \
-    --set-string "rbac.serviceAccount.annotations.eks\.amazonaws\.com/role-arn=$(tf_output cluster_autoscaler_role_arn)"
+    --set-string "rbac.serviceAccount.annotations.eks\.amazonaws\.com/role-arn=$AUTOSCALER_ROLE"
 
 helm_install velero "$VELERO_NAMESPACE" "$VELERO_CHART" "$VELERO_VERSION" "$VELERO_REPO" \
     --set-string "initContainers[0].image=$VELERO_AWS_PLUGIN_IMAGE" \
-    --set-string "configuration.backupStorageLocation[0].bucket=$(tf_output velero_bucket)" \
+    --set-string "configuration.backupStorageLocation[0].bucket=$VELERO_BUCKET" \
     --set-string "configuration.backupStorageLocation[0].config.region=$REGION" \
-    --set-string "configuration.backupStorageLocation[0].config.kmsKeyId=$(tf_output backup_kms_key_arn)" \
+    --set-string "configuration.backupStorageLocation[0].config.kmsKeyId=$BACKUP_KEY" \
     --set-string "configuration.volumeSnapshotLocation[0].config.region=$REGION" \
-    --set-string "serviceAccount.server.annotations.eks\.amazonaws\.com/role-arn=$(tf_output velero_role_arn)"
+    --set-string "serviceAccount.server.annotations.eks\.amazonaws\.com/role-arn=$VELERO_ROLE"
 
 helm_install strimzi "$STRIMZI_NAMESPACE" "$STRIMZI_CHART" "$STRIMZI_VERSION" ""
 

@@ -36,7 +36,7 @@ apt_install() {
 }
 
 # Debian's own interpreter, not whatever python3 is first on PATH: the venvs must survive a pyenv change.
-apt_install shellcheck python3 python3-venv ca-certificates
+apt_install shellcheck jq python3 python3-venv ca-certificates
 PYTHON=/usr/bin/python3
 
 # Several `make deps` may run at once (each area's tests call it): one installer at a time.

@@ -1,0 +1,217 @@
+"""platform/install_platform.sh, platform/uninstall_platform.sh and apps/deploy_apps.sh against a stand-in for
+aws, terraform, helm and kubectl (tests/platform/stubs/cloud_tool.py): none of them can run on the build
+machine, but the scripts' own decisions can be checked: tools and versions first, clear errors, the pinned
+charts with their values and the account's roles, the order of the steps, the Secret hand-over."""
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+STUB = os.path.join(REPO, "tests", "platform", "stubs", "cloud_tool.py")
+OUTPUTS = {
+    "cluster_name": "replicasafe",
+    "cluster_endpoint": "https://ABC.gr7.us-east-1.eks.amazonaws.com",
+    "region": "us-east-1",
+    "vpc_id": "vpc-0123456789abcdef0",
+    "kubeconfig_command": "aws eks update-kubeconfig --region us-east-1 --name replicasafe",
+    "aws_load_balancer_controller_role_arn": "arn:aws:iam::123456789012:role/replicasafe-aws-load-balancer-controller",
+    "cluster_autoscaler_role_arn": "arn:aws:iam::123456789012:role/replicasafe-cluster-autoscaler",
+    "velero_role_arn": "arn:aws:iam::123456789012:role/replicasafe-velero",
+    "ebs_csi_role_arn": "arn:aws:iam::123456789012:role/replicasafe-ebs-csi",
+    "db_backup_role_arn": "arn:aws:iam::123456789012:role/replicasafe-db-backup",
+    "velero_bucket": "replicasafe-velero-123456789012-us-east-1",
+    "db_backup_bucket": "replicasafe-db-backups-123456789012-us-east-1",
+    "backup_kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555",
+}
+
+
+@pytest.fixture
+def cloud(tmp_path):
+    """A PATH with the stand-in tools (and the real jq, bash, coreutils) and a directory with its state."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("aws", "terraform", "helm", "kubectl"):
+        os.symlink(STUB, bin_dir / tool)
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "outputs.json").write_text(json.dumps({k: {"value": v} for k, v in OUTPUTS.items()}))
+    return Cloud(str(bin_dir), str(state))
+
+
+class Cloud:
+    def __init__(self, bin_dir, state):
+        self.bin_dir, self.state = bin_dir, state
+
+    def run(self, script, *args, remove=(), **env):
+        path = self.bin_dir
+        for tool in remove:
+            os.remove(os.path.join(self.bin_dir, tool))
+        # Only the stand-ins and the system directories: a real kubectl must not be reached.
+        system = ":".join(d for d in ("/usr/local/bin", "/usr/bin", "/bin") if os.path.isdir(d))
+        sandbox = os.path.join(self.state, "sys")
+        if not os.path.isdir(sandbox):
+            os.mkdir(sandbox)
+            for directory in system.split(":"):
+                for name in os.listdir(directory):
+                    if name.startswith(("kubectl", "helm", "terraform", "aws")) or os.path.exists(os.path.join(sandbox, name)):
+                        continue
+                    os.symlink(os.path.join(directory, name), os.path.join(sandbox, name))
+        full_env = dict(os.environ, PATH=f"{path}:{sandbox}", STUB_DIR=self.state, HOME=self.state, TIMEOUT="1s",
+                        STUB_REAL_KUBECTL=real_kubectl(), **env)
+        proc = subprocess.run([os.path.join(REPO, script), *args], cwd=REPO, env=full_env,
+                              capture_output=True, text=True, timeout=120)
+        self.stdout = proc.stdout
+        return proc.returncode, proc.stdout + proc.stderr
+
+    def calls(self, tool=None):
+        path = os.path.join(self.state, "calls.log")
+        lines = open(path).read().splitlines() if os.path.exists(path) else []
+        return [line for line in lines if tool is None or line.startswith(tool + " ")]
+
+    def applied(self):
+        names = sorted(n for n in os.listdir(self.state) if n.startswith("applied-"))
+        return [open(os.path.join(self.state, n)).read() for n in names]
+
+
+def real_kubectl():
+    """The kubectl that renders (kustomize) for the stand-in: the system one or the PyPI wheel's."""
+    found = shutil.which("kubectl")
+    if found:
+        real = os.path.realpath(found)
+        versioned = os.path.join(os.path.dirname(real), "kubectl.1.32")
+        return versioned if os.access(versioned, os.X_OK) else real
+    return os.path.join(REPO, ".local", "venvs", "kubectl", "bin", "kubectl")
+
+
+def versions_env():
+    values = {}
+    for line in open(os.path.join(REPO, "platform", "versions.env")):
+        match = re.match(r"^([A-Z_]+)=(.*)$", line.strip())
+        if match:
+            values[match.group(1)] = match.group(2)
+    return values
+
+
+# ---- install_platform.sh ------------------------------------------------------------------------------------
+
+def test_install_refuses_without_helm(cloud):
+    rc, out = cloud.run("platform/install_platform.sh", remove=["helm"])
+    assert rc != 0
+    assert "helm is not installed (need >= 3.14.0" in out
+    assert not cloud.calls("terraform"), "tools must be checked before anything runs"
+
+
+def test_install_refuses_an_old_helm(cloud):
+    rc, out = cloud.run("platform/install_platform.sh", STUB_HELM_VERSION="3.10.3")
+    assert rc != 0
+    assert "helm 3.10.3 is older than the minimum 3.14.0" in out
+
+
+def test_install_names_a_missing_terraform_output(cloud):
+    outputs = json.load(open(os.path.join(cloud.state, "outputs.json")))
+    del outputs["velero_bucket"]
+    json.dump(outputs, open(os.path.join(cloud.state, "outputs.json"), "w"))
+    rc, out = cloud.run("platform/install_platform.sh")
+    assert rc != 0
+    assert "Terraform output 'velero_bucket' is missing" in out
+    assert not [c for c in cloud.calls("helm") if " upgrade " in c and "velero" in c]
+
+
+def test_install_stops_when_network_policies_are_not_enforced(cloud):
+    rc, out = cloud.run("platform/install_platform.sh", STUB_NO_POLICY_AGENT="1")
+    assert rc != 0
+    assert "aws-node has no aws-network-policy-agent container" in out
+    assert not [c for c in cloud.calls("helm") if c.startswith("helm upgrade")]
+
+
+def test_install_installs_every_chart_pinned_with_its_values_and_roles(cloud):
+    rc, out = cloud.run("platform/install_platform.sh")
+    assert rc == 0, out
+    env = versions_env()
+    upgrades = [c for c in cloud.calls("helm") if c.startswith("helm upgrade --install")]
+    releases = [c.split()[3] for c in upgrades]
+    assert releases == ["metrics-server", "aws-load-balancer-controller", "kube-prometheus-stack", "keda",
+                        "cluster-autoscaler", "velero", "strimzi", "pgo"]
+    pinned = {"metrics-server": "METRICS_SERVER", "aws-load-balancer-controller": "ALB_CONTROLLER",
+              "kube-prometheus-stack": "KUBE_PROMETHEUS_STACK", "keda": "KEDA",
+              "cluster-autoscaler": "CLUSTER_AUTOSCALER", "velero": "VELERO", "strimzi": "STRIMZI", "pgo": "PGO"}
+    for call, release in zip(upgrades, releases):
+        prefix = pinned[release]
+        assert f" {env[prefix + '_CHART']} " in call
+        assert f"--version {env[prefix + '_VERSION']} " in call
+        assert f"--namespace {env[prefix + '_NAMESPACE']} " in call
+        assert f"--values {REPO}/platform/values/{release}.yaml" in call
+        assert "--wait" in call
+    by_release = dict(zip(releases, upgrades))
+    assert OUTPUTS["aws_load_balancer_controller_role_arn"] in by_release["aws-load-balancer-controller"]
+    assert f"vpcId={OUTPUTS['vpc_id']}" in by_release["aws-load-balancer-controller"]
+    assert OUTPUTS["cluster_autoscaler_role_arn"] in by_release["cluster-autoscaler"]
+    assert f"autoDiscovery.clusterName={OUTPUTS['cluster_name']}" in by_release["cluster-autoscaler"]
+    assert OUTPUTS["velero_role_arn"] in by_release["velero"]
+    assert OUTPUTS["velero_bucket"] in by_release["velero"]
+    assert env["VELERO_AWS_PLUGIN_IMAGE"] in by_release["velero"]
+    calls = cloud.calls()
+    kubeconfig = calls.index("aws eks update-kubeconfig --region us-east-1 --name replicasafe")
+    storage = next(i for i, c in enumerate(calls) if "storageclass-gp3.yaml" in c)
+    first_helm = next(i for i, c in enumerate(calls) if c.startswith("helm upgrade"))
+    assert kubeconfig < storage < first_helm
+
+
+def test_install_is_idempotent(cloud):
+    assert cloud.run("platform/install_platform.sh")[0] == 0
+    first = [c for c in cloud.calls("helm") if c.startswith("helm upgrade")]
+    assert cloud.run("platform/install_platform.sh")[0] == 0
+    second = [c for c in cloud.calls("helm") if c.startswith("helm upgrade")][len(first):]
+    assert first == second, "a second run must issue the same upgrade --install calls"
+
+
+def test_uninstall_needs_confirmation(cloud):
+    rc, out = cloud.run("platform/uninstall_platform.sh")
+    assert rc != 0
+    assert "re-run with --yes" in out
+    assert not cloud.calls("helm")
+
+
+# ---- deploy_apps.sh ---------------------------------------------------------------------------------------
+
+def test_deploy_refuses_the_placeholder_account(cloud):
+    outputs = json.load(open(os.path.join(cloud.state, "outputs.json")))
+    outputs["db_backup_role_arn"]["value"] = "arn:aws:iam::000000000000:role/replicasafe-db-backup"
+    json.dump(outputs, open(os.path.join(cloud.state, "outputs.json"), "w"))
+    rc, out = cloud.run("apps/deploy_apps.sh", "after")
+    assert rc != 0
+    assert "placeholder account" in out
+    assert not cloud.applied()
+
+
+def test_deploy_requires_a_mode(cloud):
+    rc, out = cloud.run("apps/deploy_apps.sh")
+    assert rc != 0
+    assert "usage: apps/deploy_apps.sh before|after" in out
+
+
+@pytest.mark.parametrize("mode", ["before", "after"])
+def test_deploy_applies_the_overlay_with_the_accounts_values(cloud, mode):
+    rc, out = cloud.run("apps/deploy_apps.sh", mode)
+    assert rc == 0, out
+    rendered = cloud.applied()[0]
+    assert re.search(rf"name: WORKER_MODE\n\s+value: {mode}\n", rendered)
+    assert OUTPUTS["db_backup_role_arn"] in rendered
+    assert f"bucket: {OUTPUTS['db_backup_bucket']}" in rendered
+    assert f"bucket: {OUTPUTS['velero_bucket']}" in rendered
+    assert "000000000000" not in rendered
+    # The database URL reaches apps/ledger-db-app with the statement timeout, and never the terminal.
+    secret = next(text for text in cloud.applied() if text.startswith("apiVersion: v1\nkind: Secret"))
+    url = base64.b64decode(re.search(r"DATABASE_URL: (\S+)", secret).group(1)).decode()
+    assert url == ("postgresql://replicasafe:s3cret@ledger-primary.postgres.svc:5432/replicasafe"
+                   "?options=-c%20statement_timeout%3D15000")
+    assert "s3cret" not in out
+    assert cloud.stdout == "k8s-apps-api-0123456789.us-east-1.elb.amazonaws.com\n", "stdout is the ALB address only"
+    calls = cloud.calls("kubectl")
+    waits = [c for c in calls if " wait " in c or "rollout status" in c]
+    assert any("kafka/events" in c for c in waits) and any("deployment/worker" in c for c in waits)
