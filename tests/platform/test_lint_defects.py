@@ -3,6 +3,7 @@ The defects are the mistakes these checks exist for: a field the API server woul
 the partition count, a NetworkPolicy that is wider or narrower than the documented matrix, an AZ without nodes,
 a bucket left unversioned, a skip without a reason, a broken script."""
 
+
 def failed(tree, check, expected):
     rc, out = tree.lint(check)
     assert rc != 0, f"{check} passed on a defect:\n{out}"
