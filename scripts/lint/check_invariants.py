@@ -337,6 +337,10 @@ def check_contract(objects, interfaces):
             problem("contract", f"Deployment apps/{name} missing")
             continue
         container = pod_spec(dep)["containers"][0]
+        image = container.get("image", "")
+        repo, _, tag = image.rpartition(":")
+        if repo != f"ghcr.io/replicasafe/{name}" or not tag or tag == "latest":
+            problem("contract", f"{ident(dep)}: image {image!r} is not ghcr.io/replicasafe/{name} at a fixed tag")
         if not any(p.get("name") == port_name and p["containerPort"] == port for p in container.get("ports", [])):
             problem("contract", f"{ident(dep)}: container port {port} is not named {port_name!r}")
         env = env_of(container)

@@ -247,3 +247,10 @@ def test_shellcheck_finds_scripts_by_shebang(tree):
 def test_yamllint_fails_on_a_duplicate_key(tree):
     tree.replace("apps/base/api/service.yaml", "  type: ClusterIP", "  type: ClusterIP\n  type: NodePort")
     failed(tree, "yamllint", 'duplication of key "type"')
+
+
+def test_invariants_require_a_fixed_image_tag(tree):
+    tree.replace("apps/base/kustomization.yaml", '  - name: ghcr.io/replicasafe/worker\n    newTag: "0.1.0"',
+                 '  - name: ghcr.io/replicasafe/worker\n    newTag: latest')
+    tree.replace("apps/environments/example.env", "IMAGE_TAG=0.1.0", "IMAGE_TAG=latest")
+    failed(tree, "invariants", "is not ghcr.io/replicasafe/worker at a fixed tag")
