@@ -158,6 +158,16 @@ def check_hardening(objects):
         pod_sc = spec.get("securityContext", {})
         if spec.get("automountServiceAccountToken") is not False:
             problem("hardening", f"{ident(obj)}: automountServiceAccountToken is not false")
+        # The rest of the Pod Security "restricted" profile: no host namespaces, only the allowed volume types.
+        for host in ("hostNetwork", "hostPID", "hostIPC"):
+            if spec.get(host):
+                problem("hardening", f"{ident(obj)}: {host} is set")
+        allowed = {"configMap", "emptyDir", "projected", "secret", "downwardAPI", "persistentVolumeClaim",
+                   "ephemeral", "csi"}
+        for volume in spec.get("volumes", []):
+            kinds = set(volume) - {"name"}
+            if not kinds <= allowed:
+                problem("hardening", f"{ident(obj)}: volume {volume['name']} of type {sorted(kinds - allowed)}")
         for container in spec.get("containers", []) + spec.get("initContainers", []):
             where = f"{ident(obj)} container {container['name']}"
             sc = container.get("securityContext", {})
@@ -172,6 +182,12 @@ def check_hardening(objects):
                 problem("hardening", f"{where}: readOnlyRootFilesystem is not true")
             if "ALL" not in sc.get("capabilities", {}).get("drop", []):
                 problem("hardening", f"{where}: capabilities do not drop ALL")
+            if set(sc.get("capabilities", {}).get("add", [])) - {"NET_BIND_SERVICE"}:
+                problem("hardening", f"{where}: adds capabilities {sc['capabilities']['add']}")
+            if sc.get("privileged") or sc.get("runAsUser", pod_sc.get("runAsUser")) == 0:
+                problem("hardening", f"{where}: privileged or running as UID 0")
+            if any(p.get("hostPort") for p in container.get("ports", [])):
+                problem("hardening", f"{where}: uses a hostPort")
             resources = container.get("resources", {})
             for key in ("cpu", "memory"):
                 if key not in resources.get("requests", {}):

@@ -254,3 +254,9 @@ def test_invariants_require_a_fixed_image_tag(tree):
                  '  - name: ghcr.io/replicasafe/worker\n    newTag: latest')
     tree.replace("apps/environments/example.env", "IMAGE_TAG=0.1.0", "IMAGE_TAG=latest")
     failed(tree, "invariants", "is not ghcr.io/replicasafe/worker at a fixed tag")
+
+
+def test_invariants_forbid_host_paths(tree):
+    tree.replace("apps/base/api/deployment.yaml", "      volumes:\n        - name: tmp\n",
+                 "      volumes:\n        - name: host\n          hostPath:\n            path: /var/run\n        - name: tmp\n")
+    failed(tree, "invariants", "volume host of type ['hostPath']")
