@@ -23,14 +23,17 @@ public struct Violation: Hashable, Sendable {
 
     public var kind: Kind
     public var explanation: String
+    /// A short name for the mechanism behind it ("SIGKILL before commit", "db-ambiguous retry"), for tallies.
+    public var cause: String
     /// When the violating write (or the last chance to make the missing one) happened, for timelines.
     public var time: Int64
     public var partition: Int32?
     public var offset: Int64?
 
-    public init(kind: Kind, explanation: String, time: Int64, partition: Int32? = nil, offset: Int64? = nil) {
+    public init(kind: Kind, explanation: String, cause: String = "", time: Int64, partition: Int32? = nil, offset: Int64? = nil) {
         self.kind = kind
         self.explanation = explanation
+        self.cause = cause
         self.time = time
         self.partition = partition
         self.offset = offset

@@ -51,17 +51,17 @@ extension World {
         return duplicated.map { event in
             let applications = byEvent[event] ?? []
             let last = applications.last
-            let text = options.explain ? explainDuplicate(event, applications) : ""
-            return Violation(kind: .duplicateEffect, explanation: text, time: last?.time ?? now,
+            let (text, cause) = options.explain ? explainDuplicate(event, applications) : ("", "")
+            return Violation(kind: .duplicateEffect, explanation: text, cause: cause, time: last?.time ?? now,
                              partition: last?.partition, offset: last?.offset)
         }
     }
 
     private func lostViolation(_ event: Int32, deadLettered: Bool) -> Violation {
         let placement = topic.placements[Int(event)].first
-        let text = options.explain ? explainLost(event, deadLettered: deadLettered) : ""
-        let time = firstCommitPast(placement)?.time ?? scenario.events[Int(event)].time
-        return Violation(kind: .lostEvent, explanation: text, time: time, partition: placement?.partition,
+        let (text, cause) = options.explain ? explainLost(event, deadLettered: deadLettered) : ("", "")
+        let time = options.explain ? (firstCommitPast(placement)?.time ?? scenario.events[Int(event)].time) : 0
+        return Violation(kind: .lostEvent, explanation: text, cause: cause, time: time, partition: placement?.partition,
                          offset: placement?.offset)
     }
 
@@ -71,7 +71,7 @@ extension World {
         let text = options.explain
             ? "Poison event \(planned.id) (\(planned.poison!.rawValue)) at \(placement?.description ?? "nowhere") was never sent to the dead-letter topic: \(mode == .before ? "the before mode logs and skips what it cannot decode, so nobody can inspect or replay it" : "it is stuck")."
             : ""
-        return Violation(kind: .poisonNotDeadLettered, explanation: text, time: planned.time,
+        return Violation(kind: .poisonNotDeadLettered, explanation: text, cause: "poison skipped", time: planned.time,
                          partition: placement?.partition, offset: placement?.offset)
     }
 
@@ -89,7 +89,7 @@ extension World {
         for account in 0..<config.accounts where database.balances[account] != expected[account] {
             tally.balanceMismatches += 1
             let text = options.explain ? explainBalance(account, expected: expected[account]) : ""
-            violations.append(Violation(kind: .balanceMismatch, explanation: text, time: now))
+            violations.append(Violation(kind: .balanceMismatch, explanation: text, cause: "wrong balance", time: now))
         }
         return violations
     }
@@ -113,13 +113,13 @@ extension World {
                 let text = options.explain
                     ? "Settlement period \(index) (\(Timestamp(milliseconds: start))-\(Timestamp(milliseconds: start + period))) was settled \(rows.count) times: by \(who). Cause: \(why)."
                     : ""
-                violations.append(Violation(kind: .doubleSettlement, explanation: text, time: rows[1].time))
+                violations.append(Violation(kind: .doubleSettlement, explanation: text, cause: "unfenced singleton", time: rows[1].time))
             } else if rows.isEmpty {
                 tally.missedSettlements += 1
                 let text = options.explain
                     ? "Settlement period \(index) (\(Timestamp(milliseconds: start))-\(Timestamp(milliseconds: start + period))) was never settled although the run went on until \(Timestamp(milliseconds: now))."
                     : ""
-                violations.append(Violation(kind: .missedSettlement, explanation: text, time: start + period))
+                violations.append(Violation(kind: .missedSettlement, explanation: text, cause: "no run", time: start + period))
             }
         }
         return violations
@@ -135,7 +135,7 @@ extension World {
                 let text = options.explain
                     ? "\(pods[Int(record.pod)].name) (member m\(record.member), generation \(record.generation)) committed p\(record.offset.partition) at offset \(record.offset.offset) at \(Timestamp(milliseconds: record.time)) after committing \(previous) at \(Timestamp(milliseconds: time)): the group would re-read \(previous - record.offset.offset) records."
                     : ""
-                violations.append(Violation(kind: .offsetRegression, explanation: text, time: record.time,
+                violations.append(Violation(kind: .offsetRegression, explanation: text, cause: "offset moved back", time: record.time,
                                             partition: record.offset.partition, offset: record.offset.offset))
             }
             last[key] = (record.offset.offset, record.time)

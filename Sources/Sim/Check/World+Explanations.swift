@@ -1,7 +1,7 @@
 import Core
 
 extension World {
-    func explainDuplicate(_ event: Int32, _ applications: [DatabaseModel.Application]) -> String {
+    func explainDuplicate(_ event: Int32, _ applications: [DatabaseModel.Application]) -> (text: String, cause: String) {
         let planned = scenario.events[Int(event)]
         let placements = topic.placements[Int(event)]
         var text = "Event \(planned.id) (account acct-\(planned.account), \(planned.amountCents) cents) was applied \(applications.count) times"
@@ -12,39 +12,47 @@ extension World {
             "(\(index + 1)) at \(Timestamp(milliseconds: application.time)) by \(describeWriter(application)) from \(PartitionOffset(partition: application.partition, offset: application.offset))"
         }
         text += ": " + steps.joined(separator: "; ") + "."
+        var tags: [String] = []
         for index in 1..<max(1, applications.count) {
             // Pair each application with the last earlier one of the same record; none means another copy.
             let current = applications[index]
             let earlier = applications[..<index].last { $0.partition == current.partition && $0.offset == current.offset }
-            text += " Cause of (\(index + 1)): " + duplicateCause(earlier ?? applications[index - 1], current) + "."
+            let (tag, reason) = duplicateCause(earlier ?? applications[index - 1], current)
+            if !tags.contains(tag) { tags.append(tag) }
+            text += " Cause of (\(index + 1)): " + reason + "."
         }
-        return text
+        return (text, tags.joined(separator: " + "))
     }
 
     private func describeWriter(_ application: DatabaseModel.Application) -> String {
         "\(pods[Int(application.pod)].name) (member m\(application.member), generation \(application.generation))"
     }
 
-    private func duplicateCause(_ first: DatabaseModel.Application, _ second: DatabaseModel.Application) -> String {
+    private func duplicateCause(_ first: DatabaseModel.Application, _ second: DatabaseModel.Application) -> (String, String) {
         if first.offset != second.offset || first.partition != second.partition {
-            return "a client retried its request with the same event id, so Kafka holds the event twice; without an idempotency guard on event_id each copy has its effect"
+            return ("producer retry", "a client retried its request with the same event id, so Kafka holds the event twice; without an idempotency guard on event_id each copy has its effect")
         }
         if first.pod == second.pod {
             if first.ambiguous {
-                return "the commit of (1) reached the database, but the client saw the connection drop during COMMIT and retried the same batch at once; without an idempotency guard the retry applied it again (fault: db-ambiguous)"
+                return ("db-ambiguous retry", "the commit of (1) reached the database, but the client saw the connection drop during COMMIT and retried the same batch at once; without an idempotency guard the retry applied it again (fault: db-ambiguous)")
             }
-            return "\(pods[Int(first.pod)].name) processed the record again after its fetch position moved back"
+            return ("re-read", "\(pods[Int(first.pod)].name) processed the record again after its fetch position moved back")
         }
         var facts: [String] = []
+        var tag = "rebalance before commit"
         let pod = first.pod
         let name = pods[Int(pod)].name
         for entry in journal.entries where entry.pod == pod && entry.time >= first.time && entry.time <= second.time {
             switch entry.kind {
-            case .killed: facts.append("\(name) was SIGKILLed at \(Timestamp(milliseconds: entry.time)) (fault: kill)")
+            case .killed:
+                tag = "SIGKILL before commit"
+                facts.append("\(name) was SIGKILLed at \(Timestamp(milliseconds: entry.time)) (fault: kill)")
             case .terminated where mode == .before:
+                tag = "SIGTERM exit without drain"
                 facts.append("\(name) got SIGTERM at \(Timestamp(milliseconds: entry.time)) and exited at once without a final commit (before mode has no drain)")
             case .terminated: facts.append("\(name) got SIGTERM at \(Timestamp(milliseconds: entry.time))")
             case .frozen(let until):
+                tag = "pause past session timeout"
                 facts.append("\(name) froze from \(Timestamp(milliseconds: entry.time)) to \(Timestamp(milliseconds: until)), longer than the \(Timestamp(milliseconds: config.sessionTimeout)) session timeout (fault: pause)")
             case .expired(let member):
                 facts.append("the coordinator expired member m\(member) at \(Timestamp(milliseconds: entry.time))")
@@ -54,6 +62,7 @@ extension World {
         if let expiry = journal.entries.last(where: {
             if case .expired = $0.kind { return $0.pod == pod && $0.time <= first.time } else { return false }
         }) {
+            tag = "zombie write"
             facts.append("(1) itself was a zombie write: \(name) applied it after it had been thrown out of the group at \(Timestamp(milliseconds: expiry.time)), before it noticed")
         }
         if facts.isEmpty {
@@ -65,17 +74,17 @@ extension World {
         } else {
             facts.append("no offset of p\(partition) had ever been committed, so \(pods[Int(second.pod)].name) read it from the start")
         }
-        return facts.joined(separator: "; ")
+        return (tag, facts.joined(separator: "; "))
     }
 
-    func explainLost(_ event: Int32, deadLettered: Bool) -> String {
+    func explainLost(_ event: Int32, deadLettered: Bool) -> (text: String, cause: String) {
         let planned = scenario.events[Int(event)]
         guard let placement = topic.placements[Int(event)].first else {
-            return "Event \(planned.id) was never written to Kafka."
+            return ("Event \(planned.id) was never written to Kafka.", "never produced")
         }
         var text = "Event \(planned.id) (account acct-\(planned.account), \(planned.amountCents) cents) at \(placement) was never applied"
         if deadLettered, let record = deadLetters.first(where: { $0.event == event }) {
-            return text + ": \(pods[Int(record.pod)].name) sent it to the dead-letter topic at \(Timestamp(milliseconds: record.time)) although it was valid (\(record.reason)). Cause: retrying at once, with the counter in memory, gives a database blip only milliseconds to pass before good events are given up."
+            return (text + ": \(pods[Int(record.pod)].name) sent it to the dead-letter topic at \(Timestamp(milliseconds: record.time)) although it was valid (\(record.reason)). Cause: retrying at once, with the counter in memory, gives a database blip only milliseconds to pass before good events are given up.", "dead-lettered by immediate retries")
         }
         if let commit = firstCommitPast(placement) {
             let name = pods[Int(commit.pod)].name
@@ -86,10 +95,13 @@ extension World {
             } else {
                 text += "; the partition was then revoked and the record, still queued, was dropped"
             }
-            return text + ". Cause: the before mode stores an offset when a message is handed to the application and auto-commits it, applied or not."
+            let mechanism = mode == .before
+                ? "the before mode stores an offset when a message is handed to the application and auto-commits it, applied or not"
+                : "an offset was committed past a record that was never applied"
+            return (text + ". Cause: \(mechanism).", "offset committed before apply")
         }
         let committed = coordinator.committed[Int(placement.partition)].map(String.init) ?? "none"
-        return text + " by the end of the run at \(Timestamp(milliseconds: now)); the committed offset of p\(placement.partition) is \(committed)."
+        return (text + " by the end of the run at \(Timestamp(milliseconds: now)); the committed offset of p\(placement.partition) is \(committed).", "not processed by the end")
     }
 
     private func isFatal(_ kind: Journal.Kind) -> Bool {

@@ -33,7 +33,25 @@ extension World {
             }
         }
         if options.trace { traceNote = "\(describe(work)) -> \(describe(result))" }
+        hash.mix(outcomeCode(result))
         reply(.databaseReply(pod, request, result), to: pod)
+    }
+
+    /// Folds what a transaction did into the trace hash, so two runs that schedule the same events but write
+    /// different things still differ.
+    private func outcomeCode(_ result: DatabaseResult) -> Int64 {
+        switch result {
+        case .committed(.batch(let outcome)): return 1 << 32 | Int64(outcome.applied) << 16 | Int64(outcome.skippedDuplicates)
+        case .committed(.settlement(let outcome)): return 2 << 32 | Int64(outcome.settledPeriods.count) << 16 | Int64(outcome.fencedPeriods)
+        case .committed(.attempts(let count)): return 3 << 32 | Int64(count)
+        case .committed: return 4 << 32
+        case .failed(let failure):
+            switch failure.kind {
+            case .transient: return 5 << 32
+            case .permanent(let entry): return 6 << 32 | Int64(entry ?? -1 & 0xFFFF)
+            case .ambiguous: return 7 << 32
+            }
+        }
     }
 
     func deliverDatabaseReply(_ pod: Int32, _ request: RequestID, _ result: DatabaseResult) {

@@ -16,7 +16,8 @@ extension RunResult {
             ("double_settlements", .int(doubleSettlements)),
             ("balance_mismatches", .int(balanceMismatches)),
             ("violations", .array(violations.map {
-                .object([("kind", .string($0.kind.rawValue)), ("explanation", .string($0.explanation))])
+                .object([("kind", .string($0.kind.rawValue)), ("explanation", .string($0.explanation)),
+                         ("cause", .string($0.cause)), ("at_ms", .int($0.time))])
             })),
             ("trace_hash", .string(traceHash)),
             ("reproduce", .string(reproduce)),
@@ -25,6 +26,9 @@ extension RunResult {
             ("duplicates_skipped", .int(duplicatesSkipped)),
             ("missed_settlements", .int(missedSettlements)),
             ("violations_by_kind", .object(violationsByKind.map { ($0.0.rawValue, .int($0.1)) })),
+            ("violations_by_cause", .array(violationsByCause.map {
+                .object([("kind", .string($0.kind.rawValue)), ("cause", .string($0.cause)), ("count", .int($0.count))])
+            })),
             ("generations", .int(generations)),
             ("kills", .int(kills)),
             ("terminations", .int(terminations)),

@@ -2,7 +2,7 @@ import Core
 
 extension RunResult {
     /// The human report of one run: what happened, what went wrong, how to replay it.
-    public func summary(reproduce: String, explanations: Int = 3) -> String {
+    public func summary(reproduce: String, explanations: Int = 5) -> String {
         var lines: [String] = []
         lines.append("ReplicaSafe simulator: seed \(seed), mode \(mode.rawValue), \(replicas) replicas, \(partitions) partitions")
         lines.append("  happened: " + happenings)
@@ -13,12 +13,16 @@ extension RunResult {
         } else {
             let kinds = violationsByKind.map { "\($0.0.rawValue) x\($0.1)" }.joined(separator: ", ")
             lines.append("  result:   VIOLATED: \(kinds)")
+            let causes = violationsByCause.map { "\($0.kind.rawValue) / \($0.cause): \($0.count)" }
+            lines.append("  causes:   " + causes.joined(separator: "; "))
             lines.append("")
-            for (index, violation) in violations.prefix(explanations).enumerated() {
+            let shown = representativeViolations.prefix(explanations)
+            lines.append("  The first violation of each cause:")
+            for (index, violation) in shown.enumerated() {
                 lines.append("  \(index + 1). [\(violation.kind.rawValue)] \(violation.explanation)")
             }
-            if violations.count > explanations {
-                lines.append("  ... and \(violations.count - explanations) more (--json lists every one)")
+            if violations.count > shown.count {
+                lines.append("  ... \(violations.count - shown.count) more (--json lists every one)")
             }
         }
         lines.append("")
