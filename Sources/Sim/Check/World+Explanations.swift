@@ -40,6 +40,11 @@ extension World {
         }
         var facts: [String] = []
         var tag = "rebalance before commit"
+        if let expiry = expiry(of: second.member, before: second.time) {
+            // The later application is the zombie's: it had been thrown out and did not know yet.
+            let zombie = pods[Int(second.pod)].name
+            return ("zombie write", "(2) was a zombie write: \(zombie)'s member m\(second.member) had been expired by the coordinator at \(Timestamp(milliseconds: expiry)) (no heartbeat for longer than the \(Timestamp(milliseconds: config.sessionTimeout)) session timeout: \(frozenText(second.pod, around: expiry))) and p\(second.partition) had moved on, yet it applied the record at \(Timestamp(milliseconds: second.time)), before its next heartbeat told it so")
+        }
         let pod = first.pod
         let name = pods[Int(pod)].name
         for entry in journal.entries where entry.pod == pod && entry.time >= first.time && entry.time <= second.time {
@@ -59,11 +64,9 @@ extension World {
             default: break
             }
         }
-        if let expiry = journal.entries.last(where: {
-            if case .expired = $0.kind { return $0.pod == pod && $0.time <= first.time } else { return false }
-        }) {
+        if let expiry = expiry(of: first.member, before: first.time) {
             tag = "zombie write"
-            facts.append("(1) itself was a zombie write: \(name) applied it after it had been thrown out of the group at \(Timestamp(milliseconds: expiry.time)), before it noticed")
+            facts.append("(1) itself was a zombie write: \(name) applied it after its member m\(first.member) had been thrown out of the group at \(Timestamp(milliseconds: expiry)), before it noticed")
         }
         if facts.isEmpty {
             facts.append("the partition moved from \(name) to \(pods[Int(second.pod)].name) in a rebalance (generation \(second.generation)) before an offset commit covered offset \(first.offset)")
@@ -102,6 +105,21 @@ extension World {
         }
         let committed = coordinator.committed[Int(placement.partition)].map(String.init) ?? "none"
         return (text + " by the end of the run at \(Timestamp(milliseconds: now)); the committed offset of p\(placement.partition) is \(committed).", "not processed by the end")
+    }
+
+    /// When the coordinator expired `member`, if it did so by `time`.
+    private func expiry(of member: Int32, before time: Int64) -> Int64? {
+        journal.entries.last {
+            if case .expired(let expired) = $0.kind { return expired == member && $0.time <= time }
+            return false
+        }?.time
+    }
+
+    private func frozenText(_ pod: Int32, around time: Int64) -> String {
+        guard let freeze = journal.entries.last(where: {
+            if case .frozen = $0.kind { return $0.pod == pod && $0.time <= time } else { return false }
+        }), case .frozen(let until) = freeze.kind else { return "it stopped heartbeating" }
+        return "it was frozen from \(Timestamp(milliseconds: freeze.time)) to \(Timestamp(milliseconds: until)), fault: pause"
     }
 
     private func isFatal(_ kind: Journal.Kind) -> Bool {
