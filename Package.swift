@@ -102,6 +102,23 @@ products += [
     .executable(name: "api", targets: ["api"]),
     .executable(name: "kafka-dev", targets: ["kafka-dev"]),
 ]
+// Worker (issue 3): Core driven by librdkafka and libpq. Appended; the integration tests also exercise it.
+targets += [
+    .target(
+        name: "LiveWorker",
+        dependencies: ["Core", "LiveKafka", "LivePostgres", "LiveService", hummingbird, lifecycle, logging],
+        path: "Sources/Live/Worker"
+    ),
+    .executableTarget(
+        name: "worker",
+        dependencies: ["LiveWorker", "LiveService", "LivePostgres", argumentParser, lifecycle, logging],
+        path: "Sources/Bins/worker"
+    ),
+]
+for target in targets where target.name == "LiveIntegrationTests" {
+    target.dependencies += ["LiveWorker", "Core"]
+}
+products += [.executable(name: "worker", targets: ["worker"])]
 // END LIVE
 
 let package = Package(

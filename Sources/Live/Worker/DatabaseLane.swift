@@ -1,0 +1,45 @@
+import Core
+import LivePostgres
+
+/// The consumer's one database connection, used for one transaction at a time in submission order. Core can
+/// have a batch, an offset load and a settlement outstanding at once; they queue here rather than share the
+/// connection (libpq allows one transaction per connection) or open more connections per consumer.
+final class DatabaseLane: Sendable {
+    enum Job: Sendable {
+        case work(RequestID, DatabaseWork)
+        case probe
+    }
+
+    private let stream: AsyncStream<Job>
+    private let continuation: AsyncStream<Job>.Continuation
+    private let mailbox: Mailbox
+
+    init(mailbox: Mailbox) {
+        self.mailbox = mailbox
+        (stream, continuation) = AsyncStream.makeStream(of: Job.self, bufferingPolicy: .unbounded)
+    }
+
+    func submit(_ job: Job) {
+        continuation.yield(job)
+    }
+
+    func finish() {
+        continuation.finish()
+    }
+
+    /// Runs until `finish()`. `store` is used from this task only.
+    func run(_ store: LedgerStore) async {
+        for await job in stream {
+            switch job {
+            case .work(let request, let work):
+                let started = ContinuousClock.now
+                let result = await store.run(work)
+                let elapsed = ContinuousClock.now - started
+                let connected = await store.connection.isConnected()
+                mailbox.post(.database(request, work, result, elapsed, connected: connected))
+            case .probe:
+                mailbox.post(.databaseProbe(up: await store.probe()))
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+/// The worker's statements, one per `DatabaseWork` case (Core's `DatabaseWork` documents the semantics these
+/// implement; the simulator's `DatabaseModel+Apply.swift` is the reference model). Each batch is one statement
+/// over `unnest`ed arrays, so a transaction of 500 events costs three round trips (BEGIN, the statement,
+/// COMMIT) whatever its size.
+enum LedgerSQL {
+    /// `after`: the idempotency guard, the effect only for new events, the offsets stored with them.
+    /// `DISTINCT ON` keeps a Kafka-level duplicate inside one batch from being applied twice; rows are locked in
+    /// key order (event ids, accounts) so concurrent workers (a zombie and the new owner) cannot deadlock.
+    static let guardedBatch = (name: "rs_guarded_batch", sql: """
+        WITH input AS (
+          SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::int[], $5::bigint[])
+            WITH ORDINALITY AS t(event_id, account_id, amount_cents, kafka_partition, kafka_offset, ord)
+        ), guard AS (
+          INSERT INTO processed_events (event_id, outcome, kafka_partition, kafka_offset)
+          SELECT DISTINCT ON (event_id) event_id, 'applied', kafka_partition, kafka_offset FROM input ORDER BY event_id, ord
+          ON CONFLICT (event_id) DO NOTHING
+          RETURNING event_id
+        ), fresh AS (
+          SELECT DISTINCT ON (i.event_id) i.* FROM input i JOIN guard g ON g.event_id = i.event_id ORDER BY i.event_id, i.ord
+        ), ledger_rows AS (
+          INSERT INTO ledger (event_id, account_id, amount_cents, kafka_partition, kafka_offset, applied_by)
+          SELECT event_id, account_id, amount_cents, kafka_partition, kafka_offset, $6 FROM fresh ORDER BY ord
+          RETURNING 1
+        ), balances AS (
+          INSERT INTO accounts AS a (account_id, balance_cents)
+          SELECT account_id, sum(amount_cents) FROM fresh GROUP BY account_id ORDER BY account_id
+          ON CONFLICT (account_id) DO UPDATE SET balance_cents = a.balance_cents + EXCLUDED.balance_cents, updated_at = now()
+          RETURNING 1
+        ), stored AS (
+          INSERT INTO consumer_offsets AS o (consumer_group, topic, kafka_partition, next_offset)
+          SELECT $7, $8, p, n FROM unnest($9::int[], $10::bigint[]) AS s(p, n) ORDER BY p
+          ON CONFLICT (consumer_group, topic, kafka_partition)
+          DO UPDATE SET next_offset = GREATEST(o.next_offset, EXCLUDED.next_offset), updated_at = now()
+          RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM ledger_rows) AS applied, (SELECT count(*) FROM balances) AS accounts,
+               (SELECT count(*) FROM stored) AS stored
+        """)
+
+    /// `before`, first statement: make sure every touched account has a row, so the update below sees it
+    /// (statements in one `WITH` share a snapshot and cannot see each other's inserts).
+    static let ensureAccounts = (name: "rs_ensure_accounts", sql: """
+        INSERT INTO accounts (account_id)
+        SELECT DISTINCT account_id FROM unnest($1::text[]) AS t(account_id) ORDER BY account_id
+        ON CONFLICT (account_id) DO NOTHING
+        """)
+
+    /// `before`, second statement: a ledger row for every entry (no guard), then each account's balance as
+    /// Core asked: the last `overwrite` value (the in-memory total) plus the `increment`s after it, or the
+    /// stored balance plus the increments (cache-aside for accounts the process has not cached yet). Returns
+    /// the balances for Core's cache.
+    static let plainBatch = (name: "rs_plain_batch", sql: """
+        WITH input AS (
+          SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::int[], $5::bigint[], $6::bool[], $7::bigint[])
+            WITH ORDINALITY AS t(event_id, account_id, amount_cents, kafka_partition, kafka_offset, overwrite, value, ord)
+        ), ledger_rows AS (
+          INSERT INTO ledger (event_id, account_id, amount_cents, kafka_partition, kafka_offset, applied_by)
+          SELECT event_id, account_id, amount_cents, kafka_partition, kafka_offset, $8 FROM input ORDER BY ord
+          RETURNING 1
+        ), last_set AS (
+          SELECT DISTINCT ON (account_id) account_id, ord, value FROM input WHERE overwrite ORDER BY account_id, ord DESC
+        ), delta AS (
+          SELECT i.account_id, max(l.value) AS base,
+                 coalesce(sum(i.amount_cents) FILTER (WHERE NOT i.overwrite AND i.ord > coalesce(l.ord, 0)), 0) AS inc
+          FROM input i LEFT JOIN last_set l USING (account_id) GROUP BY i.account_id
+        ), updated AS (
+          UPDATE accounts a SET balance_cents = coalesce(d.base, a.balance_cents) + d.inc, updated_at = now()
+          FROM delta d WHERE a.account_id = d.account_id
+          RETURNING a.account_id, a.balance_cents
+        )
+        SELECT account_id, balance_cents, (SELECT count(*) FROM ledger_rows) AS applied FROM updated
+        """)
+
+    /// `after`: the durable attempt counter of a poison event.
+    static let recordFailure = (name: "rs_record_failure", sql: """
+        INSERT INTO event_attempts AS e (event_id, attempts, last_error) VALUES ($1::uuid, 1, $2)
+        ON CONFLICT (event_id) DO UPDATE SET attempts = e.attempts + 1, last_error = EXCLUDED.last_error, updated_at = now()
+        RETURNING attempts
+        """)
+
+    /// `after`: the event is handled by the dead-letter topic; store the offset after it (never backwards).
+    static let markDeadLettered = (name: "rs_mark_dead_lettered", sql: """
+        WITH mark AS (
+          INSERT INTO processed_events (event_id, outcome, kafka_partition, kafka_offset)
+          SELECT $1::uuid, 'dead_lettered', $2::int, $3::bigint WHERE $1::uuid IS NOT NULL
+          ON CONFLICT (event_id) DO NOTHING
+          RETURNING 1
+        ), stored AS (
+          INSERT INTO consumer_offsets AS o (consumer_group, topic, kafka_partition, next_offset)
+          VALUES ($4, $5, $2::int, $3::bigint + 1)
+          ON CONFLICT (consumer_group, topic, kafka_partition)
+          DO UPDATE SET next_offset = GREATEST(o.next_offset, EXCLUDED.next_offset), updated_at = now()
+          RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM mark) AS marked
+        """)
+
+    static let loadOffsets = (name: "rs_load_offsets", sql: """
+        SELECT kafka_partition, next_offset FROM consumer_offsets
+        WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = ANY($3::int[])
+        """)
+
+    /// `after`: one fence row per period; a settlement row only where the fence row is new. The total is what
+    /// the ledger applied during the period ($4 = period length in seconds), read in one scan.
+    static let fencedSettlement = (name: "rs_fenced_settlement", sql: """
+        WITH fence AS (
+          INSERT INTO settlement_fence (job, period)
+          SELECT $1, p FROM generate_series($2::bigint, $3::bigint) AS p
+          ON CONFLICT (job, period) DO NOTHING
+          RETURNING period
+        ), totals AS (
+          SELECT floor(extract(epoch FROM applied_at) / $4::bigint)::bigint AS period, sum(amount_cents) AS total
+          FROM ledger
+          WHERE applied_at >= to_timestamp($2::bigint * $4::bigint)
+            AND applied_at < to_timestamp(($3::bigint + 1) * $4::bigint)
+          GROUP BY 1
+        ), rows AS (
+          INSERT INTO settlements (job, period, total_cents, settled_by)
+          SELECT $1, f.period, coalesce(t.total, 0), $5 FROM fence f LEFT JOIN totals t ON t.period = f.period
+          ORDER BY f.period
+          RETURNING period
+        )
+        SELECT period FROM rows ORDER BY period
+        """)
+
+    /// `before`: every replica inserts its own settlement row for the period.
+    static let plainSettlement = (name: "rs_plain_settlement", sql: """
+        INSERT INTO settlements (job, period, total_cents, settled_by)
+        SELECT $1, $2::bigint, coalesce(sum(amount_cents), 0), $4 FROM ledger
+        WHERE applied_at >= to_timestamp($2::bigint * $3::bigint) AND applied_at < to_timestamp(($2::bigint + 1) * $3::bigint)
+        RETURNING period
+        """)
+
+    static let all = [
+        guardedBatch, ensureAccounts, plainBatch, recordFailure, markDeadLettered, loadOffsets, fencedSettlement,
+        plainSettlement,
+    ]
+}

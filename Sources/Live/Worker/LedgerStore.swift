@@ -1,0 +1,189 @@
+import Core
+import LivePostgres
+import Logging
+
+/// Carries out Core's `DatabaseWork` on one PostgreSQL connection, one transaction at a time, and reports the
+/// outcome as Core's `DatabaseResult` with the failure class the client really saw.
+///
+/// Immutable; the `DatabaseLane` calls it from one task, which is what keeps the connection's transactions
+/// from interleaving.
+final class LedgerStore: Sendable {
+    let connection: PostgresConnection
+    let groupID: String
+    let topic: String
+    let settlementPeriodSeconds: Int64
+    private let logger: Logger
+
+    init(connection: PostgresConnection, groupID: String, topic: String, settlementPeriodSeconds: Int, logger: Logger) {
+        self.connection = connection
+        self.groupID = groupID
+        self.topic = topic
+        self.settlementPeriodSeconds = Int64(settlementPeriodSeconds)
+        self.logger = logger
+    }
+
+    /// Registers the statements (prepared now, and again after every reconnect).
+    func prepare() async throws(PostgresError) {
+        for statement in LedgerSQL.all { try await connection.prepare(statement.name, statement.sql) }
+    }
+
+    /// Runs `work` as one transaction. A broken connection is re-opened once first; if that fails the work
+    /// fails transiently and Core decides when to try again (its back-off, not a loop here).
+    func run(_ work: DatabaseWork) async -> DatabaseResult {
+        do throws(PostgresError) {
+            if !(await connection.isConnected()) { try await connection.reconnect() }
+            let reply = try await connection.transaction { (conn: PostgresConnection) throws(PostgresError) in
+                try await self.apply(work, on: conn)
+            }
+            return .committed(reply)
+        } catch {
+            await connection.rollbackIfInTransaction()
+            return .failed(await failure(for: error, work: work))
+        }
+    }
+
+    /// `SELECT 1`: the database gauge when no work has run for a while.
+    func probe() async -> Bool {
+        do {
+            if !(await connection.isConnected()) { try await connection.reconnect() }
+            try await connection.query("SELECT 1")
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    private func apply(_ work: DatabaseWork, on conn: PostgresConnection) async throws(PostgresError) -> DatabaseReply {
+        switch work {
+        case .loadOffsets(let partitions):
+            let rows = try await conn.execute(prepared: LedgerSQL.loadOffsets.name, [
+                .text(groupID), .text(topic), .text(PostgresArrayLiteral.integers(partitions)),
+            ])
+            var stored: [PartitionID: Offset] = [:]
+            for row in 0..<rows.count {
+                guard let partition = rows.int64(row, "kafka_partition"), let next = rows.int64(row, "next_offset") else { continue }
+                stored[PartitionID(partition)] = next
+            }
+            return .offsets(partitions.map { StoredOffset(partition: $0, nextOffset: stored[$0]) })
+        case .applyBatch(let write):
+            return .batch(try await applyBatch(write, on: conn))
+        case .recordFailure(let record):
+            let rows = try await conn.execute(prepared: LedgerSQL.recordFailure.name, [
+                .text(record.eventID.description), .text(String(record.reason.prefix(2000))),
+            ])
+            return .attempts(Int(rows.int64(0, "attempts") ?? 1))
+        case .markDeadLettered(let mark):
+            try await conn.execute(prepared: LedgerSQL.markDeadLettered.name, [
+                mark.eventID.map { .text($0.description) } ?? .null, .int32(mark.partition), .int64(mark.offset),
+                .text(groupID), .text(topic),
+            ])
+            return .none
+        case .settle(let write):
+            return .settlement(try await settle(write, on: conn))
+        }
+    }
+
+    private func applyBatch(_ write: BatchWrite, on conn: PostgresConnection) async throws(PostgresError) -> BatchOutcome {
+        let entries = write.entries
+        let ids = PostgresArrayLiteral.uuids(entries.lazy.map(\.event.id))
+        let accounts = PostgresArrayLiteral.strings(entries.lazy.map(\.event.account.rawValue))
+        let amounts = PostgresArrayLiteral.integers(entries.lazy.map(\.event.amountCents))
+        let partitions = PostgresArrayLiteral.integers(entries.lazy.map(\.partition))
+        let offsets = PostgresArrayLiteral.integers(entries.lazy.map(\.offset))
+        if write.deduplicate {
+            let rows = try await conn.execute(prepared: LedgerSQL.guardedBatch.name, [
+                .text(ids), .text(accounts), .text(amounts), .text(partitions), .text(offsets), .text(write.workerID),
+                .text(groupID), .text(topic),
+                .text(PostgresArrayLiteral.integers(write.storeOffsets.map(\.partition))),
+                .text(PostgresArrayLiteral.integers(write.storeOffsets.map(\.offset))),
+            ])
+            let applied = Int(rows.int64(0, "applied") ?? 0)
+            return BatchOutcome(applied: applied, skippedDuplicates: entries.count - applied)
+        }
+        // Unguarded (`before`). Stored offsets are never part of it in Core, but honour them if asked.
+        try await conn.execute(prepared: LedgerSQL.ensureAccounts.name, [.text(accounts)])
+        let overwrite = entries.map { entry -> (Bool, Int64) in
+            if case .overwrite(let value) = entry.balance { return (true, value) }
+            return (false, 0)
+        }
+        let rows = try await conn.execute(prepared: LedgerSQL.plainBatch.name, [
+            .text(ids), .text(accounts), .text(amounts), .text(partitions), .text(offsets),
+            .text(PostgresArrayLiteral.booleans(overwrite.map(\.0))),
+            .text(PostgresArrayLiteral.integers(overwrite.map(\.1))), .text(write.workerID),
+        ])
+        if !write.storeOffsets.isEmpty {
+            try await conn.execute(prepared: LedgerSQL.guardedBatch.name, [
+                .text("{}"), .text("{}"), .text("{}"), .text("{}"), .text("{}"), .text(write.workerID),
+                .text(groupID), .text(topic),
+                .text(PostgresArrayLiteral.integers(write.storeOffsets.map(\.partition))),
+                .text(PostgresArrayLiteral.integers(write.storeOffsets.map(\.offset))),
+            ])
+        }
+        var balances: [AccountBalance] = []
+        balances.reserveCapacity(rows.count)
+        for row in 0..<rows.count {
+            guard let account = rows.value(row, "account_id"), let balance = rows.int64(row, "balance_cents") else { continue }
+            balances.append(AccountBalance(account: AccountID(account), balanceCents: balance))
+        }
+        return BatchOutcome(applied: entries.count, skippedDuplicates: 0, balances: balances)
+    }
+
+    private func settle(_ write: SettlementWrite, on conn: PostgresConnection) async throws(PostgresError) -> SettlementOutcome {
+        if write.fenced {
+            let rows = try await conn.execute(prepared: LedgerSQL.fencedSettlement.name, [
+                .text(write.job), .int64(write.fromPeriod), .int64(write.throughPeriod), .int64(settlementPeriodSeconds),
+                .text(write.settledBy),
+            ])
+            let settled = (0..<rows.count).compactMap { rows.int64($0, "period") }
+            let span = Int(write.throughPeriod - write.fromPeriod + 1)
+            return SettlementOutcome(settledPeriods: settled, fencedPeriods: span - settled.count)
+        }
+        try await conn.execute(prepared: LedgerSQL.plainSettlement.name, [
+            .text(write.job), .int64(write.throughPeriod), .int64(settlementPeriodSeconds), .text(write.settledBy),
+        ])
+        return SettlementOutcome(settledPeriods: [write.throughPeriod], fencedPeriods: 0)
+    }
+
+    // MARK: - Failures
+
+    private func failure(for error: PostgresError, work: DatabaseWork) async -> DatabaseFailure {
+        let reason = (error.sqlState.map { "\($0) " } ?? "") + error.message
+        switch error.classification {
+        case .transient:
+            return DatabaseFailure(.transient, reason: reason)
+        case .ambiguous:
+            return DatabaseFailure(.ambiguous, reason: reason)
+        case .permanent:
+            guard case .applyBatch(let write) = work else { return DatabaseFailure(.permanent(entryIndex: nil), reason: reason) }
+            return DatabaseFailure(.permanent(entryIndex: await failingEntry(of: write)), reason: reason)
+        }
+    }
+
+    /// Replays a failed batch one entry at a time under savepoints, inside a transaction that is rolled back,
+    /// to name the first entry that fails on its own (Core isolates exactly that event). Nil when none does
+    /// (the failure needed the whole batch) or the connection broke meanwhile.
+    private func failingEntry(of write: BatchWrite) async -> Int? {
+        guard write.entries.count > 1 else { return write.entries.isEmpty ? nil : 0 }
+        do throws(PostgresError) {
+            try await connection.begin()
+            var found: Int?
+            for (index, entry) in write.entries.enumerated() {
+                try await connection.query("SAVEPOINT rs_entry")
+                let single = BatchWrite(entries: [entry], deduplicate: write.deduplicate, storeOffsets: [], workerID: write.workerID)
+                do throws(PostgresError) {
+                    _ = try await applyBatch(single, on: connection)
+                    try await connection.query("RELEASE SAVEPOINT rs_entry")
+                } catch where error.classification == .permanent {
+                    found = index
+                    break
+                }
+            }
+            try await connection.rollback()
+            return found
+        } catch {
+            logger.warning("could not replay the failed batch entry by entry: \(error)")
+            await connection.rollbackIfInTransaction()
+            return nil
+        }
+    }
+}
