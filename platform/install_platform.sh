@@ -103,6 +103,10 @@ helm_install velero "$VELERO_NAMESPACE" "$VELERO_CHART" "$VELERO_VERSION" "$VELE
     --set-string "configuration.volumeSnapshotLocation[0].config.region=$REGION" \
     --set-string "serviceAccount.server.annotations.eks\.amazonaws\.com/role-arn=$VELERO_ROLE"
 
+# Strimzi watches only namespace kafka and creates its RoleBindings there at install time, so the application
+# namespaces (with their Pod Security labels, owned by apps/) must exist first. Applying them is idempotent;
+# apps/deploy_apps.sh applies the same objects again.
+kubectl apply -f "$PLATFORM_ROOT/apps/base/namespaces.yaml"
 helm_install strimzi "$STRIMZI_NAMESPACE" "$STRIMZI_CHART" "$STRIMZI_VERSION" ""
 
 helm_install pgo "$PGO_NAMESPACE" "$PGO_CHART" "$PGO_VERSION" ""

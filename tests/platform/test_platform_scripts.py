@@ -160,6 +160,10 @@ def test_install_installs_every_chart_pinned_with_its_values_and_roles(cloud):
     storage = next(i for i, c in enumerate(calls) if "storageclass-gp3.yaml" in c)
     first_helm = next(i for i, c in enumerate(calls) if c.startswith("helm upgrade"))
     assert kubeconfig < storage < first_helm
+    # Strimzi watches namespace kafka: it must exist before the operator's install.
+    namespaces = next(i for i, c in enumerate(calls) if c.endswith("apps/base/namespaces.yaml"))
+    strimzi = next(i for i, c in enumerate(calls) if c.startswith("helm upgrade --install strimzi "))
+    assert namespaces < strimzi
 
 
 def test_install_is_idempotent(cloud):
