@@ -6,10 +6,13 @@ public struct RunOptions: Hashable, Sendable {
     public var recordEventHashes: Bool
     /// Write a readable paragraph for every violation.
     public var explain: Bool
+    /// Keep what a postmortem timeline draws.
+    public var timeline: Bool
 
-    public init(trace: Bool = false, recordEventHashes: Bool = false, explain: Bool = true) {
+    public init(trace: Bool = false, recordEventHashes: Bool = false, explain: Bool = true, timeline: Bool = false) {
         self.trace = trace
         self.recordEventHashes = recordEventHashes
         self.explain = explain
+        self.timeline = timeline
     }
 }

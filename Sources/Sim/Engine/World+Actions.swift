@@ -21,7 +21,7 @@ extension World {
                 submit(work, request: request, from: pod)
             case .commitOffsets(let request, let commit):
                 if let member = pods[p].member {
-                    queue.schedule(.commit(pod, request, commit, member: member), at: now + latency(config.networkLatency))
+                    queue.schedule(.commit(pod, request, commit, member: member), at: coordinatorArrival(pod))
                 } else {
                     queue.schedule(.commitReply(pod, request, .failed(.unknownMember)), at: now + latency(config.networkLatency))
                 }
@@ -36,7 +36,7 @@ extension World {
                 released(partitions, by: pod)
             case .leaveGroup:
                 if let member = pods[p].member, !brokerDown {
-                    queue.schedule(.leave(pod, member: member), at: now + latency(config.networkLatency))
+                    queue.schedule(.leave(pod, member: member), at: coordinatorArrival(pod))
                 }
                 pods[p].member = nil
             case .exit:
@@ -60,6 +60,15 @@ extension World {
         case .revokingAfterSync: sendJoin(pod, owned: pods[p].assignment)
         case .idle, .joining: break
         }
+    }
+
+    /// When a request sent now by `pod` reaches the coordinator: after its latency, and never before the pod's
+    /// previous request (one connection, FIFO).
+    func coordinatorArrival(_ pod: Int32) -> Int64 {
+        let p = Int(pod)
+        let arrival = max(now + latency(config.networkLatency), pods[p].coordinatorChannelFreeAt)
+        pods[p].coordinatorChannelFreeAt = arrival
+        return arrival
     }
 
     func timerFires(_ pod: Int32, _ timer: TimerID, _ token: UInt32) {

@@ -62,7 +62,7 @@ extension World {
     func sendJoin(_ pod: Int32, owned: [PartitionID]) {
         let p = Int(pod)
         pods[p].joinState = .joining
-        queue.schedule(.join(pod, member: pods[p].member, owned: owned), at: now + latency(config.networkLatency))
+        queue.schedule(.join(pod, member: pods[p].member, owned: owned), at: coordinatorArrival(pod))
     }
 
     /// SIGTERM: the consumer decides (before: exit at once; after: drain). The kubelet SIGKILLs at the end of

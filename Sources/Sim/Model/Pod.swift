@@ -34,6 +34,8 @@ struct Pod {
     var positions: [Offset?]
     var paused: [Bool]
     var fetchScheduled = false
+    /// Requests to the group coordinator travel over one TCP connection: they arrive in the order sent.
+    var coordinatorChannelFreeAt: Int64 = 0
     /// A stop-the-world pause: nothing of this process runs before this time.
     var frozenUntil: Int64 = 0
     /// Replace this pod when it exits (a kill or rolling restart, not a scale-down).

@@ -39,6 +39,8 @@ public struct RunResult: Sendable {
     public var faultKinds: [FaultKind]
     public var trace: [String]
     public var eventHashes: [UInt64]
+    /// Present when the run was asked for one (`RunOptions.timeline`).
+    public var timeline: Timeline?
 
     /// `effects_applied - events_applied`.
     public var duplicates: Int { effectsApplied - eventsApplied }
