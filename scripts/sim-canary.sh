@@ -36,20 +36,26 @@ for seed in 7 42 1234; do
     for mode in before after; do
         first=$("$SIM" --seed "$seed" --mode "$mode" --json | field "['trace_hash']" || true)
         second=$("$SIM" --seed "$seed" --mode "$mode" --json | field "['trace_hash']" || true)
-        [ -n "$first" ] && [ "$first" = "$second" ] || fail "seed $seed mode $mode: trace hash $first then $second"
+        if [ -z "$first" ] || [ "$first" != "$second" ]; then
+            fail "seed $seed mode $mode: trace hash $first then $second"
+        fi
         echo "seed $seed $mode: $first twice"
     done
 done
 "$SIM" --seed 42 --mode both --check-determinism >/dev/null || fail "--check-determinism reported a difference"
 
 echo "== exit codes"
-set +e
-"$SIM" --seed 3 --mode after >/dev/null; [ $? -eq 0 ] || fail "clean after run must exit 0"
-"$SIM" --seed 3 --mode before >/dev/null; [ $? -eq 1 ] || fail "violating before run must exit 1"
-"$SIM" --seed 3 --mode both >/dev/null; [ $? -eq 1 ] || fail "--mode both with a violation in either mode must exit 1"
-message=$("$SIM" --faults bogus 2>&1 >/dev/null); [ $? -eq 2 ] || fail "bad --faults must exit 2"
-echo "$message" | grep -q "faults" || fail "bad --faults must name the option: $message"
-"$SIM" --replicas 0 >/dev/null 2>&1; [ $? -eq 2 ] || fail "--replicas 0 must exit 2"
-"$SIM" sweep --seeds 9-3 >/dev/null 2>&1; [ $? -eq 2 ] || fail "reversed seed range must exit 2"
-set -e
+expect_status() { # expected-status description command...
+    local expected=$1 description=$2 status=0
+    shift 2
+    "$@" >/dev/null 2>/tmp/sim-canary.stderr || status=$?
+    [ "$status" -eq "$expected" ] || fail "$description: exit $status, expected $expected"
+}
+expect_status 0 "clean after run" "$SIM" --seed 3 --mode after
+expect_status 1 "violating before run" "$SIM" --seed 3 --mode before
+expect_status 1 "--mode both with a violation in either mode" "$SIM" --seed 3 --mode both
+expect_status 2 "bad --faults" "$SIM" --faults bogus
+grep -q "faults" /tmp/sim-canary.stderr || fail "bad --faults must name the option: $(cat /tmp/sim-canary.stderr)"
+expect_status 2 "--replicas 0" "$SIM" --replicas 0
+expect_status 2 "reversed seed range" "$SIM" sweep --seeds 9-3
 echo "sim-canary: OK"
