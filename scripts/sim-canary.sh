@@ -58,4 +58,11 @@ expect_status 2 "bad --faults" "$SIM" --faults bogus
 grep -q "faults" /tmp/sim-canary.stderr || fail "bad --faults must name the option: $(cat /tmp/sim-canary.stderr)"
 expect_status 2 "--replicas 0" "$SIM" --replicas 0
 expect_status 2 "reversed seed range" "$SIM" sweep --seeds 9-3
+echo "== shrinking: the shrunk reproducer fails the same way"
+shrunk=$("$SIM" shrink --seed 1 --mode before --json | tail -1)
+echo "$shrunk"
+kind=$(echo "$shrunk" | field "['violation_kind']")
+read -r -a replay <<<"$(echo "$shrunk" | field "['reproduce'].replace('swift run sim ', '')")"
+replayed=$("$SIM" "${replay[@]}" --json | tail -1 || true)
+echo "$replayed" | field "['violations_by_kind']" | grep -q "'$kind'" || fail "shrunk reproducer does not fail with $kind"
 echo "sim-canary: OK"

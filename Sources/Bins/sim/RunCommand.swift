@@ -24,7 +24,7 @@ struct RunCommand: ParsableCommand {
     var checkDeterminism = false
 
     func run() throws {
-        let scenario = scenarioOptions.generator.generate(seed: seed)
+        let scenario = scenarioOptions.scenario(seed: seed)
         if checkDeterminism {
             return try DeterminismCheck(scenario: scenario, modes: mode.modes, json: json).run()
         }

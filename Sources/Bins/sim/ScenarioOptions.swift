@@ -14,6 +14,10 @@ enum ModeChoice: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
+extension IndexSet: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
+
 extension FaultSelection: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
     public static var defaultCompletionKind: CompletionKind { .list(["none", "swarm"] + FaultKind.allCases.map(\.rawValue)) }
@@ -32,6 +36,24 @@ struct ScenarioOptions: ParsableArguments {
 
     @Option(help: "none, swarm (each fault on or off by the seed), or a list: \(FaultKind.allCases.map(\.rawValue).joined(separator: ",")).")
     var faults: FaultSelection = .swarm
+
+    @Option(help: ArgumentHelp("Replay a subset of the generated events (indices, e.g. 0-12,57): what `sim shrink` prints.", visibility: .default))
+    var keepEvents: IndexSet?
+
+    @Option(help: "Replay a subset of the generated faults (indices).")
+    var keepFaults: IndexSet?
+
+    @Option(help: "Replay a subset of the generated scaling steps (indices).")
+    var keepScaling: IndexSet?
+
+    var selection: ScenarioSelection { ScenarioSelection(events: keepEvents, faults: keepFaults, scaling: keepScaling) }
+
+    /// The scenario for a seed, with the selection applied and scaling capped at `--replicas`.
+    func scenario(seed: UInt64) -> Scenario {
+        var scenario = selection.apply(to: generator.generate(seed: seed))
+        scenario.scaling = scenario.scaling.map { ScaleStep(time: $0.time, replicas: min($0.replicas, replicas)) }
+        return scenario
+    }
 
     mutating func validate() throws {
         guard (1...64).contains(replicas) else { throw ValidationError("--replicas must be between 1 and 64, got \(replicas)") }
@@ -53,6 +75,6 @@ struct ScenarioOptions: ParsableArguments {
     }
 
     func reproduce(seed: UInt64, mode: String) -> String {
-        "swift run sim --seed \(seed) --replicas \(replicas) --mode \(mode)\(nonDefaultFlags)"
+        "swift run sim --seed \(seed) --replicas \(replicas) --mode \(mode)\(nonDefaultFlags)\(selection.flags)"
     }
 }
