@@ -80,7 +80,10 @@ targets += [
     ),
     .executableTarget(
         name: "api",
-        dependencies: ["LiveAPI", "LiveService", argumentParser, lifecycle, logging],
+        dependencies: [
+            "LiveAPI", "LiveService", argumentParser, lifecycle, logging,
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ],
         path: "Sources/Bins/api"
     ),
     .executableTarget(

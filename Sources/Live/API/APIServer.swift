@@ -14,7 +14,7 @@ public enum APIServer {
         let router = Router()
         router.middlewares.add(HTTPMetricsMiddleware(metrics: metrics))
         let controller = EventsController(
-            config: config, producer: producer, idempotency: IdempotencyStore(pool: pool), metrics: metrics
+            config: config, producer: producer, idempotency: IdempotencyStore(pool: pool), metrics: APIMetrics(metrics)
         )
         router.post("/v1/events") { request, context in try await controller.create(request, context: context) }
         if config.enableBareRoute {

@@ -11,7 +11,7 @@ struct EventsController: Sendable {
     let config: APIConfig
     let producer: KafkaProducer
     let idempotency: IdempotencyStore
-    let metrics: MetricsRegistry
+    let metrics: APIMetrics
     private static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     private static let replayed = HTTPField.Name("Idempotent-Replayed")!
 
@@ -19,7 +19,7 @@ struct EventsController: Sendable {
         try checkContentType(request)
         let body = try await collect(request)
         let event = try EventRequest.parse(body)
-        let eventID = event.eventID ?? UUID().uuidString.lowercased()
+        let eventID = event.eventID ?? EventID.random()
         guard let key = request.headers[Self.idempotencyKey] else {
             try await publish(event, eventID: eventID)
             return accepted(eventID, replayed: false)
@@ -34,7 +34,7 @@ struct EventsController: Sendable {
         case .accepted(let id):
             return accepted(id, replayed: false)
         case .replay(let id):
-            metrics.counter("api_idempotent_replays_total", help: "Requests answered from an earlier Idempotency-Key").increment()
+            metrics.replays.increment()
             return accepted(id, replayed: true)
         case .conflict:
             throw APIError.keyReused
@@ -65,10 +65,9 @@ struct EventsController: Sendable {
         )
         do {
             _ = try await producer.send(message)
-            metrics.counter("api_events_accepted_total", help: "Events acknowledged by the broker and answered 202").increment()
+            metrics.accepted.increment()
         } catch {
-            metrics.counter("api_produce_errors_total", help: "Events the broker did not acknowledge",
-                            labels: [("reason", error.name)]).increment()
+            metrics.produceErrors(reason: error.name).increment()
             throw .unavailable("broker did not acknowledge the event: \(error.name)")
         }
     }

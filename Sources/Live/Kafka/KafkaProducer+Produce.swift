@@ -3,9 +3,8 @@ import CRdKafka
 extension KafkaProducer {
     /// One `rd_kafka_produceva` call; librdkafka copies key, value and takes the headers on success.
     func produce(_ message: KafkaOutgoingMessage, opaque: UnsafeMutableRawPointer) -> KafkaError? {
-        guard let headers = rd_kafka_headers_new(message.headers.count) else {
-            return KafkaError.invalid("cannot allocate headers", "produce")
-        }
+        // No header list at all for header-less messages: one allocation less per message.
+        let headers = message.headers.isEmpty ? nil : rd_kafka_headers_new(message.headers.count)
         for header in message.headers {
             if let value = header.value {
                 value.withUnsafeBytes { _ = rd_kafka_header_add(headers, header.name, -1, $0.baseAddress, $0.count) }
@@ -32,14 +31,16 @@ extension KafkaProducer {
                     if let partition = message.partition {
                         vu = rd_kafka_vu_t(); vu.vtype = RD_KAFKA_VTYPE_PARTITION; vu.u.i32 = partition; vus.append(vu)
                     }
-                    vu = rd_kafka_vu_t(); vu.vtype = RD_KAFKA_VTYPE_HEADERS; vu.u.headers = headers; vus.append(vu)
+                    if let headers {
+                        vu = rd_kafka_vu_t(); vu.vtype = RD_KAFKA_VTYPE_HEADERS; vu.u.headers = headers; vus.append(vu)
+                    }
                     vu = rd_kafka_vu_t(); vu.vtype = RD_KAFKA_VTYPE_MSGFLAGS; vu.u.i = RD_KAFKA_MSG_F_COPY; vus.append(vu)
                     vu = rd_kafka_vu_t(); vu.vtype = RD_KAFKA_VTYPE_OPAQUE; vu.u.ptr = opaque; vus.append(vu)
                     return KafkaError.take(rd_kafka_produceva(handle, vus, vus.count), "produce")
                 }
             }
         }
-        if error != nil { rd_kafka_headers_destroy(headers) }
+        if error != nil, let headers { rd_kafka_headers_destroy(headers) }
         return error
     }
 }
