@@ -60,15 +60,15 @@ func applyRebalance(
 ) throws(KafkaError) {
     switch (rebalance.kind, rebalance.rebalanceProtocol) {
     case (.assigned, .cooperative):
-        if let error = KafkaError.take(rd_kafka_incremental_assign(handle, list.pointer), "incremental_assign") {
+        if let error = KafkaError.take(list.withPointer { rd_kafka_incremental_assign(handle, $0) }, "incremental_assign") {
             throw error
         }
     case (.revoked, .cooperative), (.lost, .cooperative):
-        if let error = KafkaError.take(rd_kafka_incremental_unassign(handle, list.pointer), "incremental_unassign") {
+        if let error = KafkaError.take(list.withPointer { rd_kafka_incremental_unassign(handle, $0) }, "incremental_unassign") {
             throw error
         }
     case (.assigned, .eager):
-        let err = rd_kafka_assign(handle, list.pointer)
+        let err = list.withPointer { rd_kafka_assign(handle, $0) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.code(err, "assign") }
     case (.revoked, .eager), (.lost, .eager):
         let err = rd_kafka_assign(handle, nil)

@@ -6,7 +6,7 @@ extension KafkaConsumer {
     public func commit(_ offsets: [KafkaTopicPartitionOffset]) async -> KafkaCommitResult {
         await executor.run {
             let list = TopicPartitionList.of(offsets)
-            let err = rd_kafka_commit(self.handle, list.pointer, 0)
+            let err = list.withPointer { rd_kafka_commit(self.handle, $0, 0) }
             let ok = err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET
             return KafkaCommitResult(error: ok ? nil : KafkaError.code(err, "commit"), partitions: list.results(operation: "commit"))
         }
@@ -16,7 +16,7 @@ extension KafkaConsumer {
     public func commitAsync(_ offsets: [KafkaTopicPartitionOffset]) async throws(KafkaError) {
         try await executor.run { () throws(KafkaError) in
             let list = TopicPartitionList.of(offsets)
-            let err = rd_kafka_commit(self.handle, list.pointer, 1)
+            let err = list.withPointer { rd_kafka_commit(self.handle, $0, 1) }
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.code(err, "commit_async") }
         }
     }
@@ -25,7 +25,7 @@ extension KafkaConsumer {
     public func storeOffsets(_ offsets: [KafkaTopicPartitionOffset]) async throws(KafkaError) {
         try await executor.run { () throws(KafkaError) in
             let list = TopicPartitionList.of(offsets)
-            let err = rd_kafka_offsets_store(self.handle, list.pointer)
+            let err = list.withPointer { rd_kafka_offsets_store(self.handle, $0) }
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.code(err, "offsets_store") }
         }
     }
@@ -34,7 +34,7 @@ extension KafkaConsumer {
     public func committed(_ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(5)) async throws(KafkaError) -> [KafkaTopicPartitionOffset] {
         try await executor.run { () throws(KafkaError) in
             let list = TopicPartitionList.of(partitions)
-            let err = rd_kafka_committed(self.handle, list.pointer, Int32(timeout.milliseconds))
+            let err = list.withPointer { rd_kafka_committed(self.handle, $0, Int32(timeout.milliseconds)) }
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.code(err, "committed") }
             return list.offsets
         }
@@ -66,7 +66,7 @@ extension KafkaConsumer {
     public func pause(_ partitions: [KafkaTopicPartition]) async throws(KafkaError) -> [KafkaPartitionResult] {
         try await executor.run { () throws(KafkaError) in
             let list = TopicPartitionList.of(partitions)
-            let err = rd_kafka_pause_partitions(self.handle, list.pointer)
+            let err = list.withPointer { rd_kafka_pause_partitions(self.handle, $0) }
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.code(err, "pause_partitions") }
             return list.results(operation: "pause")
         }
@@ -75,7 +75,7 @@ extension KafkaConsumer {
     public func resume(_ partitions: [KafkaTopicPartition]) async throws(KafkaError) -> [KafkaPartitionResult] {
         try await executor.run { () throws(KafkaError) in
             let list = TopicPartitionList.of(partitions)
-            let err = rd_kafka_resume_partitions(self.handle, list.pointer)
+            let err = list.withPointer { rd_kafka_resume_partitions(self.handle, $0) }
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.code(err, "resume_partitions") }
             return list.results(operation: "resume")
         }
@@ -86,7 +86,7 @@ extension KafkaConsumer {
     public func seek(_ offsets: [KafkaTopicPartitionOffset], timeout: Duration = .seconds(5)) async throws(KafkaError) -> [KafkaPartitionResult] {
         try await executor.run { () throws(KafkaError) in
             let list = TopicPartitionList.of(offsets)
-            if let error = KafkaError.take(rd_kafka_seek_partitions(self.handle, list.pointer, Int32(timeout.milliseconds)), "seek_partitions") {
+            if let error = KafkaError.take(list.withPointer { rd_kafka_seek_partitions(self.handle, $0, Int32(timeout.milliseconds)) }, "seek_partitions") {
                 throw error
             }
             return list.results(operation: "seek")

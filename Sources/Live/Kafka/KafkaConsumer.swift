@@ -58,9 +58,9 @@ public final class KafkaConsumer: @unchecked Sendable {
         try await executor.run { () throws(KafkaError) in
             let list = TopicPartitionList.make(capacity: topics.count)
             for topic in topics {
-                _ = rd_kafka_topic_partition_list_add(list.pointer, topic, RD_KAFKA_PARTITION_UA)
+                list.add(topic: topic, partition: RD_KAFKA_PARTITION_UA)
             }
-            let err = rd_kafka_subscribe(self.handle, list.pointer)
+            let err = list.withPointer { rd_kafka_subscribe(self.handle, $0) }
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.code(err, "subscribe") }
         }
     }

@@ -101,8 +101,14 @@ public final class KafkaProducer: @unchecked Sendable {
 
     /// Flushes (waiting at most `timeout`) and stops serving delivery reports. Call before exiting.
     public func close(timeout: Duration = .seconds(10)) async throws(KafkaError) {
-        defer { poller.stop() }
-        try await flush(timeout: timeout)
+        let poller = poller
+        do {
+            try await flush(timeout: timeout)
+        } catch {
+            await executor.run { poller.stop() }
+            throw error
+        }
+        await executor.run { poller.stop() }
     }
 
     /// Asks the cluster for metadata; succeeds when at least one broker answered (readiness probes).
@@ -142,17 +148,22 @@ func producerDeliveryCallback(
     box.continuation.resume(returning: .success(KafkaDeliveryReport(topic: topic, partition: m.partition, offset: m.offset)))
 }
 
-/// The thread that serves delivery reports.
+/// The thread that serves delivery reports. `stop()` waits for the thread to leave `rd_kafka_poll`, so the
+/// handle can be destroyed right after it (destroying it mid-poll corrupted the heap).
 final class DeliveryPoller: @unchecked Sendable {
-    // Safe: `running` is only accessed under `lock`; `handle` is used only for rd_kafka_poll, which is thread-safe.
+    // Safe: `running` is only accessed under `lock`; `handle` is used only for rd_kafka_poll, which is thread-safe;
+    // `finished` is a semaphore.
     private let lock = NSLock()
     private var running = true
+    private var stopped = false
+    private let finished = DispatchSemaphore(value: 0)
     private let handle: SendableHandle
 
     init(handle: SendableHandle) {
         self.handle = handle
         let thread = Thread { [self] in
             while self.isRunning { rd_kafka_poll(self.handle.pointer, 50) }
+            self.finished.signal()
         }
         thread.name = "kafka-delivery"
         thread.start()
@@ -160,5 +171,13 @@ final class DeliveryPoller: @unchecked Sendable {
 
     private var isRunning: Bool { lock.withLock { running } }
 
-    func stop() { lock.withLock { running = false } }
+    /// Stops the thread and waits (at most one poll interval) until it no longer touches the handle. Idempotent.
+    func stop() {
+        let wait: Bool = lock.withLock {
+            running = false
+            defer { stopped = true }
+            return !stopped
+        }
+        if wait { finished.wait() }
+    }
 }

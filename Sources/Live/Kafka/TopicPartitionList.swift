@@ -1,14 +1,24 @@
 import CRdKafka
 
 /// Owns one `rd_kafka_topic_partition_list_t` (C allocation freed in `deinit`). Internal to the wrapper.
+/// C calls get the pointer through `withPointer`, which keeps the list alive for the call (Swift may end an
+/// object's lifetime right after the last use of a stored property otherwise).
 final class TopicPartitionList {
-    let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+    private let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
 
     private init(pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         self.pointer = pointer
     }
 
     deinit { rd_kafka_topic_partition_list_destroy(pointer) }
+
+    func withPointer<R>(_ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(pointer) }
+    }
+
+    func add(topic: String, partition: Int32) {
+        _ = rd_kafka_topic_partition_list_add(pointer, topic, partition)
+    }
 
     static func make(capacity: Int = 0) -> TopicPartitionList {
         TopicPartitionList(pointer: rd_kafka_topic_partition_list_new(Int32(max(capacity, 1))))
@@ -27,7 +37,7 @@ final class TopicPartitionList {
     static func of(_ partitions: [KafkaTopicPartition]) -> TopicPartitionList {
         let list = make(capacity: partitions.count)
         for tp in partitions {
-            _ = rd_kafka_topic_partition_list_add(list.pointer, tp.topic, tp.partition)
+            list.add(topic: tp.topic, partition: tp.partition)
         }
         return list
     }
@@ -35,8 +45,8 @@ final class TopicPartitionList {
     static func of(_ offsets: [KafkaTopicPartitionOffset]) -> TopicPartitionList {
         let list = make(capacity: offsets.count)
         for tpo in offsets {
-            let element = rd_kafka_topic_partition_list_add(list.pointer, tpo.topicPartition.topic, tpo.topicPartition.partition)
-            element?.pointee.offset = tpo.offset
+            list.withPointer { rd_kafka_topic_partition_list_add($0, tpo.topicPartition.topic, tpo.topicPartition.partition) }?
+                .pointee.offset = tpo.offset
         }
         return list
     }
@@ -47,20 +57,22 @@ final class TopicPartitionList {
         element?.pointee.offset = offset
     }
 
-    var elements: UnsafeMutableBufferPointer<rd_kafka_topic_partition_t> {
-        UnsafeMutableBufferPointer(start: pointer.pointee.elems, count: Int(pointer.pointee.cnt))
+    private func mapElements<T>(_ transform: (rd_kafka_topic_partition_t) -> T) -> [T] {
+        withPointer { list in
+            UnsafeMutableBufferPointer(start: list.pointee.elems, count: Int(list.pointee.cnt)).map(transform)
+        }
     }
 
     var partitions: [KafkaTopicPartition] {
-        elements.map { KafkaTopicPartition(topic: String(cString: $0.topic), partition: $0.partition) }
+        mapElements { KafkaTopicPartition(topic: String(cString: $0.topic), partition: $0.partition) }
     }
 
     var offsets: [KafkaTopicPartitionOffset] {
-        elements.map { KafkaTopicPartitionOffset(topic: String(cString: $0.topic), partition: $0.partition, offset: $0.offset) }
+        mapElements { KafkaTopicPartitionOffset(topic: String(cString: $0.topic), partition: $0.partition, offset: $0.offset) }
     }
 
     func results(operation: String) -> [KafkaPartitionResult] {
-        elements.map { element in
+        mapElements { element in
             KafkaPartitionResult(
                 topicPartition: KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition),
                 offset: element.offset,

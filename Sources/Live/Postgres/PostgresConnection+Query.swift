@@ -109,19 +109,24 @@ struct CParameters {
     let lengths: [Int32]
     let formats: [Int32]
     private let buffers: [UnsafeMutableRawPointer?]
+    /// Which buffers came from `strdup` (freed with `free`) rather than `allocate` (freed with `deallocate`).
+    private let fromStrdup: [Bool]
 
     init(_ parameters: [PostgresValue]) {
         var types: [Oid] = [], lengths: [Int32] = [], formats: [Int32] = [], buffers: [UnsafeMutableRawPointer?] = []
+        var fromStrdup: [Bool] = []
         for parameter in parameters {
             switch parameter {
             case .null:
-                types.append(0); lengths.append(0); formats.append(0); buffers.append(nil)
+                types.append(0); lengths.append(0); formats.append(0); buffers.append(nil); fromStrdup.append(false)
             case .text(let string):
                 types.append(0); lengths.append(0); formats.append(0); buffers.append(UnsafeMutableRawPointer(strdup(string)))
+                fromStrdup.append(true)
             case .binary(let bytes, let oid):
                 let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
                 bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(buffer), byteCount: bytes.count) }
                 types.append(oid); lengths.append(Int32(bytes.count)); formats.append(1); buffers.append(buffer)
+                fromStrdup.append(false)
             }
         }
         self.count = Int32(parameters.count)
@@ -129,10 +134,14 @@ struct CParameters {
         self.lengths = lengths
         self.formats = formats
         self.buffers = buffers
+        self.fromStrdup = fromStrdup
         self.values = buffers.map { $0.map { UnsafePointer($0.assumingMemoryBound(to: CChar.self)) } }
     }
 
     func free() {
-        for buffer in buffers { buffer?.deallocate() }
+        for (buffer, isCString) in zip(buffers, fromStrdup) {
+            guard let buffer else { continue }
+            if isCString { Foundation.free(buffer) } else { buffer.deallocate() }
+        }
     }
 }
