@@ -24,6 +24,7 @@ public enum Simulation {
             scaleSteps: journal.scaleSteps.map { ScaleStep(time: $0.time, replicas: $0.replicas) },
             faults: journal.faults.map { RunResult.FaultNote(time: $0.time, kind: $0.kind, detail: $0.detail) },
             faultKinds: scenario.enabledFaultKinds, trace: world.trace, eventHashes: world.eventHashes,
-            timeline: options.timeline ? world.timeline(violations: violations) : nil)
+            timeline: options.timeline ? world.timeline(violations: violations) : nil,
+            samples: world.samples, maxWorkerPods: world.maxWorkerPods)
     }
 }

@@ -9,7 +9,7 @@ struct SimCommand: ParsableCommand {
             Exit status: 0 when every invariant held, 1 when any was violated (in either mode), 2 for bad arguments.
             Every failing run prints a one-line reproducer; the same seed replays the same run byte for byte.
             """,
-        subcommands: [RunCommand.self, SweepCommand.self, ShrinkCommand.self],
+        subcommands: [RunCommand.self, SweepCommand.self, ShrinkCommand.self, ScaleCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

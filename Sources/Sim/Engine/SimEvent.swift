@@ -3,8 +3,10 @@ import Core
 /// Everything that can happen in the simulated world. Pods are indices into the world's pod list (every
 /// incarnation is a new pod); events for a dead pod are dropped, events for a frozen one wait.
 enum SimEvent {
+    /// The producer writes every planned event due now, from this index on.
     case produce(Int32)
-    case produceDuplicate(Int32)
+    /// One record written late (deferred by an outage) or twice (a client's retry).
+    case produceSingle(Int32, duplicate: Bool)
     case fetch(Int32)
     case database(Int32, RequestID, DatabaseWork, DatabaseModel.Writer)
     case databaseReply(Int32, RequestID, DatabaseResult)
@@ -25,6 +27,12 @@ enum SimEvent {
     case fault(Int)
     case brokerRecovered
     case coordinatorTick
+    /// The twin: the HPA's sync (KEDA's metric read with it), the cluster autoscaler's scan, a node coming up,
+    /// a lost zone coming back.
+    case autoscale
+    case clusterScan
+    case nodeReady(Int)
+    case zoneRecovered(Int)
 
     /// Events a frozen pod cannot take until it thaws.
     var frozenTarget: Int32? {
@@ -42,7 +50,7 @@ enum SimEvent {
     var code: Int {
         switch self {
         case .produce: return 1
-        case .produceDuplicate: return 2
+        case .produceSingle: return 2
         case .fetch: return 3
         case .database: return 4
         case .databaseReply: return 5
@@ -63,6 +71,10 @@ enum SimEvent {
         case .coordinatorTick: return 20
         case .reconcile: return 21
         case .brokerRecovered: return 22
+        case .autoscale: return 23
+        case .clusterScan: return 24
+        case .nodeReady: return 25
+        case .zoneRecovered: return 26
         }
     }
 }

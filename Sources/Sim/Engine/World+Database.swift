@@ -8,7 +8,9 @@ extension World {
         if now < dbOutageUntil {
             done = now + latency(config.networkLatency)  // connection refused, fast
         } else {
-            done = database.completionTime(pod: pod, now: now, latency: latency(config.databaseLatency))
+            var cost = latency(config.databaseLatency)
+            if case .applyBatch(let write) = work { cost += config.databaseLatencyPerEntry * Int64(write.entries.count) }
+            done = database.completionTime(pod: pod, now: now, latency: cost)
         }
         queue.schedule(.database(pod, request, work, writer), at: done)
     }

@@ -1,7 +1,7 @@
 import Core
 
 extension World {
-    func inject(_ fault: PlannedFault) {
+    func inject(_ fault: PlannedFault, index: Int) {
         let detail: String
         var victim: Int32?
         switch fault.kind {
@@ -48,6 +48,8 @@ extension World {
             detail = "clients retry with the same event id until \(Timestamp(milliseconds: producerRetryUntil))"
         case .poison:
             detail = "poison"
+        case .zoneOutage:
+            detail = loseZone(fault.target % max(1, cluster?.zones ?? 1), for: fault.duration)
         }
         journal.faults.append(Journal.FaultNote(time: now, kind: fault.kind, detail: detail, pod: victim))
         if options.trace { traceNote = "\(fault.kind.rawValue): \(detail)" }

@@ -1,23 +1,34 @@
 import Core
 
 extension World {
-    func produce(_ index: Int32, duplicate: Bool) {
-        if brokerDown {
-            // librdkafka buffers and retries until the brokers are back.
-            queue.schedule(duplicate ? .produceDuplicate(index) : .produce(index), at: brokerOutageUntil + latency(config.networkLatency))
-            return
+    /// Writes every planned event due now (they are sorted by time), then schedules the next due time: one
+    /// scheduler event per distinct production time, however many records it carries.
+    func produceDue(from first: Int32) {
+        var index = Int(first)
+        let events = scenario.events
+        while index < events.count, events[index].time <= now {
+            produce(Int32(index), duplicate: false)
+            index += 1
         }
+        if index < events.count { queue.schedule(.produce(Int32(index)), at: events[index].time) }
+    }
+
+    func produce(_ index: Int32, duplicate: Bool) {
         let planned = scenario.events[Int(index)]
         let partition = Topic.partition(forAccount: planned.account, partitions: scenario.partitions)
+        let unavailableUntil = max(brokerOutageUntil, partitionUnavailableUntil[partition])
+        if now < unavailableUntil {
+            // librdkafka buffers and retries until the partition's leader is reachable again.
+            queue.schedule(.produceSingle(index, duplicate: duplicate), at: unavailableUntil + latency(config.networkLatency))
+            return
+        }
         let offset = topic.append(payloads[Int(index)], partition: partition, origin: index)
         pendingProduces -= 1
-        if !duplicate {
-            if now < producerRetryUntil, random.chance(3, in: 10) {
-                pendingProduces += 1
-                queue.schedule(.produceDuplicate(index), at: now + random.int(Int64(5)...50))
-            }
+        if !duplicate, now < producerRetryUntil, random.chance(3, in: 10) {
+            pendingProduces += 1
+            queue.schedule(.produceSingle(index, duplicate: true), at: now + random.int(Int64(5)...50))
         }
-        if options.trace { traceNote = "p\(partition)@\(offset)\(duplicate ? " (duplicate write)" : "")" }
+        if options.trace { traceNote += "p\(partition)@\(offset)\(duplicate ? " (duplicate write)" : "") " }
         for pod in pods.indices where pods[pod].consumes && pods[pod].assignment.contains(PartitionID(partition))
             && !pods[pod].paused[partition] {
             scheduleFetch(Int32(pod))
@@ -42,8 +53,14 @@ extension World {
         }
         var messages: [Message] = []
         var more = false
+        var waitUntil: Int64?
         for partition in pods[p].assignment where !pods[p].paused[Int(partition)] {
             let index = Int(partition)
+            if now < partitionUnavailableUntil[index] {
+                // Its leader is failing over: poll it again once a new leader is elected.
+                waitUntil = min(waitUntil ?? partitionUnavailableUntil[index], partitionUnavailableUntil[index])
+                continue
+            }
             var position = pods[p].positions[index] ?? (coordinator.committed[index] ?? 0)
             let end = topic.end(index)
             while position < end, messages.count < config.maxPollRecords {
@@ -53,11 +70,16 @@ extension World {
             pods[p].positions[index] = position
             if position < end { more = true }
         }
-        guard !messages.isEmpty else { return }
-        if options.trace { traceNote = describeFetch(messages) }
-        let actions = pods[p].machine.messagesFetched(messages, now: Timestamp(milliseconds: now))
-        perform(actions, for: pod)
-        if more { scheduleFetch(pod) }
+        if !messages.isEmpty {
+            if options.trace { traceNote = describeFetch(messages) }
+            perform(pods[p].machine.messagesFetched(messages, now: Timestamp(milliseconds: now)), for: pod)
+        }
+        if more {
+            scheduleFetch(pod)
+        } else if let waitUntil, pods[p].consumes, !pods[p].fetchScheduled {
+            pods[p].fetchScheduled = true
+            queue.schedule(.fetch(pod), at: waitUntil + latency(config.fetchLatency))
+        }
     }
 
     func commitArrives(_ pod: Int32, _ request: RequestID, _ commit: OffsetCommit, member: Int32) {

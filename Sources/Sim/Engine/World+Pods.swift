@@ -44,8 +44,9 @@ extension World {
         pod.replaceOnExit = slot != nil
         pods.append(pod)
         if let slot { slots[slot] = index }
+        maxWorkerPods = max(maxWorkerPods, pods.filter { $0.isAlive && $0.slot != nil }.count)
         journal.note(.started, pod: index, at: now)
-        queue.schedule(.podReady(index), at: now + latency(config.podStartDelay))
+        schedulePod(index)
         return index
     }
 
@@ -71,9 +72,10 @@ extension World {
         let p = Int(pod)
         switch pods[p].phase {
         case .dead, .terminating: return
-        case .starting:
+        case .starting, .pending:
             pods[p].phase = .dead
             journal.note(.terminated, pod: pod, at: now)
+            releaseNode(of: pod)
             return
         case .running: break
         }
@@ -100,6 +102,7 @@ extension World {
         let p = Int(pod)
         pods[p].phase = .dead
         pods[p].timers = []
+        releaseNode(of: pod)
         if pods[p].replaceOnExit {
             queue.schedule(.reconcile, at: now + latency(config.restartDelay))
         }

@@ -14,8 +14,8 @@ extension World {
     private func describe(_ event: SimEvent) -> (String, String) {
         func name(_ pod: Int32) -> String { pods[Int(pod)].name }
         switch event {
-        case .produce(let index): return ("producer", "event #\(index)")
-        case .produceDuplicate(let index): return ("producer", "retry of event #\(index)")
+        case .produce(let index): return ("producer", "events due from #\(index)")
+        case .produceSingle(let index, let duplicate): return ("producer", duplicate ? "retry of event #\(index)" : "late write of event #\(index)")
         case .fetch(let pod): return (name(pod), "poll")
         case .database(let pod, let request, _, _): return ("db", "tx \(request) of \(name(pod))")
         case .databaseReply(let pod, let request, _): return (name(pod), "late db reply \(request)")
@@ -36,6 +36,10 @@ extension World {
         case .fault: return ("fault", "inject")
         case .brokerRecovered: return ("broker", "recovered")
         case .coordinatorTick: return ("coord", "session check")
+        case .autoscale: return ("hpa", "sync")
+        case .clusterScan: return ("ca", "scan for pending pods")
+        case .nodeReady(let node): return ("ca", "node \(node) ready")
+        case .zoneRecovered(let zone): return ("fault", "zone \(zone) recovered")
         }
     }
 }

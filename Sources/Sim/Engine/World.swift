@@ -30,6 +30,8 @@ final class World {
     var dbOutageUntil: Int64 = -1
     var brokerOutageUntil: Int64 = -1
     var producerRetryUntil: Int64 = -1
+    /// Partitions whose leader broker is lost, until a new leader is elected.
+    var partitionUnavailableUntil: [Int64]
     var payloads: [Payload] = []
     var accountIDs: [AccountID]
     var eventIndex: [EventID: Int32] = [:]
@@ -42,7 +44,11 @@ final class World {
     var traceNote = ""
     var pendingProduces = 0
     var stopped = false
-    var quietSince: Int64?
+    /// The twin: zones and nodes, the autoscaler, and the curves it reports.
+    var cluster: Cluster?
+    var autoscaler: TwinAutoscaler?
+    var samples: [TwinSample] = []
+    var maxWorkerPods = 0
 
     init(scenario: Scenario, mode: ProcessingMode, options: RunOptions) {
         self.scenario = scenario
@@ -52,12 +58,18 @@ final class World {
         var root = Xoshiro256(seed: scenario.seed)
         random = root.fork(mode == .before ? 0x6265_666F : 0x6166_7465)
         topic = Topic(partitions: scenario.partitions, plannedEvents: scenario.events.count)
+        partitionUnavailableUntil = Array(repeating: -1, count: scenario.partitions)
         database = DatabaseModel(events: scenario.events.count, accounts: config.accounts, partitions: scenario.partitions)
         coordinator = GroupCoordinator(protocol: mode == .before ? .eager : .cooperative, partitions: scenario.partitions)
         let slotCount = max(scenario.replicas, scenario.scaling.map(\.replicas).max() ?? 1)
         slots = Array(repeating: nil, count: slotCount)
         incarnations = Array(repeating: 0, count: slotCount)
         accountIDs = (0..<config.accounts).map { AccountID("acct-\($0)") }
+        if let twin = scenario.twin {
+            cluster = Cluster(zones: twin.zones, podsPerNode: twin.podsPerNode, nodesPerZone: twin.nodesPerZone)
+            autoscaler = TwinAutoscaler(spec: twin.autoscaling, partitions: scenario.partitions,
+                                        eventsPerRecord: twin.eventsPerRecord)
+        }
         prepareEvents()
     }
 
@@ -79,14 +91,21 @@ final class World {
     var trafficEnd: Int64 { config.trafficDuration }
     var timeLimit: Int64 { config.trafficDuration + config.healLimit }
 
+    /// Pods counted by an autoscaler as ready: started, consuming, not frozen.
+    var readyWorkers: Int {
+        pods.filter { $0.phase == .running && $0.slot != nil && $0.frozenUntil <= now }.count
+    }
+
     func run() {
-        for (index, planned) in scenario.events.enumerated() {
-            queue.schedule(.produce(Int32(index)), at: planned.time)
-        }
+        if let first = scenario.events.first { queue.schedule(.produce(0), at: first.time) }
         pendingProduces = scenario.events.count
         for (index, step) in scenario.scaling.enumerated() { queue.schedule(.scale(index), at: max(0, step.time)) }
         for (index, fault) in scenario.faults.enumerated() { queue.schedule(.fault(index), at: fault.time) }
         queue.schedule(.coordinatorTick, at: 1_000)
+        if let twin = scenario.twin {
+            queue.schedule(.autoscale, at: twin.sampleInterval)
+            queue.schedule(.clusterScan, at: twin.clusterScanInterval)
+        }
         while !stopped, let entry = queue.pop() {
             guard entry.time <= timeLimit else { break }
             now = entry.time
@@ -111,8 +130,8 @@ final class World {
 
     private func dispatch(_ event: SimEvent) {
         switch event {
-        case .produce(let index): produce(index, duplicate: false)
-        case .produceDuplicate(let index): produce(index, duplicate: true)
+        case .produce(let index): produceDue(from: index)
+        case .produceSingle(let index, let duplicate): produce(index, duplicate: duplicate)
         case .fetch(let pod): fetch(pod)
         case .database(let pod, let request, let work, let writer): runTransaction(pod, request, work, writer)
         case .databaseReply(let pod, let request, let result): deliverDatabaseReply(pod, request, result)
@@ -131,16 +150,21 @@ final class World {
         case .sigkill(let pod): sigkill(pod)
         case .scale(let index): scale(to: scenario.scaling[index])
         case .reconcile: reconcile()
-        case .fault(let index): inject(scenario.faults[index])
+        case .fault(let index): inject(scenario.faults[index], index: index)
         case .brokerRecovered: brokerRecovered()
         case .coordinatorTick: coordinatorTick()
+        case .autoscale: autoscale()
+        case .clusterScan: clusterScan()
+        case .nodeReady: placePendingPods()
+        case .zoneRecovered(let zone): zoneRecovered(zone)
         }
     }
 
     /// A cheap numeric summary of an event for the trace hash.
     private func fingerprint(_ event: SimEvent) -> Int64 {
         switch event {
-        case .produce(let index), .produceDuplicate(let index): return Int64(index)
+        case .produce(let index): return Int64(index)
+        case .produceSingle(let index, let duplicate): return Int64(index) << 1 | (duplicate ? 1 : 0)
         case .fetch(let pod), .heartbeat(let pod), .podReady(let pod), .sigterm(let pod), .sigkill(let pod):
             return Int64(pod)
         case .database(let pod, let request, _, _), .databaseReply(let pod, let request, _),
@@ -153,7 +177,8 @@ final class World {
             return Int64(pod) << 40 | Int64(member) << 20 | Int64(generation) << 8 | Int64(assignment.count)
         case .leave(let pod, let member): return Int64(pod) << 40 | Int64(member)
         case .scale(let index), .fault(let index): return Int64(index)
-        case .reconcile, .brokerRecovered, .coordinatorTick: return 0
+        case .reconcile, .brokerRecovered, .coordinatorTick, .autoscale, .clusterScan: return 0
+        case .nodeReady(let index), .zoneRecovered(let index): return Int64(index)
         }
     }
 

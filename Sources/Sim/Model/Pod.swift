@@ -2,7 +2,8 @@ import Core
 
 /// A worker pod: the Core state machine plus what its Kafka client and process know.
 struct Pod {
-    enum Phase: Equatable { case starting, running, terminating, dead }
+    /// `pending`: scheduled but no node has room yet (the twin's cluster model).
+    enum Phase: Equatable { case pending, starting, running, terminating, dead }
 
     /// Where a pod sits in its group's rebalance protocol, from the client's side.
     enum JoinState: Equatable {
@@ -40,6 +41,9 @@ struct Pod {
     var frozenUntil: Int64 = 0
     /// Replace this pod when it exits (a kill or rolling restart, not a scale-down).
     var replaceOnExit = false
+    /// The twin's placement: node index and zone.
+    var node: Int?
+    var zone: Int?
     var timers: [(TimerID, UInt32)] = []
     var nextTimerToken: UInt32 = 0
 

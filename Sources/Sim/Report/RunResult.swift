@@ -41,6 +41,9 @@ public struct RunResult: Sendable {
     public var eventHashes: [UInt64]
     /// Present when the run was asked for one (`RunOptions.timeline`).
     public var timeline: Timeline?
+    /// The twin's curves (empty outside the twin) and the most worker pods that existed at once.
+    public var samples: [TwinSample] = []
+    public var maxWorkerPods = 0
 
     /// `effects_applied - events_applied`.
     public var duplicates: Int { effectsApplied - eventsApplied }

@@ -20,6 +20,14 @@ public enum FaultKind: String, CaseIterable, Hashable, Sendable, Comparable {
     case producerRetry = "producer-retry"
     /// Events no consumer can apply: undecodable bytes or an amount the ledger's CHECK constraint refuses.
     case poison
+    /// A whole availability zone is lost (the twin's cluster model only): its nodes and pods, and the broker
+    /// that led a third of the partitions.
+    case zoneOutage = "zone-outage"
+
+    /// The kinds the default scenario's swarm draws from (the twin adds zone outages itself).
+    public static let swarmKinds: [FaultKind] = [
+        .kill, .terminate, .pause, .rebalance, .dbTransient, .dbAmbiguous, .dbOutage, .brokerOutage, .producerRetry, .poison,
+    ]
 
     public static func < (lhs: FaultKind, rhs: FaultKind) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

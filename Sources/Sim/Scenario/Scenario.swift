@@ -11,9 +11,12 @@ public struct Scenario: Hashable, Sendable {
     public var faults: [PlannedFault]
     public var scaling: [ScaleStep]
     public var selection: FaultSelection
+    /// The platform twin: zones, nodes and an autoscaler drive the replica count instead of `scaling`.
+    public var twin: TwinSettings?
 
     public init(seed: UInt64, replicas: Int, partitions: Int, config: SimulationConfig, events: [PlannedEvent],
-                faults: [PlannedFault], scaling: [ScaleStep], selection: FaultSelection) {
+                faults: [PlannedFault], scaling: [ScaleStep], selection: FaultSelection, twin: TwinSettings? = nil) {
+        self.twin = twin
         self.seed = seed
         self.replicas = replicas
         self.partitions = partitions

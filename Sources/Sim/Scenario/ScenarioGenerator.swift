@@ -58,7 +58,7 @@ public struct ScenarioGenerator: Sendable {
         case .list(let kinds): return kinds
         case .swarm:
             // Draw every kind's coin even when a later one is decided, so kinds stay independent of each other.
-            let coins = FaultKind.allCases.map { ($0, random.chance(1, in: 2)) }
+            let coins = FaultKind.swarmKinds.map { ($0, random.chance(1, in: 2)) }
             return coins.filter(\.1).map(\.0)
         }
     }
@@ -84,6 +84,7 @@ public struct ScenarioGenerator: Sendable {
             case .rebalance: duration = random.int(Int64(3_000)...12_000)
             case .dbTransient, .dbAmbiguous: duration = random.int(Int64(2_000)...10_000)
             case .dbOutage: duration = random.int(Int64(1_000)...6_000)
+            case .zoneOutage: duration = random.int(Int64(300_000)...600_000)
             case .brokerOutage: duration = random.int(Int64(1_000)...5_000)
             }
             return PlannedFault(time: time, kind: kind, target: target, duration: duration)

@@ -11,6 +11,8 @@ public struct SimulationConfig: Hashable, Sendable {
     public var retryBase: Int64 = 100
     public var retryCap: Int64 = 5_000
     public var databaseLatency: ClosedRange<Int64> = 2...8
+    /// Extra database time per batch entry (0 in the default scenario; the twin derives it from pod capacity).
+    public var databaseLatencyPerEntry: Int64 = 0
     public var networkLatency: ClosedRange<Int64> = 1...3
     public var fetchLatency: ClosedRange<Int64> = 1...5
     public var maxPollRecords = 500

@@ -1,0 +1,13 @@
+import Core
+
+/// Runs the twin for one seed and judges it.
+public enum Twin {
+    public static func run(generator: TwinScenarioGenerator, seed: UInt64, mode: ProcessingMode,
+                           bounds: TwinReport.Bounds = TwinReport.Bounds(), options: RunOptions = RunOptions(explain: true)) -> TwinReport {
+        let (scenario, profile) = generator.generate(seed: seed)
+        let result = Simulation.run(scenario, mode: mode, options: options)
+        let zoneLostAt = scenario.faults.first { $0.kind == .zoneOutage }?.time
+        return TwinReport(run: result, profile: profile, spec: generator.settings.autoscaling, bounds: bounds,
+                          zoneLostAt: zoneLostAt)
+    }
+}

@@ -1,0 +1,89 @@
+import Core
+
+/// The twin's verdict for one seed: the exactly-once invariants of the run plus the autoscaling properties.
+public struct TwinReport: Sendable {
+    public struct Bounds: Hashable, Sendable {
+        /// Lag must be back under one threshold's worth per replica this long after the burst ends.
+        public var lagDrainSeconds: Int64 = 600
+        /// Scale direction changes allowed in any window of `thrashWindowSeconds`.
+        public var maxDirectionChanges = 4
+        public var thrashWindowSeconds: Int64 = 600
+        /// After a zone is lost: all desired pods ready again and lag back under the same mark.
+        public var zoneRecoverySeconds: Int64 = 600
+
+        public init() {}
+    }
+
+    public struct Finding: Hashable, Sendable {
+        public var kind: String
+        public var explanation: String
+    }
+
+    public var run: RunResult
+    public var profile: TrafficProfile
+    public var spec: AutoscalingSpec
+    public var maxReplicas: Int
+    public var directionChanges: Int
+    public var worstWindowDirectionChanges: Int
+    public var lagPeak: Int64
+    public var lagDrainSeconds: Int64?
+    public var zoneLostAt: Int64?
+    public var zoneRecoverySeconds: Int64?
+    public var findings: [Finding]
+
+    public var passed: Bool { findings.isEmpty }
+
+    public init(run: RunResult, profile: TrafficProfile, spec: AutoscalingSpec, bounds: Bounds, zoneLostAt: Int64?) {
+        self.run = run
+        self.profile = profile
+        self.spec = spec
+        self.zoneLostAt = zoneLostAt
+        let samples = run.samples
+        maxReplicas = max(run.maxWorkerPods, samples.map(\.desiredReplicas).max() ?? 0)
+        let changes = TwinReport.directionChanges(samples)
+        directionChanges = changes.count
+        worstWindowDirectionChanges = changes.map { start in
+            changes.filter { $0 >= start && $0 < start + bounds.thrashWindowSeconds * 1_000 }.count
+        }.max() ?? 0
+        lagPeak = samples.map(\.lagEvents).max() ?? 0
+        let settled = { (sample: TwinSample) in sample.lagEvents <= spec.lagThreshold * Int64(max(1, sample.readyReplicas)) }
+        lagDrainSeconds = samples.first { $0.time >= profile.burstEnd && settled($0) }.map { ($0.time - profile.burstEnd) / 1_000 }
+        if let lost = zoneLostAt {
+            zoneRecoverySeconds = samples.first { $0.time > lost && $0.readyReplicas >= $0.desiredReplicas && settled($0) }
+                .map { ($0.time - lost) / 1_000 }
+        }
+        var findings = run.violations.map { Finding(kind: $0.kind.rawValue, explanation: $0.explanation) }
+        if maxReplicas > run.partitions {
+            findings.append(.init(kind: "replicas-exceed-partitions", explanation: "\(maxReplicas) worker replicas for \(run.partitions) partitions: \(maxReplicas - run.partitions) would idle with no partition (maxReplicaCount \(spec.maxReplicas), KEDA's lag cap allows P+1 through the HPA's ceil)."))
+        }
+        if worstWindowDirectionChanges > bounds.maxDirectionChanges {
+            findings.append(.init(kind: "scale-thrash", explanation: "\(worstWindowDirectionChanges) scale direction changes within \(bounds.thrashWindowSeconds) s (bound \(bounds.maxDirectionChanges)); each change is a consumer-group rebalance. Scale-down stabilization \(spec.scaleDownStabilizationSeconds) s."))
+        }
+        if let drain = lagDrainSeconds {
+            if drain > bounds.lagDrainSeconds {
+                findings.append(.init(kind: "lag-not-drained", explanation: "lag took \(drain) s after the burst ended at \(Timestamp(milliseconds: profile.burstEnd)) to fall under \(spec.lagThreshold) events per replica (bound \(bounds.lagDrainSeconds) s); peak \(lagPeak) events."))
+            }
+        } else {
+            findings.append(.init(kind: "lag-not-drained", explanation: "lag never fell under \(spec.lagThreshold) events per replica after the burst ended at \(Timestamp(milliseconds: profile.burstEnd)); peak \(lagPeak) events."))
+        }
+        if let lost = zoneLostAt {
+            let recovered = zoneRecoverySeconds.map { $0 <= bounds.zoneRecoverySeconds } ?? false
+            if !recovered {
+                findings.append(.init(kind: "zone-recovery-slow", explanation: "after losing a zone at \(Timestamp(milliseconds: lost)) the workers \(zoneRecoverySeconds.map { "took \($0) s" } ?? "never") to be all ready with lag under \(spec.lagThreshold) events per replica (bound \(bounds.zoneRecoverySeconds) s)."))
+            }
+        }
+        self.findings = findings
+    }
+
+    /// Times at which the desired replica count changed direction (up after down, or down after up).
+    static func directionChanges(_ samples: [TwinSample]) -> [Int64] {
+        var times: [Int64] = []
+        var last = 0
+        for (previous, sample) in zip(samples, samples.dropFirst()) where sample.desiredReplicas != previous.desiredReplicas {
+            let direction = sample.desiredReplicas > previous.desiredReplicas ? 1 : -1
+            if last != 0, direction != last { times.append(sample.time) }
+            last = direction
+        }
+        return times
+    }
+}
