@@ -1,5 +1,6 @@
 import ArgumentParser
 import Core
+import Foundation
 import Sim
 
 /// `sim [--seed N] ...`: one seed, one report.
@@ -23,12 +24,23 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Run the seed twice and compare every event; name the first that differs.")
     var checkDeterminism = false
 
+    @Option(help: ArgumentHelp("Also write a self-contained HTML timeline (both runs with --mode both).", valueName: "file"))
+    var html: String?
+
+    @Option(help: ArgumentHelp("Also write an SVG timeline; with --mode both, FILE is before and FILE with .after before its extension (t.svg: t.after.svg) is after.", valueName: "file"))
+    var svg: String?
+
+    func validate() throws {
+        if checkDeterminism, html != nil || svg != nil { throw ValidationError("--html and --svg cannot be combined with --check-determinism") }
+        try [html, svg].compactMap { $0 }.forEach(TimelineFiles.checkWritable)
+    }
+
     func run() throws {
         let scenario = scenarioOptions.scenario(seed: seed)
         if checkDeterminism {
             return try DeterminismCheck(scenario: scenario, modes: mode.modes, json: json).run()
         }
-        let options = RunOptions(trace: trace, recordEventHashes: false, explain: true)
+        let options = RunOptions(trace: trace, recordEventHashes: false, explain: true, timeline: html != nil || svg != nil)
         let results = mode.modes.map { Simulation.run(scenario, mode: $0, options: options) }
         if trace {
             for result in results {
@@ -37,6 +49,7 @@ struct RunCommand: ParsableCommand {
             }
         }
         print(report(results))
+        try TimelineFiles.write(results.compactMap(\.timeline), html: html, svg: svg)
         if results.contains(where: { !$0.passed }) { throw InvariantsViolated() }
     }
 
@@ -57,5 +70,43 @@ struct RunCommand: ParsableCommand {
         return [header, "", PairedSummary.table(before: results[0], after: results[1]), "",
                 results[0].summary(reproduce: reproducers[0]), "", results[1].summary(reproduce: reproducers[1])]
             .joined(separator: "\n")
+    }
+}
+
+/// `--html` / `--svg`: the renderers are pure (Sim has no Foundation); the files are written here.
+enum TimelineFiles {
+    static func write(_ timelines: [Timeline], html: String?, svg: String?) throws {
+        if let html { try save(TimelineHTML.render(timelines), to: html) }
+        if let svg {
+            for (index, timeline) in timelines.enumerated() {
+                try save(TimelineSVG.render(timeline), to: index == 0 ? svg : afterPath(svg))
+            }
+        }
+    }
+
+    /// `out.svg` -> `out.after.svg`; `out` -> `out.after` (only the last path component's extension counts).
+    static func afterPath(_ path: String) -> String {
+        let name = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return path + ".after" }
+        let stem = path.dropLast(name.distance(from: dot, to: name.endIndex))
+        return stem + ".after" + name[dot...]
+    }
+
+    /// Before the run: a missing directory is a bad argument (exit 2), not a lost report.
+    static func checkWritable(_ path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.isEmpty ? "." : directory, isDirectory: &isDirectory),
+              isDirectory.boolValue else {
+            throw ValidationError("cannot write \(path): directory \(directory) does not exist")
+        }
+    }
+
+    private static func save(_ text: String, to path: String) throws {
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+        }
     }
 }
