@@ -46,7 +46,7 @@ status=$?
 set -e
 [ "$status" -eq 1 ] || fail "sim exited $status; seed $SEED must violate invariants in before mode (exit 1)"
 violations=$(python3 -c 'import json,sys; print(len(json.loads(open(sys.argv[1]).read().splitlines()[-1])["violations"]))' "$work/before.json")
-[ "$violations" -gt 0 ] || fail "the report lists no violations"
+[ "${violations:-0}" -gt 0 ] || fail "the report lists no violations"
 echo "report: $violations violations; html $(stat -c %s "$work/before.html") bytes, svg $(stat -c %s "$work/before.svg") bytes"
 grep -q "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; script-src &#39;unsafe-inline&#39;; img-src data:\">" "$work/before.html" \
     || fail "the HTML lacks the Content-Security-Policy meta tag"
@@ -54,10 +54,13 @@ $CHECK static "$work/before.json" "$work/before.html" >/dev/null
 
 echo "== chromium: DOM after the page's script ran"
 browse page "$work/before.html"
-echo "browser DOM: $($CHECK dom "$work/before.json" "$work/page.dom")"
+# Results go through variables: a failing $(...) inside echo's arguments would not stop the script.
+dom=$($CHECK dom "$work/before.json" "$work/page.dom")
+echo "browser DOM: $dom"
 
 echo "== chromium: network requests made for the page (NetLog)"
-read -r page_requests background <<<"$($CHECK netlog "$work/page.netlog")"
+requests=$($CHECK netlog "$work/page.netlog")
+read -r page_requests background <<<"$requests"
 [ "$page_requests" -eq 0 ] || fail "the timeline page made $page_requests network request(s)"
 echo "timeline page: 0 requests (chromium's own background fetches, not the page's, all refused: $background)"
 csp=$(sed -n 's/.*\(<meta http-equiv="Content-Security-Policy"[^>]*>\).*/\1/p' "$work/before.html" | head -1)
@@ -65,23 +68,28 @@ control='<img src="http://192.0.2.1/x.png"><img src="https://example.invalid/y.p
 printf '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>%s</body></html>\n' "$control" >"$work/control.html"
 printf '<!DOCTYPE html><html><head>%s<meta charset="utf-8"></head><body>%s</body></html>\n' "$csp" "$control" >"$work/control-csp.html"
 browse control "$work/control.html"
-read -r control_requests _ <<<"$($CHECK netlog "$work/control.netlog" 2>/dev/null)"
+requests=$($CHECK netlog "$work/control.netlog" 2>/dev/null)
+read -r control_requests _ <<<"$requests"
 [ "$control_requests" -ge 3 ] || fail "control page without CSP: $control_requests page requests seen, expected 3 (the detector is blind)"
 browse control-csp "$work/control-csp.html"
-read -r csp_requests _ <<<"$($CHECK netlog "$work/control-csp.netlog" 2>/dev/null)"
+requests=$($CHECK netlog "$work/control-csp.netlog" 2>/dev/null)
+read -r csp_requests _ <<<"$requests"
 [ "$csp_requests" -eq 0 ] || fail "control page with our CSP: $csp_requests requests went out (the CSP does not hold)"
 echo "controls: without CSP $control_requests requests detected; with the timeline's CSP $csp_requests"
 
 echo "== SVG (expat) and --mode both"
-echo "before.svg: $($CHECK svg "$work/before.json" "$work/before.svg")"
+svg=$($CHECK svg "$work/before.json" "$work/before.svg")
+echo "before.svg: $svg"
 set +e
 "$SIM" --seed "$SEED" --mode both --json --html "$work/both.html" --svg "$work/both.svg" >"$work/both.json"
 status=$?
 set -e
 [ "$status" -eq 1 ] || fail "sim --mode both exited $status, expected 1"
 [ -f "$work/both.after.svg" ] || fail "--mode both did not write both.after.svg"
-echo "both.svg: $($CHECK svg "$work/both.json" "$work/both.svg" before); both.after.svg: $($CHECK svg "$work/both.json" "$work/both.after.svg" after)"
-echo "both.html: $($CHECK static "$work/both.json" "$work/both.html")"
+svg=$($CHECK svg "$work/both.json" "$work/both.svg" before)
+svg_after=$($CHECK svg "$work/both.json" "$work/both.after.svg" after)
+html=$($CHECK static "$work/both.json" "$work/both.html")
+echo "both.svg: $svg; both.after.svg: $svg_after; both.html: $html"
 
 elapsed=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$started" "$(date +%s.%N)")
 echo "timeline-check: ok (seed $SEED, $violations violations marked, ${elapsed}s)"
