@@ -27,7 +27,8 @@ extension WorkerCommand {
             let environment = ProcessInfo.processInfo.environment
             LogSetup.bootstrap(level: environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info)
             let config = try runtime.resolve(environment: environment, httpPort: 9090, hostName: ProcessInfo.processInfo.hostName)
-            let settings = WorkerSettings(config)
+            var settings = WorkerSettings(config)
+            settings.consumerProperties = try Self.properties(environment["WORKER_CONSUMER_PROPERTIES"])
             var logger = Logger(label: "worker")
             logger[metadataKey: "worker"] = "\(settings.workerID)"
             logger[metadataKey: "mode"] = "\(settings.mode.rawValue)"
@@ -46,6 +47,22 @@ extension WorkerCommand {
             // The group shuts services down in reverse order: the worker drains first, the metrics server last.
             try await ServiceRunner.run([http, worker], logger: logger)
         }
+
+        /// `WORKER_CONSUMER_PROPERTIES=fetch.wait.max.ms=50,queued.min.messages=20000`: extra librdkafka consumer
+        /// properties (tuning only; the design's settings are fixed in `WorkerService.consumerConfig`).
+        static func properties(_ text: String?) throws -> [String: String] {
+            guard let text, !text.isEmpty else { return [:] }
+            var properties: [String: String] = [:]
+            for pair in text.split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, !parts[0].isEmpty else {
+                    throw ValidationError("WORKER_CONSUMER_PROPERTIES: expected key=value[,key=value...], got \(pair)")
+                }
+                properties[String(parts[0])] = String(parts[1])
+            }
+            return properties
+        }
+
     }
 
     struct Migrate: AsyncParsableCommand {

@@ -66,6 +66,11 @@ public struct ConsumerStateMachine: Sendable {
     /// Partitions the driver should not fetch from right now.
     public var pausedPartitions: [PartitionID] { partitions.filter(\.fetchPaused).map(\.id) }
 
+    /// Owned partitions that take work (offsets loaded, not being released). A paused partition that is active
+    /// while the consumer runs is paused for backpressure only; the live driver holds those by not polling
+    /// instead of pausing them in librdkafka, which would drop what it already fetched.
+    public var activePartitions: [PartitionID] { partitions.filter(\.isActive).map(\.id) }
+
     /// The next offset durably handled per owned partition, where known.
     public var durableOffsets: [PartitionOffset] {
         partitions.compactMap { state in state.durableNext.map { PartitionOffset(partition: state.id, offset: $0) } }

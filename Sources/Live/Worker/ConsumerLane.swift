@@ -15,8 +15,8 @@ final class ConsumerLane: Sendable {
         case resume([PartitionID])
         case seek(PartitionOffset)
         case commit(RequestID, OffsetCommit)
-        /// The rebalance's actions are on the consumer: the poll task may poll again.
-        case openGate
+        /// The operations queued before this are on the consumer: this reason no longer holds the poll task.
+        case openGate(PollGate.Reason)
         /// Learn the group's committed offsets (for the lag of partitions this consumer has not committed yet).
         case committed([PartitionID], high: [PartitionID: Int64])
         /// Leave the group and close the consumer.
@@ -87,8 +87,8 @@ final class ConsumerLane: Sendable {
             }
             let result = await consumer.commit(offsets)
             mailbox.post(.commit(request, commit, Self.commitResult(result)))
-        case .openGate:
-            gate.open()
+        case .openGate(let reason):
+            gate.open(reason)
         case .committed(let ids, let high):
             var committed: [PartitionID: Int64] = [:]
             if let offsets = try? await consumer.committed(partitions(ids), timeout: .seconds(1)) {

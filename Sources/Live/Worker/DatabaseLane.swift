@@ -33,10 +33,8 @@ final class DatabaseLane: Sendable {
             switch job {
             case .work(let request, let work):
                 let started = ContinuousClock.now
-                let result = await store.run(work)
-                let elapsed = ContinuousClock.now - started
-                let connected = await store.connection.isConnected()
-                mailbox.post(.database(request, work, result, elapsed, connected: connected))
+                let (result, connected) = await store.run(work)
+                mailbox.post(.database(request, work, result, ContinuousClock.now - started, connected: connected))
             case .probe:
                 mailbox.post(.databaseProbe(up: await store.probe()))
             }

@@ -7,13 +7,6 @@ import Foundation
 /// silently dropping it. Range checks (the ledger's amount bounds) are the database's job: a value that
 /// decodes but cannot be applied is a permanent database failure, which Core isolates and dead-letters.
 public struct EventDecoder: Sendable {
-    private struct Wire: Decodable {
-        var event_id: String
-        var account_id: String
-        var amount_cents: Int64
-        var occurred_at: String
-    }
-
     public init() {}
 
     public func payload(of bytes: [UInt8]) -> Payload {
@@ -28,43 +21,30 @@ public struct EventDecoder: Sendable {
     }
 
     public func decode(_ bytes: [UInt8]) -> Result<Event, Failure> {
-        let wire: Wire
-        do {
-            wire = try JSONDecoder().decode(Wire.self, from: Data(bytes))
-        } catch let DecodingError.keyNotFound(key, _) {
-            return .failure(Failure(reason: "missing field \(key.stringValue)"))
-        } catch let DecodingError.typeMismatch(_, context) {
-            return .failure(Failure(reason: "wrong type for \(Self.path(context))"))
-        } catch let DecodingError.valueNotFound(_, context) {
-            return .failure(Failure(reason: "null \(Self.path(context))"))
-        } catch let DecodingError.dataCorrupted(context) {
-            return .failure(Failure(reason: context.codingPath.isEmpty ? "not JSON" : "invalid \(Self.path(context))"))
-        } catch {
-            return .failure(Failure(reason: "not JSON"))
+        let fields: EventJSON.Fields
+        switch EventJSON.parse(bytes) {
+        case .success(let parsed): fields = parsed
+        case .failure(.notJSON): return .failure(Failure(reason: "not a JSON object"))
+        case .failure(.wrongType(let field)): return .failure(Failure(reason: "wrong type for \(field)"))
         }
-        guard let id = EventID(uuidString: wire.event_id) else {
-            return .failure(Failure(reason: "event_id is not a UUID"))
-        }
-        guard !wire.account_id.isEmpty else { return .failure(Failure(reason: "account_id is empty")) }
-        guard let occurred = RFC3339.milliseconds(wire.occurred_at) else {
+        guard let rawID = fields.eventID else { return .failure(Failure(reason: "missing field event_id")) }
+        guard let account = fields.accountID else { return .failure(Failure(reason: "missing field account_id")) }
+        guard let amount = fields.amountCents else { return .failure(Failure(reason: "missing field amount_cents")) }
+        guard let rawOccurred = fields.occurredAt else { return .failure(Failure(reason: "missing field occurred_at")) }
+        guard let id = UUIDText.parse(rawID) else { return .failure(Failure(reason: "event_id is not a UUID")) }
+        guard !account.isEmpty else { return .failure(Failure(reason: "account_id is empty")) }
+        guard let occurred = RFC3339.milliseconds(rawOccurred) else {
             return .failure(Failure(reason: "occurred_at is not RFC 3339"))
         }
-        return .success(Event(
-            id: id, account: AccountID(wire.account_id), amountCents: wire.amount_cents,
-            occurredAt: Timestamp(milliseconds: occurred)
-        ))
+        return .success(Event(id: id, account: AccountID(account), amountCents: amount, occurredAt: Timestamp(milliseconds: occurred)))
     }
 
     /// The canonical value of an event, byte-identical to what the api produces. Used for a dead letter only
     /// when the original bytes are no longer at hand.
     public static func canonicalValue(of event: Event) -> [UInt8] {
         let account = String(decoding: (try? JSONEncoder().encode(event.account.rawValue)) ?? Data("\"\"".utf8), as: UTF8.self)
-        let text = "{\"event_id\":\"\(event.id)\",\"account_id\":\(account),"
+        let text = "{\"event_id\":\"\(UUIDText.string(event.id))\",\"account_id\":\(account),"
             + "\"amount_cents\":\(event.amountCents),\"occurred_at\":\"\(RFC3339.format(event.occurredAt.milliseconds))\"}"
         return Array(text.utf8)
-    }
-
-    private static func path(_ context: DecodingError.Context) -> String {
-        context.codingPath.map(\.stringValue).joined(separator: ".")
     }
 }

@@ -4,26 +4,34 @@
 /// COMMIT) whatever its size.
 enum LedgerSQL {
     /// `after`: the idempotency guard, the effect only for new events, the offsets stored with them.
-    /// `DISTINCT ON` keeps a Kafka-level duplicate inside one batch from being applied twice; rows are locked in
-    /// key order (event ids, accounts) so concurrent workers (a zombie and the new owner) cannot deadlock.
-    static let guardedBatch = (name: "rs_guarded_batch", sql: """
+    /// `ON CONFLICT DO NOTHING` also keeps a Kafka-level duplicate inside one batch to one guard row, and the
+    /// effect joins on the guard rows actually inserted (by partition and offset, which identify a message), so
+    /// it happens once. Guard rows and accounts are locked in key order, so two workers writing overlapping
+    /// batches (a zombie and the new owner) wait for each other instead of deadlocking.
+    static let guardedBatch = (name: "rs_guarded_batch", sql: guardedBatchSQL(onConflict: "ON CONFLICT (event_id) DO NOTHING"))
+
+    /// The same with a plain guard INSERT: fails with 23505 (unique_violation) when any event of the batch was
+    /// processed before, and then `LedgerStore` runs `guardedBatch` instead. Cheaper in the normal case.
+    static let optimisticGuardedBatch = (name: "rs_optimistic_guarded_batch", sql: guardedBatchSQL(onConflict: ""))
+
+    private static func guardedBatchSQL(onConflict: String) -> String {
+        """
         WITH input AS (
           SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::int[], $5::bigint[])
-            WITH ORDINALITY AS t(event_id, account_id, amount_cents, kafka_partition, kafka_offset, ord)
+            AS t(event_id, account_id, amount_cents, kafka_partition, kafka_offset)
         ), guard AS (
           INSERT INTO processed_events (event_id, outcome, kafka_partition, kafka_offset)
-          SELECT DISTINCT ON (event_id) event_id, 'applied', kafka_partition, kafka_offset FROM input ORDER BY event_id, ord
-          ON CONFLICT (event_id) DO NOTHING
-          RETURNING event_id
-        ), fresh AS (
-          SELECT DISTINCT ON (i.event_id) i.* FROM input i JOIN guard g ON g.event_id = i.event_id ORDER BY i.event_id, i.ord
+          SELECT event_id, 'applied', kafka_partition, kafka_offset FROM input ORDER BY event_id
+          \(onConflict)
+          RETURNING kafka_partition, kafka_offset
         ), ledger_rows AS (
           INSERT INTO ledger (event_id, account_id, amount_cents, kafka_partition, kafka_offset, applied_by)
-          SELECT event_id, account_id, amount_cents, kafka_partition, kafka_offset, $6 FROM fresh ORDER BY ord
-          RETURNING 1
+          SELECT i.event_id, i.account_id, i.amount_cents, i.kafka_partition, i.kafka_offset, $6
+          FROM input i JOIN guard g ON g.kafka_partition = i.kafka_partition AND g.kafka_offset = i.kafka_offset
+          RETURNING account_id, amount_cents
         ), balances AS (
           INSERT INTO accounts AS a (account_id, balance_cents)
-          SELECT account_id, sum(amount_cents) FROM fresh GROUP BY account_id ORDER BY account_id
+          SELECT account_id, sum(amount_cents) FROM ledger_rows GROUP BY account_id ORDER BY account_id
           ON CONFLICT (account_id) DO UPDATE SET balance_cents = a.balance_cents + EXCLUDED.balance_cents, updated_at = now()
           RETURNING 1
         ), stored AS (
@@ -35,7 +43,8 @@ enum LedgerSQL {
         )
         SELECT (SELECT count(*) FROM ledger_rows) AS applied, (SELECT count(*) FROM balances) AS accounts,
                (SELECT count(*) FROM stored) AS stored
-        """)
+        """
+    }
 
     /// `before`, first statement: make sure every touched account has a row, so the update below sees it
     /// (statements in one `WITH` share a snapshot and cannot see each other's inserts).
@@ -131,8 +140,8 @@ enum LedgerSQL {
         RETURNING period
         """)
 
-    static let all = [
-        guardedBatch, ensureAccounts, plainBatch, recordFailure, markDeadLettered, loadOffsets, fencedSettlement,
+    static let all: [(name: String, sql: String)] = [
+        guardedBatch, optimisticGuardedBatch, ensureAccounts, plainBatch, recordFailure, markDeadLettered, loadOffsets, fencedSettlement,
         plainSettlement,
     ]
 }

@@ -27,36 +27,57 @@ final class LedgerStore: Sendable {
         for statement in LedgerSQL.all { try await connection.prepare(statement.name, statement.sql) }
     }
 
-    /// Runs `work` as one transaction. A broken connection is re-opened once first; if that fails the work
-    /// fails transiently and Core decides when to try again (its back-off, not a loop here).
-    func run(_ work: DatabaseWork) async -> DatabaseResult {
+    /// Runs `work` as one transaction, in one job on the connection's thread, and says whether the connection
+    /// is still up afterwards. A broken connection is re-opened once first; if that fails the work fails
+    /// transiently and Core decides when to try again (its back-off, not a loop here).
+    func run(_ work: DatabaseWork) async -> (result: DatabaseResult, connected: Bool) {
+        await connection.withSynchronousAccess { pg in self.run(work, on: pg) }
+    }
+
+    private func run(_ work: DatabaseWork, on pg: SynchronousPostgres) -> (result: DatabaseResult, connected: Bool) {
         do throws(PostgresError) {
-            if !(await connection.isConnected()) { try await connection.reconnect() }
-            let reply = try await connection.transaction { (conn: PostgresConnection) throws(PostgresError) in
-                try await self.apply(work, on: conn)
+            if !pg.isConnected { try pg.reset() }
+            return (.committed(try transaction(work, on: pg, optimistic: true)), true)
+        } catch where error.sqlState == "23505" {
+            // The optimistic guard met an event already processed (a replay after a zombie or an ambiguous
+            // commit, or a duplicate message): run the batch again with the conflict-tolerant guard.
+            pg.rollbackQuietly()
+            do throws(PostgresError) {
+                return (.committed(try transaction(work, on: pg, optimistic: false)), true)
+            } catch {
+                pg.rollbackQuietly()
+                return (.failed(failure(for: error, work: work, on: pg)), pg.isConnected)
             }
-            return .committed(reply)
         } catch {
-            await connection.rollbackIfInTransaction()
-            return .failed(await failure(for: error, work: work))
+            pg.rollbackQuietly()
+            return (.failed(failure(for: error, work: work, on: pg)), pg.isConnected)
         }
+    }
+
+    private func transaction(_ work: DatabaseWork, on pg: SynchronousPostgres, optimistic: Bool) throws(PostgresError) -> DatabaseReply {
+        try pg.begin()
+        let reply = try apply(work, on: pg, optimistic: optimistic)
+        try pg.commit()
+        return reply
     }
 
     /// `SELECT 1`: the database gauge when no work has run for a while.
     func probe() async -> Bool {
-        do {
-            if !(await connection.isConnected()) { try await connection.reconnect() }
-            try await connection.query("SELECT 1")
-            return true
-        } catch {
-            return false
+        await connection.withSynchronousAccess { pg in
+            do throws(PostgresError) {
+                if !pg.isConnected { try pg.reset() }
+                try pg.query("SELECT 1")
+                return true
+            } catch {
+                return false
+            }
         }
     }
 
-    private func apply(_ work: DatabaseWork, on conn: PostgresConnection) async throws(PostgresError) -> DatabaseReply {
+    private func apply(_ work: DatabaseWork, on conn: SynchronousPostgres, optimistic: Bool) throws(PostgresError) -> DatabaseReply {
         switch work {
         case .loadOffsets(let partitions):
-            let rows = try await conn.execute(prepared: LedgerSQL.loadOffsets.name, [
+            let rows = try conn.execute(prepared: LedgerSQL.loadOffsets.name, [
                 .text(groupID), .text(topic), .text(PostgresArrayLiteral.integers(partitions)),
             ])
             var stored: [PartitionID: Offset] = [:]
@@ -66,24 +87,27 @@ final class LedgerStore: Sendable {
             }
             return .offsets(partitions.map { StoredOffset(partition: $0, nextOffset: stored[$0]) })
         case .applyBatch(let write):
-            return .batch(try await applyBatch(write, on: conn))
+            return .batch(try applyBatch(write, on: conn, optimistic: optimistic))
         case .recordFailure(let record):
-            let rows = try await conn.execute(prepared: LedgerSQL.recordFailure.name, [
-                .text(record.eventID.description), .text(String(record.reason.prefix(2000))),
+            let rows = try conn.execute(prepared: LedgerSQL.recordFailure.name, [
+                .text(UUIDText.string(record.eventID)), .text(String(record.reason.prefix(2000))),
             ])
             return .attempts(Int(rows.int64(0, "attempts") ?? 1))
         case .markDeadLettered(let mark):
-            try await conn.execute(prepared: LedgerSQL.markDeadLettered.name, [
-                mark.eventID.map { .text($0.description) } ?? .null, .int32(mark.partition), .int64(mark.offset),
+            try conn.execute(prepared: LedgerSQL.markDeadLettered.name, [
+                mark.eventID.map { .text(UUIDText.string($0)) } ?? .null, .int32(mark.partition), .int64(mark.offset),
                 .text(groupID), .text(topic),
             ])
             return .none
         case .settle(let write):
-            return .settlement(try await settle(write, on: conn))
+            return .settlement(try settle(write, on: conn))
         }
     }
 
-    private func applyBatch(_ write: BatchWrite, on conn: PostgresConnection) async throws(PostgresError) -> BatchOutcome {
+    /// `optimistic`: the guard rows go in with a plain INSERT, which fails (23505) if any event was processed
+    /// before. In the normal case (nothing processed twice) that is cheaper than `ON CONFLICT DO NOTHING`'s
+    /// speculative insertion, and the caller falls back to the conflict-tolerant statement when it fails.
+    private func applyBatch(_ write: BatchWrite, on conn: SynchronousPostgres, optimistic: Bool) throws(PostgresError) -> BatchOutcome {
         let entries = write.entries
         let ids = PostgresArrayLiteral.uuids(entries.lazy.map(\.event.id))
         let accounts = PostgresArrayLiteral.strings(entries.lazy.map(\.event.account.rawValue))
@@ -91,7 +115,8 @@ final class LedgerStore: Sendable {
         let partitions = PostgresArrayLiteral.integers(entries.lazy.map(\.partition))
         let offsets = PostgresArrayLiteral.integers(entries.lazy.map(\.offset))
         if write.deduplicate {
-            let rows = try await conn.execute(prepared: LedgerSQL.guardedBatch.name, [
+            let statement = optimistic ? LedgerSQL.optimisticGuardedBatch : LedgerSQL.guardedBatch
+            let rows = try conn.execute(prepared: statement.name, [
                 .text(ids), .text(accounts), .text(amounts), .text(partitions), .text(offsets), .text(write.workerID),
                 .text(groupID), .text(topic),
                 .text(PostgresArrayLiteral.integers(write.storeOffsets.map(\.partition))),
@@ -101,18 +126,18 @@ final class LedgerStore: Sendable {
             return BatchOutcome(applied: applied, skippedDuplicates: entries.count - applied)
         }
         // Unguarded (`before`). Stored offsets are never part of it in Core, but honour them if asked.
-        try await conn.execute(prepared: LedgerSQL.ensureAccounts.name, [.text(accounts)])
+        try conn.execute(prepared: LedgerSQL.ensureAccounts.name, [.text(accounts)])
         let overwrite = entries.map { entry -> (Bool, Int64) in
             if case .overwrite(let value) = entry.balance { return (true, value) }
             return (false, 0)
         }
-        let rows = try await conn.execute(prepared: LedgerSQL.plainBatch.name, [
+        let rows = try conn.execute(prepared: LedgerSQL.plainBatch.name, [
             .text(ids), .text(accounts), .text(amounts), .text(partitions), .text(offsets),
             .text(PostgresArrayLiteral.booleans(overwrite.map(\.0))),
             .text(PostgresArrayLiteral.integers(overwrite.map(\.1))), .text(write.workerID),
         ])
         if !write.storeOffsets.isEmpty {
-            try await conn.execute(prepared: LedgerSQL.guardedBatch.name, [
+            try conn.execute(prepared: LedgerSQL.guardedBatch.name, [
                 .text("{}"), .text("{}"), .text("{}"), .text("{}"), .text("{}"), .text(write.workerID),
                 .text(groupID), .text(topic),
                 .text(PostgresArrayLiteral.integers(write.storeOffsets.map(\.partition))),
@@ -128,9 +153,9 @@ final class LedgerStore: Sendable {
         return BatchOutcome(applied: entries.count, skippedDuplicates: 0, balances: balances)
     }
 
-    private func settle(_ write: SettlementWrite, on conn: PostgresConnection) async throws(PostgresError) -> SettlementOutcome {
+    private func settle(_ write: SettlementWrite, on conn: SynchronousPostgres) throws(PostgresError) -> SettlementOutcome {
         if write.fenced {
-            let rows = try await conn.execute(prepared: LedgerSQL.fencedSettlement.name, [
+            let rows = try conn.execute(prepared: LedgerSQL.fencedSettlement.name, [
                 .text(write.job), .int64(write.fromPeriod), .int64(write.throughPeriod), .int64(settlementPeriodSeconds),
                 .text(write.settledBy),
             ])
@@ -138,7 +163,7 @@ final class LedgerStore: Sendable {
             let span = Int(write.throughPeriod - write.fromPeriod + 1)
             return SettlementOutcome(settledPeriods: settled, fencedPeriods: span - settled.count)
         }
-        try await conn.execute(prepared: LedgerSQL.plainSettlement.name, [
+        try conn.execute(prepared: LedgerSQL.plainSettlement.name, [
             .text(write.job), .int64(write.throughPeriod), .int64(settlementPeriodSeconds), .text(write.settledBy),
         ])
         return SettlementOutcome(settledPeriods: [write.throughPeriod], fencedPeriods: 0)
@@ -146,7 +171,7 @@ final class LedgerStore: Sendable {
 
     // MARK: - Failures
 
-    private func failure(for error: PostgresError, work: DatabaseWork) async -> DatabaseFailure {
+    private func failure(for error: PostgresError, work: DatabaseWork, on pg: SynchronousPostgres) -> DatabaseFailure {
         let reason = (error.sqlState.map { "\($0) " } ?? "") + error.message
         switch error.classification {
         case .transient:
@@ -155,34 +180,34 @@ final class LedgerStore: Sendable {
             return DatabaseFailure(.ambiguous, reason: reason)
         case .permanent:
             guard case .applyBatch(let write) = work else { return DatabaseFailure(.permanent(entryIndex: nil), reason: reason) }
-            return DatabaseFailure(.permanent(entryIndex: await failingEntry(of: write)), reason: reason)
+            return DatabaseFailure(.permanent(entryIndex: failingEntry(of: write, on: pg)), reason: reason)
         }
     }
 
     /// Replays a failed batch one entry at a time under savepoints, inside a transaction that is rolled back,
     /// to name the first entry that fails on its own (Core isolates exactly that event). Nil when none does
     /// (the failure needed the whole batch) or the connection broke meanwhile.
-    private func failingEntry(of write: BatchWrite) async -> Int? {
+    private func failingEntry(of write: BatchWrite, on pg: SynchronousPostgres) -> Int? {
         guard write.entries.count > 1 else { return write.entries.isEmpty ? nil : 0 }
         do throws(PostgresError) {
-            try await connection.begin()
+            try pg.begin()
             var found: Int?
             for (index, entry) in write.entries.enumerated() {
-                try await connection.query("SAVEPOINT rs_entry")
+                try pg.query("SAVEPOINT rs_entry")
                 let single = BatchWrite(entries: [entry], deduplicate: write.deduplicate, storeOffsets: [], workerID: write.workerID)
                 do throws(PostgresError) {
-                    _ = try await applyBatch(single, on: connection)
-                    try await connection.query("RELEASE SAVEPOINT rs_entry")
+                    _ = try applyBatch(single, on: pg, optimistic: false)
+                    try pg.query("RELEASE SAVEPOINT rs_entry")
                 } catch where error.classification == .permanent {
                     found = index
                     break
                 }
             }
-            try await connection.rollback()
+            try pg.query("ROLLBACK")
             return found
         } catch {
             logger.warning("could not replay the failed batch entry by entry: \(error)")
-            await connection.rollbackIfInTransaction()
+            pg.rollbackQuietly()
             return nil
         }
     }

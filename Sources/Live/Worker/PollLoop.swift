@@ -9,7 +9,7 @@ enum PollLoop {
             if Task.isCancelled { break }
             let events = await consumer.poll(maxMessages: maxMessages, timeout: timeout)
             guard !events.isEmpty else { continue }
-            if events.contains(where: { if case .rebalance = $0 { true } else { false } }) { gate.close() }
+            if events.contains(where: { if case .rebalance = $0 { true } else { false } }) { gate.close(.rebalance) }
             mailbox.post(.kafka(events))
         }
     }

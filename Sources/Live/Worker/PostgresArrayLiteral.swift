@@ -20,24 +20,32 @@ enum PostgresArrayLiteral {
     }
 
     static func uuids<S: Sequence<EventID>>(_ values: S) -> String {
-        "{" + values.map(\.description).joined(separator: ",") + "}"
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(37 * values.underestimatedCount + 2)
+        for value in values {
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            UUIDText.append(value, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Every element double-quoted, with `"` and `\` escaped, so commas, braces, spaces and the word NULL
     /// inside an account id stay data.
     static func strings<S: Sequence<String>>(_ values: S) -> String {
-        var text = "{"
+        var out: [UInt8] = [UInt8(ascii: "{")]
         var first = true
         for value in values {
-            if !first { text += "," }
+            if !first { out.append(UInt8(ascii: ",")) }
             first = false
-            text += "\""
-            for scalar in value.unicodeScalars {
-                if scalar == "\"" || scalar == "\\" { text += "\\" }
-                text.unicodeScalars.append(scalar)
+            out.append(UInt8(ascii: "\""))
+            for byte in value.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+                out.append(byte)
             }
-            text += "\""
+            out.append(UInt8(ascii: "\""))
         }
-        return text + "}"
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -2,7 +2,10 @@
 /// Foundation's formatters (slow, and locale-dependent in places). Fractions beyond milliseconds are truncated.
 public enum RFC3339 {
     public static func milliseconds(_ text: String) -> Int64? {
-        let b = Array(text.utf8)
+        milliseconds(Array(text.utf8))
+    }
+
+    public static func milliseconds(_ b: [UInt8]) -> Int64? {
         guard b.count >= 20 else { return nil }
         func digits(_ start: Int, _ count: Int) -> Int64? {
             guard start + count <= b.count else { return nil }

@@ -53,6 +53,10 @@ final class WorkerDriver {
     private var leavingSince: Timestamp?
     private var consumerClosed = false
     private var exit: WorkerExit?
+    /// Partitions this driver has paused in librdkafka.
+    private var kafkaPaused: Set<PartitionID> = []
+    /// Since when polling is held for backpressure (nil: not held).
+    private var softPausedSince: Timestamp?
 
     init(
         settings: WorkerSettings, consumer: KafkaConsumer, producer: KafkaProducer, store: LedgerStore,
@@ -244,7 +248,7 @@ final class WorkerDriver {
             }
         }
         acknowledgeReleased()
-        consumerLane.submit(.openGate)
+        consumerLane.submit(.openGate(.rebalance))
     }
 
     // MARK: - Actions
@@ -256,10 +260,9 @@ final class WorkerDriver {
                 health.set(coreReady: ready)
                 if ready { health.set(phase: "running") }
                 metrics.ready.set(ready ? 1.0 : 0.0)
-            case .pause(let partitions):
-                consumerLane.submit(.pause(partitions))
-            case .resume(let partitions):
-                consumerLane.submit(.resume(partitions))
+            case .pause, .resume:
+                break  // applied from Core's state below, once the whole list is carried out
+
             case .seek(let position):
                 raw.forget(partition: position.partition)
                 consumerLane.submit(.seek(position))
@@ -295,19 +298,66 @@ final class WorkerDriver {
                 }
             }
         }
+        applyFlowControl(now: WallClock.now())
     }
 
+    /// Makes librdkafka's paused set and the poll gate match what Core wants paused.
+    ///
+    /// Core pauses for two kinds of reasons. A partition that is not active (loading its offsets, being
+    /// released) or a consumer that is draining must stop fetching at once: `rd_kafka_pause_partitions`,
+    /// whose purge of already-fetched messages is exactly what is wanted. Active partitions of a running
+    /// consumer are paused for backpressure only: for those the driver stops polling instead, so librdkafka's
+    /// prefetched messages wait where they are (a pause would purge them, and librdkafka 2.0.2 fetches again
+    /// only on its next one-second tick after the resume). A backpressure hold longer than `softPauseLimit`
+    /// (a database outage) turns into a real pause, so the consumer polls again: rebalances and
+    /// `max.poll.interval.ms` need it.
+    private func applyFlowControl(now: Timestamp) {
+        let paused = machine.pausedPartitions
+        let active = Set(machine.activePartitions)
+        let backpressure = machine.isRunning ? paused.filter(active.contains) : []
+        var hard = Set(paused).subtracting(backpressure)
+        if backpressure.isEmpty {
+            if softPausedSince != nil {
+                softPausedSince = nil
+                consumerLane.submit(.openGate(.backpressure))
+            }
+        } else {
+            if softPausedSince == nil {
+                softPausedSince = now
+                gate.close(.backpressure)
+            }
+            if now - softPausedSince! >= Self.softPauseLimit { hard.formUnion(backpressure) }
+        }
+        let owned = Set(machine.ownedPartitions)
+        let toPause = hard.subtracting(kafkaPaused).intersection(owned)
+        let toResume = kafkaPaused.subtracting(hard)
+        if !toPause.isEmpty { consumerLane.submit(.pause(toPause.sorted())) }
+        if !toResume.isEmpty { consumerLane.submit(.resume(toResume.sorted())) }
+        kafkaPaused = hard.intersection(owned)
+        if let since = softPausedSince, now - since >= Self.softPauseLimit {
+            consumerLane.submit(.openGate(.backpressure))  // after the pause above: poll again, nothing fetched
+        }
+    }
+
+    static let softPauseLimit: Int64 = 1_000
+
     /// Hands librdkafka every revocation whose partitions Core has all released, in the order they came.
+    /// A partition this driver paused is resumed first, so no partition is ever handed back paused.
     private func acknowledgeReleased() {
         while let index = pendingRevocations.firstIndex(where: { $0.remaining.isEmpty }) {
-            consumerLane.submit(.acknowledge(pendingRevocations.remove(at: index).rebalance))
+            let rebalance = pendingRevocations.remove(at: index).rebalance
+            let released = Set(rebalance.partitions.filter { $0.topic == settings.topic }.map(\.partition))
+            let stillPaused = kafkaPaused.intersection(released)
+            if !stillPaused.isEmpty { consumerLane.submit(.resume(stillPaused.sorted())) }
+            kafkaPaused.subtract(released)
+            consumerLane.submit(.acknowledge(rebalance))
         }
     }
 
     private func stopPolling() {
         pollTask?.cancel()
         pollTask = nil
-        gate.open()
+        gate.openAll()
     }
 
     // MARK: - Metrics and housekeeping
@@ -365,6 +415,7 @@ final class WorkerDriver {
     }
 
     private func housekeeping(now: Timestamp) {
+        if softPausedSince != nil { applyFlowControl(now: now) }
         if let since = leavingSince, now - since > 10_000 {
             logger.warning("the consumer did not close within 10 s; exiting anyway")
             exit = .leftGroup
@@ -414,3 +465,4 @@ final class WorkerDriver {
         lagPartitions = owned
     }
 }
+

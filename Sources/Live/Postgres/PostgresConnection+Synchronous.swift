@@ -1,0 +1,89 @@
+import CLibPQ
+
+extension PostgresConnection {
+    /// Runs `body` on the connection's thread as one job, with blocking access to the connection.
+    ///
+    /// Added for the worker: a batch transaction is BEGIN, a statement or two, COMMIT and a status check.
+    /// Through the async calls each of those is a hop to the connection's thread and back; on a busy 2-core
+    /// machine every hop waits for a scheduler slot, and the hops, not PostgreSQL, set the worker's pace. One
+    /// job for the whole transaction keeps libpq's one-caller-at-a-time rule and pays for one hop.
+    public func withSynchronousAccess<T: Sendable>(
+        _ body: @escaping @Sendable (SynchronousPostgres) -> T
+    ) async -> T {
+        await executor.run { body(SynchronousPostgres(connection: self)) }
+    }
+}
+
+/// Blocking access to a `PostgresConnection`, valid only inside `withSynchronousAccess` (on its thread).
+/// Same statements, prepared-statement handling and error classes as the async API.
+public struct SynchronousPostgres {
+    let connection: PostgresConnection
+
+    /// Whether libpq still considers the connection usable (no round trip).
+    public var isConnected: Bool { PQstatus(connection.handle) == CONNECTION_OK }
+
+    public var isInTransaction: Bool {
+        let status = PQtransactionStatus(connection.handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+    }
+
+    /// One `PQreset` attempt (no back-off: the caller decides when to try again). Prepared statements are
+    /// prepared again on first use.
+    public func reset() throws(PostgresError) {
+        PQreset(connection.handle)
+        connection.preparedInSession.removeAll()
+        guard isConnected else {
+            throw PostgresError(sqlState: nil, message: connectionMessage(connection.handle), operation: "reconnect",
+                                classification: .transient)
+        }
+    }
+
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresRows {
+        try connection.execute(operation: "query", isCommit: false) { conn, params in
+            PQexecParams(conn, sql, params.count, params.types, params.values, params.lengths, params.formats, 0)
+        } parameters: { parameters }
+    }
+
+    /// Executes a statement registered with `PostgresConnection.prepare`.
+    @discardableResult
+    public func execute(prepared name: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresRows {
+        if !connection.preparedInSession.contains(name) {
+            guard let sql = connection.statements[name] else {
+                throw PostgresError(sqlState: "26000", message: "no statement prepared as \(name)", operation: "prepare",
+                                    classification: .permanent)
+            }
+            _ = try connection.execute(operation: "prepare \(name)", isCommit: false) { conn, _ in
+                PQprepare(conn, name, sql, 0, nil)
+            } parameters: { [] }
+            connection.preparedInSession.insert(name)
+        }
+        return try connection.execute(operation: "execute \(name)", isCommit: false) { conn, params in
+            PQexecPrepared(conn, name, params.count, params.values, params.lengths, params.formats, 0)
+        } parameters: { parameters }
+    }
+
+    public func begin() throws(PostgresError) {
+        try query("BEGIN")
+    }
+
+    /// COMMIT, classified as `PostgresConnection.commit()` does: a lost connection here is `.ambiguous`, a
+    /// COMMIT the server turned into ROLLBACK is `.permanent`.
+    public func commit() throws(PostgresError) {
+        var tag = ""
+        _ = try connection.execute(operation: "commit", isCommit: true) { conn, _ in
+            let result = PQexec(conn, "COMMIT")
+            if let result, let raw = PQcmdStatus(result) { tag = String(cString: raw) }
+            return result
+        } parameters: { [] }
+        if tag == "ROLLBACK" {
+            throw PostgresError(sqlState: "25P02", message: "COMMIT rolled back an aborted transaction",
+                                operation: "commit", classification: .permanent)
+        }
+    }
+
+    /// Rolls back whatever transaction is open, ignoring errors (the connection may be gone).
+    public func rollbackQuietly() {
+        if isInTransaction { _ = try? query("ROLLBACK") }
+    }
+}

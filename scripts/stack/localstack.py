@@ -1,0 +1,363 @@
+#!/usr/bin/env python3
+"""The local stack on 127.0.0.1: PostgreSQL (scripts/local-postgres.sh, as the postgres user), kafka-dev
+(librdkafka's mock cluster), the api and N workers, each a real process with a pid file and a log.
+
+    scripts/stack/localstack.py up [--mode after] [--workers 2]   # idempotent; scales workers to N
+    scripts/stack/localstack.py down                              # SIGTERM everything it started
+    scripts/stack/localstack.py status
+
+`make up` / `make down` call this; tests/e2e/scale_and_kill.py imports it to run the same processes on its own
+ports and database. Standard library only. Ports: docs/interfaces.md (api 8080, workers 9101.., brokers
+19092-19094, kafka-dev control 19099, PostgreSQL 15432).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class StackError(RuntimeError):
+    pass
+
+
+@dataclass
+class Ports:
+    brokers: tuple[int, ...] = (19092, 19093, 19094)
+    control: int = 19099
+    api: int = 8080
+    first_worker: int = 9101
+
+    def worker(self, index: int) -> int:
+        return self.first_worker + index - 1
+
+    @property
+    def bootstrap(self) -> str:
+        return ",".join(f"127.0.0.1:{p}" for p in self.brokers)
+
+
+@dataclass
+class Stack:
+    root: Path
+    database: str = "replicasafe"
+    ports: Ports = field(default_factory=Ports)
+    build_config: str = os.environ.get("BUILD_CONFIG", "release")
+    scratch: str | None = os.environ.get("SWIFT_SCRATCH") or None
+    worker_env: dict[str, str] = field(default_factory=dict)
+    api_env: dict[str, str] = field(default_factory=dict)
+    bin_dir: Path | None = None
+
+    # ----- build and helpers -------------------------------------------------------------------------
+
+    def swift(self, *args: str) -> list[str]:
+        command = [os.environ.get("SWIFT", "swift"), "build", "-c", self.build_config]
+        if self.scratch:
+            command += ["--scratch-path", self.scratch]
+        return command + list(args)
+
+    def build(self) -> Path:
+        for product in ("kafka-dev", "api", "worker"):
+            log(f"building {product} ({self.build_config})")
+            subprocess.run(self.swift("--product", product), cwd=REPO, check=True, stdout=sys.stderr)
+        out = subprocess.run(self.swift("--show-bin-path"), cwd=REPO, check=True, capture_output=True, text=True)
+        self.bin_dir = Path(out.stdout.strip())
+        return self.bin_dir
+
+    def binary(self, name: str) -> str:
+        if self.bin_dir is None:
+            self.build()
+        return str(self.bin_dir / name)
+
+    @property
+    def server_url(self) -> str:
+        url = subprocess.run([str(REPO / "scripts/local-postgres.sh"), "url"], check=True, capture_output=True,
+                             text=True).stdout.strip()
+        return url.rsplit("/", 1)[0]
+
+    @property
+    def database_url(self) -> str:
+        return f"{self.server_url}/{self.database}"
+
+    def psql(self, sql: str, database: str | None = None, stdin: str | None = None) -> str:
+        url = f"{self.server_url}/{database or self.database}"
+        done = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-F", "\t", "-c", sql],
+                              input=stdin, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise StackError(f"psql failed: {done.stderr.strip()}")
+        return done.stdout.strip()
+
+    # ----- processes ---------------------------------------------------------------------------------
+
+    def pid_file(self, name: str) -> Path:
+        return self.root / f"{name}.pid"
+
+    def log_file(self, name: str) -> Path:
+        return self.root / f"{name}.log"
+
+    def pid(self, name: str) -> int | None:
+        try:
+            pid = int(self.pid_file(name).read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        return pid if alive(pid, self.expected_binary(name)) else None
+
+    @staticmethod
+    def expected_binary(name: str) -> str:
+        return "worker" if name.startswith("worker-") else name
+
+    def spawn(self, name: str, argv: list[str], env: dict[str, str]) -> int:
+        self.root.mkdir(parents=True, exist_ok=True)
+        log_handle = open(self.log_file(name), "ab")
+        full_env = dict(os.environ)
+        full_env.update(env)
+        process = subprocess.Popen(argv, cwd=REPO, env=full_env, stdin=subprocess.DEVNULL, stdout=log_handle,
+                                   stderr=log_handle, start_new_session=True)
+        log_handle.close()
+        self.pid_file(name).write_text(f"{process.pid}\n")
+        return process.pid
+
+    def signal(self, name: str, sig: int) -> int | None:
+        pid = self.pid(name)
+        if pid is not None:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                return None
+        return pid
+
+    def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 30.0) -> bool:
+        """Signals `name` and waits for it to exit (SIGKILL after `timeout`). True if it was running."""
+        pid = self.signal(name, sig)
+        if pid is None:
+            self.pid_file(name).unlink(missing_ok=True)
+            return False
+        deadline = time.monotonic() + timeout
+        while alive(pid) and time.monotonic() < deadline:
+            reap(pid)
+            time.sleep(0.05)
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+            while alive(pid):
+                reap(pid)
+                time.sleep(0.05)
+        self.pid_file(name).unlink(missing_ok=True)
+        return True
+
+    # ----- components --------------------------------------------------------------------------------
+
+    def start_postgres(self) -> bool:
+        """Starts the local server if it is not running; True if this call started it."""
+        running = subprocess.run([str(REPO / "scripts/local-postgres.sh"), "status"], capture_output=True).returncode == 0
+        if not running:
+            subprocess.run([str(REPO / "scripts/local-postgres.sh"), "start"], check=True)
+        return not running
+
+    def ensure_database(self, fresh: bool = False) -> None:
+        if fresh:
+            self.psql(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)", database="replicasafe")
+        exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{self.database}'", database="replicasafe")
+        if exists != "1":
+            self.psql(f"CREATE DATABASE {self.database}", database="replicasafe")
+
+    def start_kafka(self) -> str:
+        if self.pid("kafka-dev") is None:
+            argv = [self.binary("kafka-dev"), "--ports", ",".join(map(str, self.ports.brokers)),
+                    "--control-port", str(self.ports.control)]
+            self.spawn("kafka-dev", argv, {"LOG_LEVEL": "notice"})
+            wait_until(lambda: http_ok(self.control_url("/brokers")), 30, "kafka-dev control interface")
+        return self.ports.bootstrap
+
+    def control_url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.ports.control}{path}"
+
+    def kafka_control(self, method: str, path: str) -> str:
+        request = urllib.request.Request(self.control_url(path), method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.read().decode().strip()
+
+    def start_api(self) -> None:
+        if self.pid("api") is None:
+            env = {"KAFKA_BOOTSTRAP_SERVERS": self.ports.bootstrap, "DATABASE_URL": self.database_url,
+                   "HTTP_PORT": str(self.ports.api), "LOG_LEVEL": "warning", **self.api_env}
+            self.spawn("api", [self.binary("api")], env)
+        wait_until(lambda: http_ok(f"http://127.0.0.1:{self.ports.api}/readyz"), 60, "api /readyz")
+
+    def worker_name(self, index: int) -> str:
+        return f"worker-{index}"
+
+    def start_worker(self, index: int, mode: str, wait: bool = True) -> int:
+        name = self.worker_name(index)
+        pid = self.pid(name)
+        if pid is None:
+            env = {"KAFKA_BOOTSTRAP_SERVERS": self.ports.bootstrap, "DATABASE_URL": self.database_url,
+                   "HTTP_PORT": str(self.ports.worker(index)), "WORKER_MODE": mode, "WORKER_ID": f"w{index}",
+                   **self.worker_env}
+            pid = self.spawn(name, [self.binary("worker")], env)
+        if wait:
+            wait_until(lambda: http_ok(f"http://127.0.0.1:{self.ports.worker(index)}/healthz"), 60, f"{name} /healthz")
+        return pid
+
+    def running_workers(self) -> list[int]:
+        return sorted(int(p.stem.split("-")[1]) for p in self.root.glob("worker-*.pid")
+                      if self.pid(p.stem) is not None)
+
+    def metrics(self, index: int) -> dict[str, float]:
+        """The worker's Prometheus text as {series: value} (empty when it does not answer)."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.ports.worker(index)}/metrics", timeout=2) as r:
+                text = r.read().decode()
+        except (urllib.error.URLError, OSError):
+            return {}
+        values = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                series, _, value = line.rpartition(" ")
+                try:
+                    values[series] = float(value)
+                except ValueError:
+                    pass
+        return values
+
+
+# ----- small utilities ---------------------------------------------------------------------------------
+
+def log(message: str) -> None:
+    print(f"[stack] {message}", file=sys.stderr, flush=True)
+
+
+def alive(pid: int, binary: str | None = None) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+        if status.split(") ", 1)[1].startswith("Z"):
+            return False
+        if binary is not None:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+            return os.path.basename(cmdline) == binary
+    except (FileNotFoundError, IndexError):
+        return False
+    return True
+
+
+def reap(pid: int) -> None:
+    """Collects a child that exited (processes started by this interpreter)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_until(predicate, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise StackError(f"{what} not up within {seconds:.0f} s")
+
+
+# ----- CLI (make up / make down) -------------------------------------------------------------------------
+
+def default_stack() -> Stack:
+    return Stack(root=REPO / ".local" / "stack")
+
+
+def up(mode: str, workers: int) -> None:
+    stack = default_stack()
+    stack.root.mkdir(parents=True, exist_ok=True)
+    stack.build()
+    if stack.start_postgres():
+        (stack.root / "postgres.started").write_text("1\n")
+    stack.ensure_database()
+    subprocess.run([stack.binary("worker"), "migrate", "--database-url", stack.database_url], check=True,
+                   stdout=sys.stderr)
+    stack.start_kafka()
+    stack.start_api()
+    for index in range(1, workers + 1):
+        stack.start_worker(index, mode)
+    for index in stack.running_workers():
+        if index > workers:
+            log(f"scaling down: SIGTERM worker-{index}")
+            stack.stop(stack.worker_name(index))
+    summary = {
+        "api": f"http://127.0.0.1:{stack.ports.api}", "bootstrap": stack.ports.bootstrap,
+        "kafka_control": stack.control_url(""), "database_url": stack.database_url, "mode": mode,
+        "workers": [f"http://127.0.0.1:{stack.ports.worker(i)}" for i in stack.running_workers()],
+        "logs": str(stack.root),
+    }
+    print(json.dumps(summary, indent=2))
+
+
+def down() -> None:
+    stack = default_stack()
+    for index in stack.running_workers():
+        stack.stop(stack.worker_name(index))
+    stack.stop("api")
+    stack.stop("kafka-dev")
+    marker = stack.root / "postgres.started"
+    if marker.exists():
+        subprocess.run([str(REPO / "scripts/local-postgres.sh"), "stop"], check=True)
+        marker.unlink()
+    log("stack down")
+
+
+def status() -> int:
+    stack = default_stack()
+    names = ["kafka-dev", "api"] + [p.stem for p in sorted(stack.root.glob("worker-*.pid"))]
+    running = 0
+    for name in names:
+        pid = stack.pid(name)
+        running += pid is not None
+        print(f"{name:12} {'running pid ' + str(pid) if pid else 'stopped'}")
+    return 0 if running else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    up_parser = sub.add_parser("up")
+    up_parser.add_argument("--mode", choices=["before", "after"], default=os.environ.get("MODE") or "after")
+    up_parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS") or 2))
+    sub.add_parser("down")
+    sub.add_parser("status")
+    args = parser.parse_args()
+    try:
+        if args.command == "up":
+            if not 0 <= args.workers <= 12:
+                parser.error("--workers must be 0..12 (12 partitions)")
+            up(args.mode, args.workers)
+        elif args.command == "down":
+            down()
+        else:
+            return status()
+    except (StackError, subprocess.CalledProcessError) as error:
+        log(f"error: {error}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
