@@ -18,7 +18,7 @@ struct DatabaseModelTests {
 
     func apply(_ db: inout DatabaseModel, _ work: DatabaseWork, ambiguous: Bool = false) -> DatabaseModel.Outcome {
         db.apply(work, writer: .init(pod: 0, member: 1, generation: 1), time: 0, ambiguous: ambiguous,
-                 index: { Int32($0.low) }, account: { _ in 0 })
+                 index: { _, offset in Int32(offset) }, account: { _ in 0 })
     }
 
     @Test func guardedBatchesApplyEachEventOnce() {

@@ -5,7 +5,7 @@ import Sim
 
 /// `sim scale --from-manifests apps/overlays/after --seed N`: the platform twin. 30 minutes of traffic against
 /// the autoscaling that the manifests deploy, a zone outage, and the properties that must hold.
-struct ScaleCommand: ParsableCommand {
+struct ScaleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scale",
         abstract: "Run the platform twin: KEDA/HPA autoscaling from the rendered manifests, traffic bursts, a zone outage.",
@@ -32,11 +32,14 @@ struct ScaleCommand: ParsableCommand {
     @Flag(help: "Print one JSON object (the last line of stdout).")
     var json = false
 
-    func run() throws {
+    @Option(help: "Parallel workers for --seeds (default: every core).")
+    var workers: Int?
+
+    func run() async throws {
         let platform = try TwinPlatform.load(fromManifests)
         let generator = TwinScenarioGenerator(settings: platform.settings, partitions: platform.partitions,
                                               trafficMinutes: minutes, zoneOutage: zoneOutage)
-        if let seeds { return try sweep(seeds, generator: generator, platform: platform) }
+        if let seeds { return try await sweep(seeds, generator: generator, platform: platform) }
         let clock = ContinuousClock()
         let started = clock.now
         let report = Twin.run(generator: generator, seed: seed, mode: mode)
@@ -50,24 +53,38 @@ struct ScaleCommand: ParsableCommand {
         if !report.passed { throw InvariantsViolated() }
     }
 
-    private func sweep(_ seeds: SeedRange, generator: TwinScenarioGenerator, platform: TwinPlatform) throws {
+    private func sweep(_ seeds: SeedRange, generator: TwinScenarioGenerator, platform: TwinPlatform) async throws {
         let clock = ContinuousClock()
         let started = clock.now
-        var failed: [UInt64] = []
-        var kinds: [String: Int] = [:]
-        var worstDrain: Int64 = 0
-        var worstRecovery: Int64 = 0
-        var peakReplicas = 0
-        var mostChanges = 0
-        for seed in seeds.lower...seeds.upper {
-            let report = Twin.run(generator: generator, seed: seed, mode: mode)
-            if !report.passed { failed.append(seed) }
-            for finding in report.findings { kinds[finding.kind, default: 0] += 1 }
-            worstDrain = max(worstDrain, report.lagDrainSeconds ?? Int64.max)
-            worstRecovery = max(worstRecovery, report.zoneRecoverySeconds ?? 0)
-            peakReplicas = max(peakReplicas, report.maxReplicas)
-            mostChanges = max(mostChanges, report.worstWindowDirectionChanges)
+        let mode = self.mode
+        let workerCount = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        var tally = TwinSweepTally()
+        var next = seeds.lower
+        await withTaskGroup(of: TwinSweepTally.self) { group in
+            func launch() {
+                guard next <= seeds.upper else { return }
+                let first = next
+                let last = min(seeds.upper, first + 3)
+                next = last + 1
+                group.addTask { TwinSweepTally.run(seeds: first...last, generator: generator, mode: mode) }
+            }
+            for _ in 0..<(workerCount * 2) { launch() }
+            for await partial in group {
+                tally.merge(partial)
+                launch()
+                if StandardError.isTerminal {
+                    var err = StandardError()
+                    print("\rtwin: \(tally.seeds)/\(seeds.count) seeds, \(tally.failed.count) failing   ", terminator: "", to: &err)
+                }
+            }
         }
+        if StandardError.isTerminal { var err = StandardError(); print("", to: &err) }
+        let failed = tally.failed
+        let kinds = tally.kinds
+        let worstDrain = tally.worstDrain
+        let worstRecovery = tally.worstRecovery
+        let peakReplicas = tally.peakReplicas
+        let mostChanges = tally.mostChanges
         let seconds = TwinFormat.seconds(started.duration(to: clock.now))
         let summary = JSONValue.object([
             ("seeds", .int(seeds.count)), ("failed_seeds", .array(failed.map { .int(Int64(bitPattern: $0)) })),
@@ -80,5 +97,41 @@ struct ScaleCommand: ParsableCommand {
         ])
         print(json ? summary.serialized : "twin sweep of \(seeds.count) seeds (\(mode.rawValue), \(fromManifests)): \(failed.count) failing\(failed.isEmpty ? "" : " (first: \(failed.prefix(10).map(String.init).joined(separator: ", ")))"); max replicas \(peakReplicas) for \(platform.partitions) partitions; worst lag drain \(worstDrain) s, worst zone recovery \(worstRecovery) s, most direction changes in a window \(mostChanges); \(TwinFormat.round(seconds)) s (\(TwinFormat.round(seconds / Double(seeds.count))) s/seed)")
         if !failed.isEmpty { throw InvariantsViolated() }
+    }
+}
+
+/// What a twin sweep keeps per seed.
+struct TwinSweepTally: Sendable {
+    var seeds = 0
+    var failed: [UInt64] = []
+    var kinds: [String: Int] = [:]
+    var worstDrain: Int64 = 0
+    var worstRecovery: Int64 = 0
+    var peakReplicas = 0
+    var mostChanges = 0
+
+    static func run(seeds: ClosedRange<UInt64>, generator: TwinScenarioGenerator, mode: ProcessingMode) -> TwinSweepTally {
+        var tally = TwinSweepTally()
+        for seed in seeds {
+            let report = Twin.run(generator: generator, seed: seed, mode: mode, options: RunOptions(explain: false))
+            tally.seeds += 1
+            if !report.passed { tally.failed.append(seed) }
+            for finding in report.findings { tally.kinds[finding.kind, default: 0] += 1 }
+            tally.worstDrain = max(tally.worstDrain, report.lagDrainSeconds ?? Int64.max)
+            tally.worstRecovery = max(tally.worstRecovery, report.zoneRecoverySeconds ?? 0)
+            tally.peakReplicas = max(tally.peakReplicas, report.maxReplicas)
+            tally.mostChanges = max(tally.mostChanges, report.worstWindowDirectionChanges)
+        }
+        return tally
+    }
+
+    mutating func merge(_ other: TwinSweepTally) {
+        seeds += other.seeds
+        failed = (failed + other.failed).sorted()
+        for (kind, count) in other.kinds { kinds[kind, default: 0] += count }
+        worstDrain = max(worstDrain, other.worstDrain)
+        worstRecovery = max(worstRecovery, other.worstRecovery)
+        peakReplicas = max(peakReplicas, other.peakReplicas)
+        mostChanges = max(mostChanges, other.mostChanges)
     }
 }

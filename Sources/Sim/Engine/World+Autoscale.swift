@@ -9,8 +9,11 @@ extension World {
         let ready = readyWorkers
         let desired = autoscaler.desiredReplicas(now: now, current: max(desiredReplicas, 0), ready: ready, lagEvents: lag)
         self.autoscaler = autoscaler
-        let since = now - twin.sampleInterval
-        let produced = scenario.events.reduce(Int64(0)) { $0 + ($1.time > since && $1.time <= now ? 1 : 0) }
+        var produced: Int64 = 0
+        while producedCursor < scenario.events.count, scenario.events[producedCursor].time <= now {
+            produced += 1
+            producedCursor += 1
+        }
         samples.append(TwinSample(time: now, desiredReplicas: desired, readyReplicas: ready,
                                   pendingPods: pods.filter { $0.phase == .pending }.count, lagEvents: lag,
                                   producedEventsPerSecond: produced * twin.eventsPerRecord * 1_000 / twin.sampleInterval))

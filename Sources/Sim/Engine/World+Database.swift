@@ -25,7 +25,7 @@ extension World {
         } else {
             let ambiguous = now < dbAmbiguousUntil && random.chance(1, in: 4)
             let outcome = database.apply(work, writer: writer, time: now, ambiguous: ambiguous,
-                                         index: { self.eventIndex[$0]! },
+                                         index: { self.topic.origin(partition: $0, offset: $1) },
                                          account: { self.scenario.events[Int($0)].account })
             switch outcome {
             case .applied(let reply): result = .committed(reply)

@@ -34,7 +34,6 @@ final class World {
     var partitionUnavailableUntil: [Int64]
     var payloads: [Payload] = []
     var accountIDs: [AccountID]
-    var eventIndex: [EventID: Int32] = [:]
     var deadLetters: [DeadLetterRecord] = []
     var journal = Journal()
     var hash = TraceHash()
@@ -49,6 +48,7 @@ final class World {
     var autoscaler: TwinAutoscaler?
     var samples: [TwinSample] = []
     var maxWorkerPods = 0
+    var producedCursor = 0
 
     init(scenario: Scenario, mode: ProcessingMode, options: RunOptions) {
         self.scenario = scenario
@@ -75,9 +75,7 @@ final class World {
 
     private func prepareEvents() {
         payloads.reserveCapacity(scenario.events.count)
-        eventIndex.reserveCapacity(scenario.events.count)
         for (index, planned) in scenario.events.enumerated() {
-            eventIndex[planned.id] = Int32(index)
             if planned.poison == .undecodable {
                 payloads.append(.undecodable(reason: "invalid JSON at byte 0", raw: Array("{\"event_id\":".utf8)))
             } else {

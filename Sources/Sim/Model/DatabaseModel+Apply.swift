@@ -8,10 +8,10 @@ extension DatabaseModel {
         var generation: Int32
     }
 
-    /// Runs `work` as one transaction; `index` maps event ids to planned-event indices, `account` maps a
-    /// planned event to its account index.
+    /// Runs `work` as one transaction; `index` maps a record (partition, offset) to its planned event, `account`
+    /// maps a planned event to its account index.
     mutating func apply(_ work: DatabaseWork, writer: Writer, time: Int64, ambiguous: Bool,
-                        index: (EventID) -> Int32, account: (Int32) -> Int) -> Outcome {
+                        index: (PartitionID, Offset) -> Int32, account: (Int32) -> Int) -> Outcome {
         transactions += 1
         let reply: DatabaseReply
         switch work {
@@ -24,11 +24,11 @@ extension DatabaseModel {
             }
             reply = .batch(applyBatch(write, writer: writer, time: time, ambiguous: ambiguous, index: index, account: account))
         case .recordFailure(let record):
-            let event = Int(index(record.eventID))
+            let event = Int(index(record.partition, record.offset))
             attempts[event] += 1
             reply = .attempts(Int(attempts[event]))
         case .markDeadLettered(let mark):
-            if let id = mark.eventID { guardRows[Int(index(id))] = 2 }
+            if mark.eventID != nil { guardRows[Int(index(mark.partition, mark.offset))] = 2 }
             store(mark.nextOffset)
             reply = .none
         case .settle(let write):
@@ -38,12 +38,12 @@ extension DatabaseModel {
     }
 
     private mutating func applyBatch(_ write: BatchWrite, writer: Writer, time: Int64, ambiguous: Bool,
-                                     index: (EventID) -> Int32, account: (Int32) -> Int) -> BatchOutcome {
+                                     index: (PartitionID, Offset) -> Int32, account: (Int32) -> Int) -> BatchOutcome {
         var applied = 0
         var skipped = 0
         var touched: [Int] = []
         for entry in write.entries {
-            let event = index(entry.event.id)
+            let event = index(entry.partition, entry.offset)
             if write.deduplicate {
                 guard guardRows[Int(event)] == 0 else {
                     skipped += 1
@@ -66,7 +66,7 @@ extension DatabaseModel {
         for offset in write.storeOffsets { store(offset) }
         // Only the `before` cache reads balances back; skip building them for `after`.
         let balances = touched.map { accountIndex in
-            let id = write.entries.first { account(index($0.event.id)) == accountIndex }!.event.account
+            let id = write.entries.first { account(index($0.partition, $0.offset)) == accountIndex }!.event.account
             return AccountBalance(account: id, balanceCents: self.balances[accountIndex])
         }
         return BatchOutcome(applied: applied, skippedDuplicates: skipped, balances: balances)
