@@ -63,8 +63,9 @@ extension TimelineChart {
                              ("data-pod", segment.pod), ("data-generation", "\(segment.generation)")])
         markup.element("title", text: "p\(segment.partition) owned by \(segment.pod) (member m\(segment.member), generation \(segment.generation)) from \(TimelineFormat.time(segment.from)) to \(TimelineFormat.time(segment.until))")
         markup.close("rect")
-        let label = "\(segment.pod) g\(segment.generation)"
-        if width >= Int64(label.count * 55 + 40) {
+        // The longest label that fits: pod, member and generation; else pod and generation.
+        let labels = ["\(segment.pod) m\(segment.member) g\(segment.generation)", "\(segment.pod) g\(segment.generation)"]
+        if let label = labels.first(where: { width >= Int64($0.count * 55 + 40) }) {
             markup.element("text", [("class", "own-label"), ("x", TimelineFormat.tenths(from + 20)), ("y", "\(y + 12)")],
                            text: label)
         }
