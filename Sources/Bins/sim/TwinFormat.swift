@@ -25,7 +25,7 @@ enum TwinFormat {
             ("zone_recovery_seconds", report.zoneRecoverySeconds.map { .int($0) } ?? .null),
             ("events_produced", .int(Int64(run.eventsProduced) * platform.settings.eventsPerRecord)),
             ("duplicates", .int(run.duplicates)), ("lost", .int(run.lost)),
-            ("autoscaling", .string(report.spec.description)),
+            ("autoscaling", .string(report.settings.autoscalingDescription)),
             ("curve", .array(run.samples.map {
                 .object([("t", .int($0.time / 1000)), ("desired", .int($0.desiredReplicas)), ("ready", .int($0.readyReplicas)),
                          ("pending", .int($0.pendingPods)), ("lag", .int($0.lagEvents)), ("offered", .int($0.producedEventsPerSecond))])
@@ -39,7 +39,7 @@ enum TwinFormat {
     static func text(_ report: TwinReport, platform: TwinPlatform, seconds: Double, reproduce: String) -> String {
         let run = report.run
         var lines = [
-            "ReplicaSafe twin: seed \(run.seed), mode \(run.mode.rawValue), \(run.partitions) partitions, autoscaling \(report.spec.description)",
+            "ReplicaSafe twin: seed \(run.seed), mode \(run.mode.rawValue), \(run.partitions) partitions, autoscaling: \(report.settings.autoscalingDescription)",
             "  traffic: \(report.profile.segments.filter { $0.label != "baseline" }.map { "\($0.label) \($0.from)->\($0.to) ev/s @\(Timestamp(milliseconds: $0.start))" }.prefix(4).joined(separator: "; ")); baseline \(report.profile.baseline) ev/s",
             "  replicas: max \(report.maxReplicas) for \(run.partitions) partitions; \(report.directionChanges) direction changes (worst window \(report.worstWindowDirectionChanges))",
             "  lag: peak \(report.lagPeak) events; drained \(report.lagDrainSeconds.map { "\($0) s" } ?? "never") after the burst ended at \(Timestamp(milliseconds: report.profile.burstEnd))",

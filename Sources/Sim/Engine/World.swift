@@ -67,8 +67,7 @@ final class World {
         accountIDs = (0..<config.accounts).map { AccountID("acct-\($0)") }
         if let twin = scenario.twin {
             cluster = Cluster(zones: twin.zones, podsPerNode: twin.podsPerNode, nodesPerZone: twin.nodesPerZone)
-            autoscaler = TwinAutoscaler(spec: twin.autoscaling, partitions: scenario.partitions,
-                                        eventsPerRecord: twin.eventsPerRecord)
+            autoscaler = TwinAutoscaler(scaledObject: twin.scaledObject, eventsPerRecord: twin.eventsPerRecord, createdAt: 0)
         }
         prepareEvents()
     }
@@ -101,7 +100,7 @@ final class World {
         for (index, fault) in scenario.faults.enumerated() { queue.schedule(.fault(index), at: fault.time) }
         queue.schedule(.coordinatorTick, at: 1_000)
         if let twin = scenario.twin {
-            queue.schedule(.autoscale, at: twin.sampleInterval)
+            queue.schedule(.autoscale, at: 0)
             queue.schedule(.clusterScan, at: twin.clusterScanInterval)
         }
         while !stopped, let entry = queue.pop() {

@@ -7,7 +7,7 @@ public enum Twin {
         let (scenario, profile) = generator.generate(seed: seed)
         let result = Simulation.run(scenario, mode: mode, options: options)
         let zoneLostAt = scenario.faults.first { $0.kind == .zoneOutage }?.time
-        return TwinReport(run: result, profile: profile, spec: generator.settings.autoscaling, bounds: bounds,
+        return TwinReport(run: result, profile: profile, settings: generator.settings, bounds: bounds,
                           zoneLostAt: zoneLostAt)
     }
 }

@@ -1,50 +1,46 @@
-/// KEDA's Kafka scaler feeding an HPA, as the twin runs it: every sync it reads the consumer group's lag,
-/// turns it into the external metric and lets the HPA algorithm decide the Deployment's replicas.
+/// KEDA's scale loop and the HPA it generates, driven by the twin: the exact models of Sources/Sim/Autoscaling
+/// fed with the consumer group's offsets (in events: records times `eventsPerRecord`).
 struct TwinAutoscaler {
-    let spec: AutoscalingSpec
-    let partitions: Int
+    private(set) var controller: KedaScaledObjectController
     let eventsPerRecord: Int64
-    /// (time, recommendation) for stabilization windows.
-    private var recommendations: [(Int64, Int)] = []
-    /// (time, replica change) for rate policies.
-    private var changes: [(Int64, Int)] = []
 
-    init(spec: AutoscalingSpec, partitions: Int, eventsPerRecord: Int64) {
-        self.spec = spec
-        self.partitions = partitions
+    init(scaledObject: ScaledObjectSpec, eventsPerRecord: Int64, createdAt: Int64) {
+        controller = KedaScaledObjectController(spec: scaledObject, createdAt: createdAt)
         self.eventsPerRecord = eventsPerRecord
     }
 
-    /// Total lag in events over every partition: log end minus committed (earliest when none is committed).
-    func lag(logEnds: [Int64], committed: [Int64?]) -> Int64 {
-        zip(logEnds, committed).reduce(0) { $0 + max(0, $1.0 - ($1.1 ?? 0)) } * eventsPerRecord
+    /// When either loop runs next.
+    var nextDue: Int64 { min(controller.nextPollAt, controller.hpa.nextSyncAt) }
+
+    func offsets(logEnds: [Int64], committed: [Int64?]) -> [PartitionOffsets] {
+        logEnds.indices.map {
+            PartitionOffsets(partition: $0, logEndOffset: logEnds[$0] * eventsPerRecord,
+                             committedOffset: committed[$0].map { $0 * eventsPerRecord })
+        }
     }
 
-    mutating func desiredReplicas(now: Int64, current: Int, ready: Int, lagEvents: Int64) -> Int {
-        var metric = lagEvents
-        if !spec.allowIdleConsumers { metric = min(metric, Int64(partitions) * spec.lagThreshold) }
-        let base = max(ready, 1)
-        let ratio = Double(metric) / Double(Int64(base) * spec.lagThreshold)
-        var desired = abs(ratio - 1) <= 0.1 ? current : Int((Double(base) * ratio).rounded(.up))
-        desired = min(max(desired, spec.minReplicas), spec.maxReplicas)
-        recommendations.append((now, desired))
-        recommendations.removeAll { now - $0.0 > max(spec.scaleDownStabilizationSeconds, spec.scaleUpStabilizationSeconds) * 1_000 }
-        if desired < current {
-            let window = recommendations.filter { now - $0.0 <= spec.scaleDownStabilizationSeconds * 1_000 }
-            desired = min(current, window.map(\.1).max() ?? desired)
-            if let policy = spec.scaleDownPodsPerPeriod {
-                let recent = changes.filter { now - $0.0 < policy.periodSeconds * 1_000 && $0.1 < 0 }.reduce(0) { $0 - $1.1 }
-                desired = max(desired, current - max(0, policy.pods - recent))
-            }
-        } else if desired > current {
-            let window = recommendations.filter { now - $0.0 <= spec.scaleUpStabilizationSeconds * 1_000 }
-            desired = max(current, window.map(\.1).min() ?? desired)
-            if let policy = spec.scaleUpPodsPerPeriod {
-                let recent = changes.filter { now - $0.0 < policy.periodSeconds * 1_000 && $0.1 > 0 }.reduce(0) { $0 + $1.1 }
-                desired = min(desired, current + max(0, policy.pods - recent))
+    /// Total lag in events as the scaler reads it (before its cap), for the curves.
+    func lag(_ offsets: [PartitionOffsets]) -> Int64 {
+        offsets.reduce(0) { $0 + max(0, $1.logEndOffset - ($1.committedOffset ?? 0)) }
+    }
+
+    /// Runs whichever loops are due at `now`; returns the Deployment's new replica count, if one changed it.
+    mutating func step(now: Int64, specReplicas: Int, statusReplicas: Int, readyReplicas: Int,
+                       offsets: [PartitionOffsets]) -> Int? {
+        var replicas = specReplicas
+        var changed = false
+        if now >= controller.nextPollAt, let set = controller.poll(now: now, currentReplicas: replicas, partitions: offsets).newReplicas {
+            replicas = set
+            changed = true
+        }
+        if controller.hpa.isDue(now: now) {
+            let target = HPAScaleTarget(specReplicas: replicas, statusReplicas: statusReplicas, readyReplicas: readyReplicas)
+            let (decision, _) = controller.syncHPA(now: now, target: target, partitions: offsets)
+            if decision.desiredReplicas != replicas {
+                replicas = decision.desiredReplicas
+                changed = true
             }
         }
-        if desired != current { changes.append((now, desired - current)) }
-        return desired
+        return changed ? replicas : nil
     }
 }

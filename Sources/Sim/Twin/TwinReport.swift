@@ -21,7 +21,7 @@ public struct TwinReport: Sendable {
 
     public var run: RunResult
     public var profile: TrafficProfile
-    public var spec: AutoscalingSpec
+    public var settings: TwinSettings
     public var maxReplicas: Int
     public var directionChanges: Int
     public var worstWindowDirectionChanges: Int
@@ -33,10 +33,12 @@ public struct TwinReport: Sendable {
 
     public var passed: Bool { findings.isEmpty }
 
-    public init(run: RunResult, profile: TrafficProfile, spec: AutoscalingSpec, bounds: Bounds, zoneLostAt: Int64?) {
+    public init(run: RunResult, profile: TrafficProfile, settings: TwinSettings, bounds: Bounds, zoneLostAt: Int64?) {
         self.run = run
         self.profile = profile
-        self.spec = spec
+        self.settings = settings
+        let threshold = settings.lagThreshold
+        let scaledObject = settings.scaledObject
         self.zoneLostAt = zoneLostAt
         let samples = run.samples
         maxReplicas = max(run.maxWorkerPods, samples.map(\.desiredReplicas).max() ?? 0)
@@ -46,30 +48,32 @@ public struct TwinReport: Sendable {
             changes.filter { $0 >= start && $0 < start + bounds.thrashWindowSeconds * 1_000 }.count
         }.max() ?? 0
         lagPeak = samples.map(\.lagEvents).max() ?? 0
-        let settled = { (sample: TwinSample) in sample.lagEvents <= spec.lagThreshold * Int64(max(1, sample.readyReplicas)) }
+        let settled = { (sample: TwinSample) in sample.lagEvents <= threshold * Int64(max(1, sample.readyReplicas)) }
         lagDrainSeconds = samples.first { $0.time >= profile.burstEnd && settled($0) }.map { ($0.time - profile.burstEnd) / 1_000 }
         if let lost = zoneLostAt {
             zoneRecoverySeconds = samples.first { $0.time > lost && $0.readyReplicas >= $0.desiredReplicas && settled($0) }
                 .map { ($0.time - lost) / 1_000 }
         }
         var findings = run.violations.map { Finding(kind: $0.kind.rawValue, explanation: $0.explanation) }
-        if maxReplicas > run.partitions {
-            findings.append(.init(kind: "replicas-exceed-partitions", explanation: "\(maxReplicas) worker replicas for \(run.partitions) partitions: \(maxReplicas - run.partitions) would idle with no partition (maxReplicaCount \(spec.maxReplicas), KEDA's lag cap allows P+1 through the HPA's ceil)."))
+        if let overshoot = TwinProbe.replicasBeyondPartitions(settings, partitions: run.partitions) {
+            findings.append(.init(kind: "replicas-exceed-partitions", explanation: "with the consumer group's lag held at \(overshoot.lagEvents) events (between \(run.partitions)x and \(run.partitions + 1)x the lagThreshold \(threshold)), KEDA's cap does not apply (it caps only when lag / threshold > partitions) and the HPA settles at \(overshoot.replicas) replicas for \(run.partitions) partitions: \(overshoot.replicas - run.partitions) would idle. maxReplicaCount \(scaledObject.maxReplicaCount) must not exceed the partition count."))
+        } else if maxReplicas > run.partitions {
+            findings.append(.init(kind: "replicas-exceed-partitions", explanation: "\(maxReplicas) worker replicas for \(run.partitions) partitions: \(maxReplicas - run.partitions) would idle with no partition (maxReplicaCount \(scaledObject.maxReplicaCount), KEDA's lag cap allows P+1 through the HPA's ceil)."))
         }
         if worstWindowDirectionChanges > bounds.maxDirectionChanges {
-            findings.append(.init(kind: "scale-thrash", explanation: "\(worstWindowDirectionChanges) scale direction changes within \(bounds.thrashWindowSeconds) s (bound \(bounds.maxDirectionChanges)); each change is a consumer-group rebalance. Scale-down stabilization \(spec.scaleDownStabilizationSeconds) s."))
+            findings.append(.init(kind: "scale-thrash", explanation: "\(worstWindowDirectionChanges) scale direction changes within \(bounds.thrashWindowSeconds) s (bound \(bounds.maxDirectionChanges)); each change is a consumer-group rebalance. Scale-down behavior: \(settings.autoscalingDescription)."))
         }
         if let drain = lagDrainSeconds {
             if drain > bounds.lagDrainSeconds {
-                findings.append(.init(kind: "lag-not-drained", explanation: "lag took \(drain) s after the burst ended at \(Timestamp(milliseconds: profile.burstEnd)) to fall under \(spec.lagThreshold) events per replica (bound \(bounds.lagDrainSeconds) s); peak \(lagPeak) events."))
+                findings.append(.init(kind: "lag-not-drained", explanation: "lag took \(drain) s after the burst ended at \(Timestamp(milliseconds: profile.burstEnd)) to fall under \(threshold) events per replica (bound \(bounds.lagDrainSeconds) s); peak \(lagPeak) events."))
             }
         } else {
-            findings.append(.init(kind: "lag-not-drained", explanation: "lag never fell under \(spec.lagThreshold) events per replica after the burst ended at \(Timestamp(milliseconds: profile.burstEnd)); peak \(lagPeak) events."))
+            findings.append(.init(kind: "lag-not-drained", explanation: "lag never fell under \(threshold) events per replica after the burst ended at \(Timestamp(milliseconds: profile.burstEnd)); peak \(lagPeak) events."))
         }
         if let lost = zoneLostAt {
             let recovered = zoneRecoverySeconds.map { $0 <= bounds.zoneRecoverySeconds } ?? false
             if !recovered {
-                findings.append(.init(kind: "zone-recovery-slow", explanation: "after losing a zone at \(Timestamp(milliseconds: lost)) the workers \(zoneRecoverySeconds.map { "took \($0) s" } ?? "never") to be all ready with lag under \(spec.lagThreshold) events per replica (bound \(bounds.zoneRecoverySeconds) s)."))
+                findings.append(.init(kind: "zone-recovery-slow", explanation: "after losing a zone at \(Timestamp(milliseconds: lost)) the workers \(zoneRecoverySeconds.map { "took \($0) s" } ?? "never") to be all ready with lag under \(threshold) events per replica (bound \(bounds.zoneRecoverySeconds) s)."))
             }
         }
         self.findings = findings

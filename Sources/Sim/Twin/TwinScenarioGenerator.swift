@@ -37,9 +37,9 @@ public struct TwinScenarioGenerator: Sendable {
             faults.append(PlannedFault(time: time, kind: .zoneOutage, target: faultRandom.int(0...(settings.zones - 1)),
                                        duration: faultRandom.int(Int64(5 * 60_000)...(10 * 60_000))))
         }
-        let initial = max(1, settings.autoscaling.minReplicas)
+        let initial = max(1, settings.scaledObject.minReplicaCount)
         let scenario = Scenario(
-            seed: seed, replicas: settings.autoscaling.maxReplicas, partitions: partitions, config: config,
+            seed: seed, replicas: settings.scaledObject.maxReplicaCount, partitions: partitions, config: config,
             events: events, faults: faults, scaling: [ScaleStep(time: 0, replicas: initial)],
             selection: zoneOutage ? .list([.zoneOutage]) : .none, twin: settings)
         return (scenario, profile)

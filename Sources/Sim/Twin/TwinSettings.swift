@@ -17,39 +17,30 @@ public struct TwinSettings: Hashable, Sendable {
     public var leaderFailover: ClosedRange<Int64> = 5_000...15_000
     /// Curves are sampled, and the HPA syncs, this often (the HPA's 15 s sync period).
     public var sampleInterval: Int64 = 15_000
-    public var autoscaling: AutoscalingSpec
+    /// The worker's ScaledObject as rendered from the manifests; KEDA generates its HPA from it.
+    public var scaledObject: ScaledObjectSpec
 
-    public init(autoscaling: AutoscalingSpec) {
-        self.autoscaling = autoscaling
+    public init(scaledObject: ScaledObjectSpec) {
+        self.scaledObject = scaledObject
     }
+
+    public var lagThreshold: Int64 { scaledObject.trigger.lagThreshold }
+
+    /// One line for reports: the parameters that shape scaling.
+    public var autoscalingDescription: String {
+        let hpa = scaledObject.generatedHPA
+        func rules(_ rules: HPAScalingRules?) -> String {
+            guard let rules else { return "default" }
+            let policies = (rules.policies ?? []).map { "\($0.value)\($0.kind == .percent ? "%" : " pods")/\($0.periodSeconds)s" }
+            return "window \(rules.stabilizationWindowSeconds.map { "\($0)s" } ?? "default") \(rules.selectPolicy?.rawValue ?? "Max")(\(policies.joined(separator: ",")))"
+        }
+        let trigger = scaledObject.trigger
+        return "min \(scaledObject.minReplicaCount) max \(scaledObject.maxReplicaCount), lagThreshold \(trigger.lagThreshold), activation \(trigger.activationLagThreshold), allowIdleConsumers \(trigger.allowIdleConsumers), polling \(scaledObject.pollingIntervalSeconds)s, cooldown \(scaledObject.cooldownPeriodSeconds)s, up: \(rules(hpa.behavior?.scaleUp)), down: \(rules(hpa.behavior?.scaleDown))"
+    }
+
 
     /// Milliseconds of database time per record at the configured capacity.
     public var databaseLatencyPerRecord: Int64 { eventsPerRecord * 1_000 / max(1, podCapacityEventsPerSecond) }
-}
-
-/// What the autoscaler needs from the manifests (the worker's ScaledObject and the HPA KEDA makes of it).
-public struct AutoscalingSpec: Hashable, Sendable {
-    public var minReplicas = 1
-    public var maxReplicas = 12
-    public var lagThreshold: Int64 = 1_000
-    public var activationLagThreshold: Int64 = 0
-    public var allowIdleConsumers = false
-    public var pollingIntervalSeconds: Int64 = 30
-    public var cooldownPeriodSeconds: Int64 = 300
-    public var scaleUpStabilizationSeconds: Int64 = 0
-    public var scaleDownStabilizationSeconds: Int64 = 300
-    /// Pods-type policies: at most `pods` per `periodSeconds`; nil means the HPA default.
-    public var scaleUpPodsPerPeriod: (pods: Int, periodSeconds: Int64)?
-    public var scaleDownPodsPerPeriod: (pods: Int, periodSeconds: Int64)?
-
-    public init() {}
-
-    public static func == (lhs: AutoscalingSpec, rhs: AutoscalingSpec) -> Bool { lhs.description == rhs.description }
-    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
-
-    public var description: String {
-        "min=\(minReplicas) max=\(maxReplicas) lag=\(lagThreshold) activation=\(activationLagThreshold) idle=\(allowIdleConsumers) poll=\(pollingIntervalSeconds)s cooldown=\(cooldownPeriodSeconds)s up=\(scaleUpStabilizationSeconds)s/\(scaleUpPodsPerPeriod.map { "\($0.pods)/\($0.periodSeconds)s" } ?? "default") down=\(scaleDownStabilizationSeconds)s/\(scaleDownPodsPerPeriod.map { "\($0.pods)/\($0.periodSeconds)s" } ?? "default")"
-    }
 }
 
 /// One point of the twin's curves.
