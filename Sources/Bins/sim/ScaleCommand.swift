@@ -60,13 +60,14 @@ struct ScaleCommand: AsyncParsableCommand {
         let workerCount = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
         var tally = TwinSweepTally()
         var next = seeds.lower
+        let overshoot = TwinProbe.replicasBeyondPartitions(generator.settings, partitions: generator.partitions)
         await withTaskGroup(of: TwinSweepTally.self) { group in
             func launch() {
                 guard next <= seeds.upper else { return }
                 let first = next
                 let last = min(seeds.upper, first + 3)
                 next = last + 1
-                group.addTask { TwinSweepTally.run(seeds: first...last, generator: generator, mode: mode) }
+                group.addTask { TwinSweepTally.run(seeds: first...last, generator: generator, mode: mode, overshoot: overshoot) }
             }
             for _ in 0..<(workerCount * 2) { launch() }
             for await partial in group {
@@ -110,10 +111,12 @@ struct TwinSweepTally: Sendable {
     var peakReplicas = 0
     var mostChanges = 0
 
-    static func run(seeds: ClosedRange<UInt64>, generator: TwinScenarioGenerator, mode: ProcessingMode) -> TwinSweepTally {
+    static func run(seeds: ClosedRange<UInt64>, generator: TwinScenarioGenerator, mode: ProcessingMode,
+                    overshoot: TwinProbe.Overshoot?) -> TwinSweepTally {
         var tally = TwinSweepTally()
         for seed in seeds {
-            let report = Twin.run(generator: generator, seed: seed, mode: mode, options: RunOptions(explain: false))
+            let report = Twin.run(generator: generator, seed: seed, mode: mode, options: RunOptions(explain: false),
+                                  overshoot: .some(overshoot))
             tally.seeds += 1
             if !report.passed { tally.failed.append(seed) }
             for finding in report.findings { tally.kinds[finding.kind, default: 0] += 1 }

@@ -33,7 +33,9 @@ public struct TwinReport: Sendable {
 
     public var passed: Bool { findings.isEmpty }
 
-    public init(run: RunResult, profile: TrafficProfile, settings: TwinSettings, bounds: Bounds, zoneLostAt: Int64?) {
+    /// `overshoot` is `TwinProbe.replicasBeyondPartitions` for these settings (computed once per sweep).
+    public init(run: RunResult, profile: TrafficProfile, settings: TwinSettings, bounds: Bounds, zoneLostAt: Int64?,
+                overshoot: TwinProbe.Overshoot?) {
         self.run = run
         self.profile = profile
         self.settings = settings
@@ -55,7 +57,7 @@ public struct TwinReport: Sendable {
                 .map { ($0.time - lost) / 1_000 }
         }
         var findings = run.violations.map { Finding(kind: $0.kind.rawValue, explanation: $0.explanation) }
-        if let overshoot = TwinProbe.replicasBeyondPartitions(settings, partitions: run.partitions) {
+        if let overshoot {
             findings.append(.init(kind: "replicas-exceed-partitions", explanation: "with the consumer group's lag held at \(overshoot.lagEvents) events (between \(run.partitions)x and \(run.partitions + 1)x the lagThreshold \(threshold)), KEDA's cap does not apply (it caps only when lag / threshold > partitions) and the HPA settles at \(overshoot.replicas) replicas for \(run.partitions) partitions: \(overshoot.replicas - run.partitions) would idle. maxReplicaCount \(scaledObject.maxReplicaCount) must not exceed the partition count."))
         } else if maxReplicas > run.partitions {
             findings.append(.init(kind: "replicas-exceed-partitions", explanation: "\(maxReplicas) worker replicas for \(run.partitions) partitions: \(maxReplicas - run.partitions) would idle with no partition (maxReplicaCount \(scaledObject.maxReplicaCount), KEDA's lag cap allows P+1 through the HPA's ceil)."))
