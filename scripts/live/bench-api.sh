@@ -3,11 +3,11 @@
 # 202 route of the same server, in the same run; then POST /v1/events with a unique Idempotency-Key per
 # request (adds the Postgres claim). Release build, local PostgreSQL, kafka-dev with 3 brokers.
 # Prints figures and, last, one JSON line. Traffic goes to 127.0.0.1 only, bounded by DURATION.
-#   DURATION=15 CONNECTIONS=32 WRK_THREADS=1 API_ARGS="--kafka-property linger.ms=5" scripts/live/bench-api.sh
+#   DURATION=15 CONNECTIONS=64 WRK_THREADS=1 API_ARGS="--kafka-property linger.ms=5" scripts/live/bench-api.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION="${DURATION:-15}"
-CONNECTIONS="${CONNECTIONS:-32}"
+CONNECTIONS="${CONNECTIONS:-64}"
 WRK_THREADS="${WRK_THREADS:-1}"
 API_PORT="${BENCH_API_PORT:-18080}"
 BROKER_PORTS="${BENCH_BROKER_PORTS:-19292,19293,19294}"
