@@ -8,11 +8,11 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends librdkafka-dev libpq-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Resolve dependencies in their own layer so source edits do not refetch them.
+# The manifest names target folders under Sources/ and Tests/, so they come in with it.
 COPY Package.swift ./
-RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
+RUN swift package resolve
 RUN swift build -c release --product api --static-swift-stdlib \
     && install -D "$(swift build -c release --show-bin-path)/api" /out/api
 
