@@ -32,6 +32,9 @@ struct ScaleCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object (the last line of stdout).")
     var json = false
 
+    @Option(help: "CPU microseconds one POST /v1/events costs the api (make bench-live prints it), for the api's HPA.")
+    var apiCpuMicrosPerRequest: Int64 = 100
+
     @Option(help: "Parallel workers for --seeds (default: every core).")
     var workers: Int?
 
@@ -43,12 +46,14 @@ struct ScaleCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         let started = clock.now
         let report = Twin.run(generator: generator, seed: seed, mode: mode)
+        let api = ApiTwin(hpa: platform.spec.apiHPA, deployment: platform.spec.api, cpuMicrosPerRequest: apiCpuMicrosPerRequest)
+            .run(profile: report.profile, seed: seed)
         let seconds = TwinFormat.seconds(started.duration(to: clock.now))
         let reproduce = "swift run sim scale --from-manifests \(fromManifests) --seed \(seed) --mode \(mode.rawValue)\(minutes != 30 ? " --minutes \(minutes)" : "")\(zoneOutage ? "" : " --no-zone-outage")"
         if json {
-            print(TwinFormat.json(report, platform: platform, seconds: seconds, reproduce: reproduce).serialized)
+            print(TwinFormat.json(report, api: api, platform: platform, seconds: seconds, reproduce: reproduce).serialized)
         } else {
-            print(TwinFormat.text(report, platform: platform, seconds: seconds, reproduce: reproduce))
+            print(TwinFormat.text(report, api: api, platform: platform, seconds: seconds, reproduce: reproduce))
         }
         if !report.passed { throw InvariantsViolated() }
     }

@@ -9,7 +9,7 @@ enum TwinFormat {
 
     static func round(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 
-    static func json(_ report: TwinReport, platform: TwinPlatform, seconds: Double, reproduce: String) -> JSONValue {
+    static func json(_ report: TwinReport, api: [ApiTwin.Sample], platform: TwinPlatform, seconds: Double, reproduce: String) -> JSONValue {
         let run = report.run
         return .object([
             ("seed", .int(Int64(bitPattern: run.seed))),
@@ -30,13 +30,18 @@ enum TwinFormat {
                 .object([("t", .int($0.time / 1000)), ("desired", .int($0.desiredReplicas)), ("ready", .int($0.readyReplicas)),
                          ("pending", .int($0.pendingPods)), ("lag", .int($0.lagEvents)), ("offered", .int($0.producedEventsPerSecond))])
             })),
+            ("api_curve", .array(api.map {
+                .object([("t", .int($0.time / 1000)), ("replicas", .int($0.replicas)), ("ready", .int($0.readyReplicas)),
+                         ("cpu_percent", .int($0.utilizationPercent)), ("offered", .int($0.offeredRequestsPerSecond))])
+            })),
+            ("api_max_replicas", .int(api.map(\.replicas).max() ?? 0)),
             ("simulated_seconds", .double(Double(run.simulatedMilliseconds) / 1000)),
             ("wall_seconds", .double(seconds)),
             ("reproduce", .string(reproduce)),
         ])
     }
 
-    static func text(_ report: TwinReport, platform: TwinPlatform, seconds: Double, reproduce: String) -> String {
+    static func text(_ report: TwinReport, api: [ApiTwin.Sample], platform: TwinPlatform, seconds: Double, reproduce: String) -> String {
         let run = report.run
         var lines = [
             "ReplicaSafe twin: seed \(run.seed), mode \(run.mode.rawValue), \(run.partitions) partitions, autoscaling: \(report.settings.autoscalingDescription)",
@@ -50,6 +55,8 @@ enum TwinFormat {
         lines.append("  correctness: \(run.eventsProduced) records (\(run.eventsProduced) x \(platform.settings.eventsPerRecord) events), \(run.duplicates) duplicates, \(run.lost) lost, \(run.violations.count) violations")
         lines.append("  replicas over time (desired, one mark per \(platform.settings.sampleInterval / 1000 * 4) s):  " + sparkline(run.samples.enumerated().filter { $0.offset % 4 == 0 }.map { Int64($0.element.desiredReplicas) }, max: Int64(run.partitions)))
         lines.append("  lag over time (events):                          " + sparkline(run.samples.enumerated().filter { $0.offset % 4 == 0 }.map { $0.element.lagEvents }, max: report.lagPeak))
+        let apiMax = Int64(platform.spec.apiHPA.maxReplicas)
+        lines.append("  api replicas (its CPU HPA, min \(platform.spec.apiHPA.minReplicas) max \(apiMax)):          " + sparkline(api.enumerated().filter { $0.offset % 4 == 0 }.map { Int64($0.element.replicas) }, max: apiMax) + "  peak \(api.map(\.replicas).max() ?? 0)")
         lines.append(report.passed ? "  result:   every invariant and property held" : "  result:   VIOLATED")
         for finding in report.findings.prefix(5) { lines.append("  - [\(finding.kind)] \(finding.explanation)") }
         lines.append("  reproduce: \(reproduce)   (\(round(seconds)) s wall, \(Timestamp(milliseconds: run.simulatedMilliseconds)) simulated)")
