@@ -25,6 +25,13 @@ var products: [Product] = [
     .executable(name: "sim", targets: ["sim"]),
 ]
 
+// Manifest reader of `sim` (Sources/Bins/sim/Manifests, `--from-manifests`): Yams, whose libyaml is vendored as
+// source, so `swift run sim` still needs no C library installed. Sim itself stays free of it; SimTests reaches the
+// reader through `@testable import sim`.
+dependencies.append(.package(url: "https://github.com/jpsim/Yams", from: "6.0.0"))
+for target in targets where target.name == "sim" { target.dependencies.append(.product(name: "Yams", package: "Yams")) }
+for target in targets where target.name == "SimTests" { target.dependencies.append("sim") }
+
 // MARK: - Live (C edges, api, worker, local Kafka)
 // BEGIN LIVE
 // Only CRdKafka/CLibPQ see the C libraries; only LiveKafka/LivePostgres import them. `sim` depends on none of
