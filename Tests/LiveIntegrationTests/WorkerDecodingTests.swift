@@ -34,13 +34,12 @@ struct WorkerDecodingTests {
         #expect(event.occurredAt.milliseconds == 1_767_222_000_000, "+01:00 is an hour before UTC midnight")
     }
 
-    @Test("inputs Foundation rejects as JSON are rejected too", arguments: [
+    // Not Foundation as the oracle here: on Linux it accepts trailing commas, which RFC 8259 does not.
+    @Test("inputs that are not RFC 8259 JSON objects are rejected", arguments: [
         "", "{", "[]", "null", #"{"event_id":"x",}"#, #"{"a":01}"#, #"{"a":1.}"#, #"{"a":tru}"#, #"{"a":"\x"}"#,
         "{\"a\":\"tab\there\"}", #"{"a":1} x"#, #"{"a" 1}"#, #"{"a":[1,]}"#, #"{'a':1}"#,
     ])
     func rejectsWhatIsNotJSON(_ text: String) {
-        let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) as? [String: Any]
-        #expect(object == nil, "the corpus entry must not be a JSON object for Foundation either")
         guard case .failure(let failure) = EventDecoder().decode(Array(text.utf8)) else {
             Issue.record("accepted \(text)")
             return

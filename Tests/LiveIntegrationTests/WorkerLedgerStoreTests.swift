@@ -49,7 +49,7 @@ struct WorkerLedgerStoreTests {
     @Test("guarded batch: applied once, a replay is skipped, a duplicate inside one batch counts once")
     func guardedBatch() async throws {
         let f = try await Fixture.make()
-        let first = [Self.entry(1, amount: 100), Self.entry(2, amount: -30, account: "b"), Self.entry(3, amount: 5)]
+        let first = [Self.entry(1, amount: 100), Self.entry(2, account: "b", amount: -30), Self.entry(3, amount: 5)]
         let result = await f.run(Self.guarded(first, store: [PartitionOffset(partition: 0, offset: 4)]))
         #expect(result == .committed(.batch(BatchOutcome(applied: 3, skippedDuplicates: 0))))
         // The same events again (an ambiguous commit retried, or a zombie) plus one new, plus a Kafka-level

@@ -14,20 +14,21 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 EVENTS="${EVENTS:-200000}"
 ACCOUNTS="${ACCOUNTS:-1000}"
-ROUNDS="${ROUNDS:-2}"
+ROUNDS="${ROUNDS:-3}"
 BATCH="${BATCH_MAX_EVENTS:-500}"
 BROKER_PORTS="${BENCH_BROKER_PORTS:-19592,19593,19594}"
 WORKER_PORT="${BENCH_WORKER_PORT:-19580}"
 TIMEOUT_S="${BENCH_TIMEOUT_S:-300}"
 SWIFT="${SWIFT:-swift}"
-SCRATCH="${SWIFT_SCRATCH:-.build-worker}"
+scratch=()
+[ -n "${SWIFT_SCRATCH:-}" ] && scratch=(--scratch-path "$SWIFT_SCRATCH")
 out="out/bench-worker"
 mkdir -p "$out"
 
-echo "== building release worker and kafka-dev ($SCRATCH)" >&2
-"$SWIFT" build -c release --scratch-path "$SCRATCH" --product worker >&2
-"$SWIFT" build -c release --scratch-path "$SCRATCH" --product kafka-dev >&2
-bin="$("$SWIFT" build -c release --scratch-path "$SCRATCH" --show-bin-path)"
+echo "== building release worker and kafka-dev" >&2
+"$SWIFT" build -c release "${scratch[@]}" --product worker >&2
+"$SWIFT" build -c release "${scratch[@]}" --product kafka-dev >&2
+bin="$("$SWIFT" build -c release "${scratch[@]}" --show-bin-path)"
 
 pids=()
 pg_started=0

@@ -1,0 +1,448 @@
+#!/usr/bin/env python3
+"""The scale-and-kill scenario on real processes (issue 3, item 5).
+
+    python3 tests/e2e/scale_and_kill.py --mode after            # >= 20,000 events, 1 -> 2 -> 5 -> 1 workers
+    python3 tests/e2e/scale_and_kill.py --mode after --small    # the CI-sized run (make e2e-small)
+
+It starts its own stack (kafka-dev, api, workers; PostgreSQL through scripts/local-postgres.sh) on ports of its
+own and a fresh database, so it neither needs nor disturbs `make up`. Events go through the api (POST /v1/events
+with an Idempotency-Key, retried until 202) while a timeline scales the workers 1 -> 2 -> 5 and back, SIGKILLs
+workers while a transaction is in flight, SIGTERMs others, and takes a broker down through kafka-dev's control
+interface. After the traffic it waits for the backlog to drain, then compares the database with the set of events
+the api acknowledged. The last line of stdout is one JSON object. Exit status: 0 when the result is what the mode
+should show (after: no duplicates, losses, double settlements or balance mismatches; before: any of them), 1
+otherwise, 2 when the run itself failed. Everything goes to 127.0.0.1 and ends within --timeout seconds.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import random
+import signal
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "scripts" / "stack"))
+from localstack import Ports, Stack, StackError, log  # noqa: E402
+
+E2E_PORTS = Ports(brokers=(19192, 19193, 19194), control=19199, api=18180, first_worker=9201)
+
+
+@dataclass
+class Produced:
+    event_id: str
+    account: str
+    amount: int
+    attempts: int = 0
+
+
+@dataclass
+class Timeline:
+    """What happened, with seconds since the traffic started, for the report and the postmortem."""
+    start: float = field(default_factory=time.monotonic)
+    entries: list[dict] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def note(self, what: str, **details) -> None:
+        with self.lock:
+            entry = {"t": round(time.monotonic() - self.start, 2), "what": what, **details}
+            self.entries.append(entry)
+        log(f"t={entry['t']:6.2f}s {what} {json.dumps(details) if details else ''}")
+
+
+class Traffic:
+    """Sends the planned events through the api at a steady rate from a few keep-alive connections."""
+
+    def __init__(self, port: int, events: list[Produced], rate: float, connections: int, timeline: Timeline):
+        self.port = port
+        self.events = events
+        self.rate = rate
+        self.connections = connections
+        self.timeline = timeline
+        self.accepted: list[Produced] = []
+        self.failed: list[Produced] = []
+        self.retries = 0
+        self.lock = threading.Lock()
+        self.work: queue.Queue[tuple[int, Produced] | None] = queue.Queue()
+        self.threads: list[threading.Thread] = []
+        self.done = threading.Event()
+
+    def start(self) -> None:
+        self.begin = time.monotonic()
+        for index, event in enumerate(self.events):
+            self.work.put((index, event))
+        for _ in range(self.connections):
+            self.work.put(None)
+        for n in range(self.connections):
+            thread = threading.Thread(target=self.run, name=f"traffic-{n}", daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def wait(self) -> None:
+        for thread in self.threads:
+            thread.join()
+        self.done.set()
+
+    def run(self) -> None:
+        connection = None
+        while True:
+            item = self.work.get()
+            if item is None:
+                return
+            index, event = item
+            due = self.begin + index / self.rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            body = json.dumps({"event_id": event.event_id, "account_id": event.account,
+                               "amount_cents": event.amount}).encode()
+            headers = {"Content-Type": "application/json", "Idempotency-Key": event.event_id}
+            deadline = time.monotonic() + 90
+            while True:
+                event.attempts += 1
+                try:
+                    if connection is None:
+                        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=40)
+                    connection.request("POST", "/v1/events", body=body, headers=headers)
+                    response = connection.getresponse()
+                    payload = response.read()
+                    if response.status == 202:
+                        assert json.loads(payload)["event_id"] == event.event_id
+                        with self.lock:
+                            self.accepted.append(event)
+                        break
+                    status = response.status
+                except (OSError, http.client.HTTPException) as error:
+                    status = type(error).__name__
+                    if connection is not None:
+                        connection.close()
+                    connection = None
+                with self.lock:
+                    self.retries += 1
+                if time.monotonic() > deadline:
+                    with self.lock:
+                        self.failed.append(event)
+                    self.timeline.note("event not accepted within 90 s", event_id=event.event_id, last=str(status))
+                    break
+                time.sleep(0.2)
+
+
+class Scenario:
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.mode = args.mode
+        self.stack = Stack(root=REPO / ".local" / f"e2e-{args.mode}", database=f"replicasafe_e2e_{args.mode}",
+                           ports=E2E_PORTS)
+        self.stack.worker_env = {
+            "SETTLEMENT_PERIOD_SECONDS": str(args.settlement_period), "SHUTDOWN_GRACE_SECONDS": "20",
+            "BATCH_MAX_EVENTS": "500", "LOG_LEVEL": "info",
+        }
+        self.timeline = Timeline()
+        self.kills = 0
+        self.kills_in_flight = 0
+        self.terms = 0
+        self.max_replicas = 0
+        self.broker_faults = 0
+        self.started_pg = False
+
+    # ----- workers --------------------------------------------------------------------------------------
+
+    def running(self) -> list[int]:
+        return self.stack.running_workers()
+
+    def scale_to(self, count: int) -> None:
+        current = self.running()
+        for index in range(1, count + 1):
+            if index not in current:
+                self.stack.start_worker(index, self.mode, wait=False)
+                self.timeline.note("worker started", worker=f"w{index}")
+        for index in current:
+            if index > count:
+                self.terminate(index)
+        self.max_replicas = max(self.max_replicas, len(self.running()))
+
+    def terminate(self, index: int) -> None:
+        self.timeline.note("SIGTERM", worker=f"w{index}")
+        started = time.monotonic()
+        self.stack.stop(self.stack.worker_name(index), signal.SIGTERM, timeout=40)
+        self.terms += 1
+        self.timeline.note("worker exited", worker=f"w{index}", after_s=round(time.monotonic() - started, 2))
+
+    def kill_mid_batch(self, index: int) -> None:
+        """SIGKILL while the worker has a transaction in flight (its own in-flight gauge), or after 5 s anyway."""
+        deadline = time.monotonic() + 5
+        in_flight = False
+        while time.monotonic() < deadline:
+            metrics = self.stack.metrics(index)
+            if metrics.get(f'replicasafe_worker_in_flight_events{{mode="{self.mode}"}}', 0) > 0:
+                in_flight = True
+                break
+            time.sleep(0.005)
+        self.stack.stop(self.stack.worker_name(index), signal.SIGKILL, timeout=5)
+        self.kills += 1
+        self.kills_in_flight += in_flight
+        self.timeline.note("SIGKILL", worker=f"w{index}", transaction_in_flight=in_flight)
+
+    def broker_fault(self, broker: int, seconds: float) -> None:
+        self.stack.kafka_control("POST", f"/brokers/{broker}/down")
+        self.broker_faults += 1
+        self.timeline.note("broker down", broker=broker, seconds=seconds)
+        time.sleep(seconds)
+        self.stack.kafka_control("POST", f"/brokers/{broker}/up")
+        self.timeline.note("broker up", broker=broker)
+
+    # ----- the run --------------------------------------------------------------------------------------
+
+    def plan(self) -> list[Produced]:
+        rng = random.Random(self.args.seed)
+        accounts = [f"acct-{n:04d}" for n in range(self.args.accounts)]
+        return [Produced(str(uuid.UUID(int=rng.getrandbits(128), version=4)), rng.choice(accounts),
+                         rng.randrange(-100_000, 100_001) or 1) for _ in range(self.args.events)]
+
+    def prepare(self) -> None:
+        for index in self.running():
+            self.stack.stop(self.stack.worker_name(index), signal.SIGKILL, timeout=5)
+        self.stack.stop("api")
+        self.stack.stop("kafka-dev")
+        for stale in self.stack.root.glob("*.log"):
+            stale.unlink()
+        self.stack.build()
+        self.started_pg = self.stack.start_postgres()
+        self.stack.ensure_database(fresh=True)
+        self.stack.start_kafka()
+        self.stack.start_api()
+
+    def actions(self) -> list[tuple[float, str, object]]:
+        """(fraction of the traffic time, action, argument). Workers are w1..w5; kills hit a running worker."""
+        if self.args.small:
+            return [(0.10, "scale", 2), (0.20, "scale", 3), (0.35, "kill", 2), (0.45, "broker", 2),
+                    (0.55, "restart", 2), (0.65, "kill", 3), (0.80, "term", 2)]
+        return [(0.08, "scale", 2), (0.18, "scale", 5), (0.28, "kill", 2), (0.36, "broker", 2),
+                (0.44, "restart", 2), (0.52, "kill", 4), (0.60, "term", 5), (0.68, "kill", 3),
+                (0.76, "term", 2), (0.90, "term_to", 1)]
+
+    def run(self) -> dict:
+        began = time.monotonic()
+        self.prepare()
+        events = self.plan()
+        duration = len(events) / self.args.rate
+        self.scale_to(1)
+        self.stack.start_worker(1, self.mode, wait=True)
+        # The first assignment takes the group's initial rebalance delay; start traffic once w1 owns partitions.
+        self.wait_for(lambda: self.assigned_total() == 12, 60, "w1 owning all partitions")
+        traffic = Traffic(self.stack.ports.api, events, self.args.rate, self.args.connections, self.timeline)
+        self.timeline = traffic.timeline = Timeline()
+        self.timeline.note("traffic started", events=len(events), rate=self.args.rate, seconds=round(duration, 1))
+        traffic.start()
+        for fraction, action, argument in self.actions():
+            delay = self.timeline.start + fraction * duration - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self.act(action, argument)
+        traffic.wait()
+        self.timeline.note("traffic done", accepted=len(traffic.accepted), failed=len(traffic.failed),
+                           retries=traffic.retries)
+        self.scale_to(1)
+        drained = self.drain(traffic.accepted)
+        result = self.check(traffic, drained)
+        result["seconds"] = round(time.monotonic() - began, 1)
+        return result
+
+    def act(self, action: str, argument) -> None:
+        if action == "scale":
+            self.scale_to(argument)
+        elif action == "kill":
+            if argument in self.running():
+                self.kill_mid_batch(argument)
+        elif action == "restart":
+            self.stack.start_worker(argument, self.mode, wait=False)
+            self.timeline.note("worker started", worker=f"w{argument}")
+            self.max_replicas = max(self.max_replicas, len(self.running()))
+        elif action == "term":
+            if argument in self.running():
+                self.terminate(argument)
+        elif action == "term_to":
+            for index in sorted(self.running(), reverse=True):
+                if index > argument:
+                    self.terminate(index)
+        elif action == "broker":
+            self.broker_fault(argument, self.args.broker_down_seconds)
+
+    def assigned_total(self) -> int:
+        total = 0
+        for index in self.running():
+            total += int(self.stack.metrics(index).get(f'replicasafe_worker_assigned_partitions{{mode="{self.mode}"}}', 0))
+        return total
+
+    def lag_total(self) -> float | None:
+        total = 0.0
+        for index in self.running():
+            metrics = self.stack.metrics(index)
+            if not metrics:
+                return None
+            total += sum(v for k, v in metrics.items() if k.startswith("replicasafe_worker_consumer_lag{"))
+        return total
+
+    def wait_for(self, predicate, seconds: float, what: str) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            time.sleep(0.25)
+        raise StackError(f"{what}: not within {seconds:.0f} s")
+
+    def drain(self, accepted: list[Produced]) -> bool:
+        """Waits until the ledger stops changing with zero lag and all partitions owned (both modes), or until
+        every acknowledged event is applied (after mode can get there; before may have lost some)."""
+        deadline = time.monotonic() + self.args.drain_timeout
+        stable_since = None
+        last = None
+        while time.monotonic() < deadline:
+            distinct = int(self.stack.psql("SELECT count(DISTINCT event_id) FROM ledger") or 0)
+            lag = self.lag_total()
+            settled = self.assigned_total() == 12 and lag == 0
+            if distinct != last:
+                last, stable_since = distinct, time.monotonic()
+            if settled and (distinct >= len(accepted) or time.monotonic() - stable_since >= 12):
+                self.timeline.note("drained", applied_distinct=distinct)
+                return True
+            time.sleep(0.5)
+        self.timeline.note("drain timeout", applied_distinct=last)
+        return False
+
+    def check(self, traffic: Traffic, drained: bool) -> dict:
+        rows = "\n".join(f"{e.event_id}\t{e.account}\t{e.amount}" for e in traffic.accepted)
+        self.stack.psql("CREATE TABLE IF NOT EXISTS e2e_produced (event_id uuid PRIMARY KEY, account_id text, amount bigint)")
+        self.stack.psql("TRUNCATE e2e_produced")
+        self.stack.psql("COPY e2e_produced FROM STDIN", stdin=rows + "\n")
+        numbers = self.stack.psql("""
+            SELECT
+              (SELECT count(*) FROM e2e_produced),
+              (SELECT count(DISTINCT l.event_id) FROM ledger l JOIN e2e_produced p USING (event_id)),
+              (SELECT count(*) FROM ledger),
+              (SELECT count(*) FROM ledger) - (SELECT count(DISTINCT event_id) FROM ledger),
+              (SELECT count(*) FROM e2e_produced p WHERE NOT EXISTS (SELECT 1 FROM ledger l WHERE l.event_id = p.event_id)),
+              (SELECT count(*) FROM ledger l WHERE NOT EXISTS (SELECT 1 FROM e2e_produced p WHERE p.event_id = l.event_id)),
+              (SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) n FROM settlements GROUP BY job, period) s),
+              (SELECT count(*) FROM (SELECT account_id, sum(amount) expected FROM e2e_produced GROUP BY account_id) e
+                 FULL JOIN accounts a USING (account_id)
+                 WHERE coalesce(a.balance_cents, 0) <> coalesce(e.expected, 0)),
+              (SELECT coalesce(sum(abs(coalesce(a.balance_cents, 0) - coalesce(e.expected, 0))), 0)
+                 FROM (SELECT account_id, sum(amount) expected FROM e2e_produced GROUP BY account_id) e
+                 FULL JOIN accounts a USING (account_id)),
+              (SELECT count(*) FROM processed_events WHERE outcome = 'dead_lettered'),
+              (SELECT count(DISTINCT period) FROM settlements),
+              (SELECT count(*) FROM (SELECT event_id FROM ledger GROUP BY event_id HAVING count(*) > 1) d)
+            """).split("\t")
+        (produced, applied, effects, duplicates, lost, unexpected, doubles, mismatches, mismatch_cents, dead_lettered,
+         periods, duplicated_events) = (int(x) for x in numbers)
+        result = {
+            "mode": self.mode, "produced": produced, "applied_distinct": applied, "effects": effects,
+            "duplicates": duplicates, "duplicated_events": duplicated_events, "lost": lost,
+            "double_settlements": doubles, "settled_periods": periods, "balance_mismatches": mismatches,
+            "balance_error_cents": mismatch_cents, "unexpected_events": unexpected, "dead_lettered": dead_lettered,
+            "not_accepted": len(traffic.failed), "api_retries": traffic.retries, "kills": self.kills,
+            "kills_with_transaction_in_flight": self.kills_in_flight, "sigterms": self.terms,
+            "broker_faults": self.broker_faults, "max_replicas": self.max_replicas, "drained": drained,
+        }
+        self.write_report(result)
+        return result
+
+    def write_report(self, result: dict) -> None:
+        """Everything a postmortem needs: the timeline and every duplicated event with its applications."""
+        out = REPO / "out" / "e2e" / self.mode
+        out.mkdir(parents=True, exist_ok=True)
+        detail = self.stack.psql("""
+            SELECT event_id, string_agg(applied_by || '@' || to_char(applied_at, 'HH24:MI:SS.MS') || ' p' || kafka_partition
+                                        || ':' || kafka_offset, ' ' ORDER BY applied_at)
+            FROM ledger WHERE event_id IN (SELECT event_id FROM ledger GROUP BY event_id HAVING count(*) > 1)
+            GROUP BY event_id ORDER BY min(applied_at)
+            """)
+        settlements = self.stack.psql("""
+            SELECT period, count(*), string_agg(settled_by, ',' ORDER BY settled_at) FROM settlements
+            GROUP BY period HAVING count(*) > 1 ORDER BY period
+            """)
+        lost = self.stack.psql("""
+            SELECT p.event_id, p.account_id FROM e2e_produced p
+            WHERE NOT EXISTS (SELECT 1 FROM ledger l WHERE l.event_id = p.event_id) ORDER BY 1 LIMIT 200
+            """)
+        (out / "result.json").write_text(json.dumps(result, indent=2) + "\n")
+        (out / "timeline.json").write_text(json.dumps(self.timeline.entries, indent=2) + "\n")
+        (out / "duplicates.tsv").write_text(detail + "\n")
+        (out / "double-settlements.tsv").write_text(settlements + "\n")
+        (out / "lost.tsv").write_text(lost + "\n")
+        log(f"report in {out}")
+
+    def stop(self) -> None:
+        if self.args.keep:
+            log(f"--keep: stack left running (logs in {self.stack.root})")
+            return
+        for index in self.running():
+            self.stack.stop(self.stack.worker_name(index), signal.SIGKILL, timeout=5)
+        self.stack.stop("api")
+        self.stack.stop("kafka-dev")
+        if self.started_pg:
+            import subprocess
+            subprocess.run([str(REPO / "scripts/local-postgres.sh"), "stop"], check=False)
+
+
+def verdict(result: dict) -> bool:
+    failures = result["duplicates"] + result["lost"] + result["double_settlements"] + result["balance_mismatches"]
+    if result["mode"] == "after":
+        return failures == 0 and result["unexpected_events"] == 0 and result["not_accepted"] == 0 and result["drained"]
+    return failures > 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mode", choices=["before", "after"], required=True)
+    parser.add_argument("--small", action="store_true", help="CI size: 3,000 events, up to 3 workers")
+    parser.add_argument("--events", type=int)
+    parser.add_argument("--rate", type=float, help="events per second through the api")
+    parser.add_argument("--accounts", type=int, default=200)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--settlement-period", type=int, default=10)
+    parser.add_argument("--broker-down-seconds", type=float, default=6)
+    parser.add_argument("--drain-timeout", type=float, default=180)
+    parser.add_argument("--timeout", type=float, default=900, help="hard limit for the whole run")
+    parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument("--keep", action="store_true", help="leave the stack running afterwards")
+    args = parser.parse_args()
+    args.events = args.events or (3_000 if args.small else 20_000)
+    args.rate = args.rate or (150.0 if args.small else 250.0)
+
+    scenario = Scenario(args)
+    # A hard bound on the run: a hung step must not hang CI.
+    def out_of_time(*_):
+        raise StackError(f"run exceeded {args.timeout:.0f} s")
+
+    signal.signal(signal.SIGALRM, out_of_time)
+    signal.alarm(int(args.timeout))
+    try:
+        result = scenario.run()
+    except (StackError, OSError) as error:
+        log(f"error: {error}")
+        scenario.stop()
+        print(json.dumps({"mode": args.mode, "error": str(error)}))
+        return 2
+    finally:
+        signal.alarm(0)
+    scenario.stop()
+    ok = verdict(result)
+    log(("PASS" if ok else "FAIL") + f": {args.mode} mode " + (
+        "shows no duplicates, losses, double settlements or balance mismatches" if args.mode == "after"
+        else "shows the failure the design predicts"))
+    print(json.dumps(result))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
