@@ -33,7 +33,7 @@ struct ScaleCommand: AsyncParsableCommand {
     var json = false
 
     @Option(help: "CPU microseconds one POST /v1/events costs the api (make bench-live prints it), for the api's HPA.")
-    var apiCpuMicrosPerRequest: Int64 = 100
+    var apiCpuMicrosPerRequest: Int64 = 160
 
     @Option(help: "Parallel workers for --seeds (default: every core).")
     var workers: Int?
