@@ -65,7 +65,7 @@ struct TimelineChart {
         self.podIndex = index
     }
 
-    var width: Int64 { scale.right + 24 }
+    var width: Int64 { scale.right + 32 }
 
     /// The `<svg>` element. `standalone` adds the XML namespace (a file on its own needs it; SVG inside HTML
     /// does not) and the style sheet; in a page the style sheet is the page's.
