@@ -4,9 +4,11 @@
 #   2. chromium opens the HTML under a proxy to nowhere and a resolver that resolves nothing, records a NetLog,
 #      runs the page's script and dumps the DOM; the DOM must hold one marker per violation of the --json
 #      report (same kinds, causes and times), every partition lane, and the script's own counts;
-#   3. the NetLog must show no request made for the page. Two control pages prove the detector and the CSP:
+#   3. a copy of the page with a probe script clicks the first list entry and a kind filter: the marker and the
+#      entry are highlighted, the explanation panel opens, the kind's markers are hidden;
+#   4. the NetLog must show no request made for the page. Two control pages prove the detector and the CSP:
 #      an <img> of an http(s) URL without a CSP must be seen as page requests, and with our CSP must not;
-#   4. the SVG parses as XML (expat) with one marker per violation; `--mode both` writes FILE and
+#   5. the SVG parses as XML (expat) with one marker per violation; `--mode both` writes FILE and
 #      FILE.after.svg and one HTML with both runs.
 # Installs nothing (scripts/deps/timeline.sh does). Usage: tests/timeline/check-timeline.sh
 # Env: SIM (default .build/release/sim, else .build/debug/sim), SEED (default 42, must fail in before mode).
@@ -57,6 +59,26 @@ browse page "$work/before.html"
 # Results go through variables: a failing $(...) inside echo's arguments would not stop the script.
 dom=$($CHECK dom "$work/before.json" "$work/page.dom")
 echo "browser DOM: $dom"
+
+echo "== chromium: the page's links, markers and filters work"
+# A copy of the page with a probe script after the page's own: it clicks the first list entry and the first
+# kind filter, and writes what the page did into <body> for the DOM dump.
+probe="<script>(function () {
+  var link = document.querySelector('a[data-marker]'); var id = link.getAttribute('data-marker'); link.click();
+  var marker = document.getElementById(id); var item = document.querySelector('li.focused');
+  var box = document.querySelector('input[data-filter-kind]'); var kind = box.getAttribute('data-filter-kind'); box.click();
+  var all = document.querySelectorAll('[data-violation-kind]'); var hidden = 0, ofKind = 0;
+  all.forEach(function (m) { if (m.getAttribute('data-violation-kind') === kind) { ofKind++; if (getComputedStyle(m).display === 'none') { hidden++; } } });
+  document.body.setAttribute('data-probe', [id, marker.classList.contains('focused'), item ? item.getAttribute('data-marker') : '',
+    document.getElementById('timeline-selected').hidden, hidden === ofKind && ofKind > 0].join('|'));
+})();</script>"
+python3 -c 'import sys; t = open(sys.argv[1]).read(); i = t.rindex("</body>"); open(sys.argv[2], "w").write(t[:i] + sys.argv[3] + t[i:])' \
+    "$work/before.html" "$work/probe.html" "$probe"
+browse probe "$work/probe.html"
+outcome=$(sed -n 's/.*data-probe="\([^"]*\)".*/\1/p' "$work/probe.dom" | head -1)
+[ "$outcome" = "before-v-0|true|before-v-0|false|true" ] \
+    || fail "clicking the first list entry and kind filter gave '$outcome', expected before-v-0 focused, its entry focused, the panel shown, the kind hidden"
+echo "first list entry -> marker before-v-0 highlighted, entry highlighted, explanation panel shown; kind filter hides its markers"
 
 echo "== chromium: network requests made for the page (NetLog)"
 requests=$($CHECK netlog "$work/page.netlog")
