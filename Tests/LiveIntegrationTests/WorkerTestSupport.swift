@@ -29,12 +29,20 @@ struct WorkerHarness {
                              producer: try kafka.producer(timeout: .seconds(60)))
     }
 
+    static let sessionSeconds: Int64 = 6
+
     func settings(_ mode: ProcessingMode, id: String, batch: Int = 100, maxAttempts: Int = 5) -> WorkerSettings {
         var settings = WorkerSettings(
             mode: mode, workerID: id, bootstrapServers: kafka.cluster.bootstrapServers, topic: kafka.topic,
             deadLetterTopic: deadLetterTopic, groupID: group, databaseURL: database.url, batchMaxEvents: batch,
             maxAttempts: maxAttempts, settlementPeriodSeconds: 5, shutdownGrace: .seconds(10))
         settings.lagRefreshInterval = .seconds(1)
+        // The mock coordinator waits session.timeout.ms - 1 s in every rebalance round (rdkafka_mock_cgrp.c), so a
+        // shorter session keeps the tests short; 6 s is also a real broker's group.min.session.timeout.ms.
+        settings.sessionTimeout = .seconds(Self.sessionSeconds)
+        if let debug = ProcessInfo.processInfo.environment["WORKER_TEST_RDKAFKA_DEBUG"] {
+            settings.consumerProperties["debug"] = debug
+        }
         return settings
     }
 
@@ -128,7 +136,7 @@ final class RunningWorker: Sendable {
         self.settings = settings
         metrics = WorkerMetrics(registry: registry, mode: settings.mode, settlementPeriodSeconds: settings.settlementPeriodSeconds)
         var logger = Logger(label: "worker-\(settings.workerID)")
-        logger.logLevel = .warning
+        logger.logLevel = ProcessInfo.processInfo.environment["WORKER_TEST_LOG"] == "1" ? .debug : .warning
         let box = abandonBox
         let service = WorkerService(settings: settings, metrics: metrics, health: health, logger: logger) { box.set() }
         let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
