@@ -20,7 +20,7 @@ extension IndexSet: ExpressibleByArgument {
 
 extension FaultSelection: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
-    public static var defaultCompletionKind: CompletionKind { .list(["none", "swarm"] + FaultKind.allCases.map(\.rawValue)) }
+    public static var defaultCompletionKind: CompletionKind { .list(["none", "swarm"] + FaultKind.swarmKinds.map(\.rawValue)) }
 }
 
 /// The options that shape a scenario, shared by every subcommand.
@@ -34,7 +34,7 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Events the producer writes during the 60 s traffic phase.")
     var events = 2_000
 
-    @Option(help: "none, swarm (each fault on or off by the seed), or a list: \(FaultKind.allCases.map(\.rawValue).joined(separator: ",")).")
+    @Option(help: "none, swarm (each fault on or off by the seed), or a list: \(FaultKind.swarmKinds.map(\.rawValue).joined(separator: ",")).")
     var faults: FaultSelection = .swarm
 
     @Option(help: ArgumentHelp("Replay a subset of the generated events (indices, e.g. 0-12,57): what `sim shrink` prints.", visibility: .default))
@@ -59,6 +59,9 @@ struct ScenarioOptions: ParsableArguments {
         guard (1...64).contains(replicas) else { throw ValidationError("--replicas must be between 1 and 64, got \(replicas)") }
         guard (1...256).contains(partitions) else { throw ValidationError("--partitions must be between 1 and 256, got \(partitions)") }
         guard (1...1_000_000).contains(events) else { throw ValidationError("--events must be between 1 and 1000000, got \(events)") }
+        if case .list(let kinds) = faults, kinds.contains(.zoneOutage) {
+            throw ValidationError("--faults zone-outage needs the cluster model: run it with `sim scale`")
+        }
     }
 
     var generator: ScenarioGenerator {

@@ -43,6 +43,12 @@ enum Entry {
 
 extension SimCommand {
     static func usageString(for error: Error) -> String {
-        "sim [--seed N] [--replicas R] [--mode before|after|both] [--faults none|swarm|LIST] [--json] [--trace] [--check-determinism]\n       sim sweep --seeds A-B [--mode before|after] [--replicas R] [--json]"
+        """
+        sim [--seed N] [--replicas R] [--mode before|after|both] [--faults none|swarm|LIST] [--json] [--trace]
+            [--check-determinism] [--html FILE] [--svg FILE] [--keep-events I] [--keep-faults I] [--keep-scaling I]
+               sim sweep --seeds A-B [--mode before|after|both] [--replicas R] [--json]
+               sim shrink --seed N [--mode before|after] [--kind K] [--json]
+               sim scale [--from-manifests DIR|FILE] [--seed N | --seeds A-B] [--mode before|after] [--json]
+        """
     }
 }
