@@ -126,7 +126,7 @@ class Stack:
         self.pid_file(name).write_text(f"{process.pid}\n")
         return process.pid
 
-    def signal(self, name: str, sig: int) -> int | None:
+    def send_signal(self, name: str, sig: int) -> int | None:
         pid = self.pid(name)
         if pid is not None:
             try:
@@ -137,7 +137,7 @@ class Stack:
 
     def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 30.0) -> bool:
         """Signals `name` and waits for it to exit (SIGKILL after `timeout`). True if it was running."""
-        pid = self.signal(name, sig)
+        pid = self.send_signal(name, sig)
         if pid is None:
             self.pid_file(name).unlink(missing_ok=True)
             return False

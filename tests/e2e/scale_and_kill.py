@@ -53,7 +53,7 @@ class Timeline:
 
     def note(self, what: str, **details) -> None:
         with self.lock:
-            entry = {"t": round(time.monotonic() - self.start, 2), "what": what, **details}
+            entry = {"t": round(time.monotonic() - self.start, 2), "wall": round(time.time(), 3), "what": what, **details}
             self.entries.append(entry)
         log(f"t={entry['t']:6.2f}s {what} {json.dumps(details) if details else ''}")
 
@@ -176,20 +176,40 @@ class Scenario:
         self.terms += 1
         self.timeline.note("worker exited", worker=f"w{index}", after_s=round(time.monotonic() - started, 2))
 
-    def kill_mid_batch(self, index: int) -> None:
-        """SIGKILL while the worker has a transaction in flight (its own in-flight gauge), or after 5 s anyway."""
-        deadline = time.monotonic() + 5
-        in_flight = False
-        while time.monotonic() < deadline:
-            metrics = self.stack.metrics(index)
-            if metrics.get(f'replicasafe_worker_in_flight_events{{mode="{self.mode}"}}', 0) > 0:
-                in_flight = True
-                break
-            time.sleep(0.005)
-        self.stack.stop(self.stack.worker_name(index), signal.SIGKILL, timeout=5)
+    def kill_mid_batch(self, preferred: int) -> None:
+        """SIGKILL a worker while it has a transaction in flight (its own in-flight gauge, sampled over kept-alive
+        connections). `preferred` first; any running worker that owns partitions will do (the mock's rebalance
+        rounds can leave a newcomer without partitions for a while). After 8 s, the preferred one anyway."""
+        running = self.running()
+        candidates = [preferred] + [i for i in running if i not in (preferred, 1)] + ([1] if 1 in running else [])
+        candidates = [i for i in candidates if i in running]
+        if not candidates:
+            return
+        owners = [i for i in candidates if self.assigned(i) > 0] or candidates[:1]
+        connections = {i: http.client.HTTPConnection("127.0.0.1", self.stack.ports.worker(i), timeout=2) for i in owners}
+        series = f'replicasafe_worker_in_flight_events{{mode="{self.mode}"}} '
+        target, in_flight = owners[0], False
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline and not in_flight:
+            for index, connection in connections.items():
+                try:
+                    connection.request("GET", "/metrics")
+                    body = connection.getresponse().read().decode()
+                except (OSError, http.client.HTTPException):
+                    continue
+                at = body.find(series)
+                if at >= 0 and float(body[at + len(series):body.index("\n", at)]) > 0:
+                    target, in_flight = index, True
+                    break
+        for connection in connections.values():
+            connection.close()
+        self.stack.stop(self.stack.worker_name(target), signal.SIGKILL, timeout=5)
         self.kills += 1
         self.kills_in_flight += in_flight
-        self.timeline.note("SIGKILL", worker=f"w{index}", transaction_in_flight=in_flight)
+        self.timeline.note("SIGKILL", worker=f"w{target}", transaction_in_flight=in_flight)
+
+    def assigned(self, index: int) -> int:
+        return int(self.stack.metrics(index).get(f'replicasafe_worker_assigned_partitions{{mode="{self.mode}"}}', 0))
 
     def broker_fault(self, broker: int, seconds: float) -> None:
         self.stack.kafka_control("POST", f"/brokers/{broker}/down")
@@ -225,9 +245,9 @@ class Scenario:
         if self.args.small:
             return [(0.10, "scale", 2), (0.20, "scale", 3), (0.35, "kill", 2), (0.45, "broker", 2),
                     (0.55, "restart", 2), (0.65, "kill", 3), (0.80, "term", 2)]
-        return [(0.08, "scale", 2), (0.18, "scale", 5), (0.28, "kill", 2), (0.36, "broker", 2),
-                (0.44, "restart", 2), (0.52, "kill", 4), (0.60, "term", 5), (0.68, "kill", 3),
-                (0.76, "term", 2), (0.90, "term_to", 1)]
+        return [(0.07, "scale", 2), (0.16, "scale", 5), (0.27, "kill", 2), (0.35, "broker", 2),
+                (0.45, "restart", 2), (0.55, "kill", 4), (0.65, "term", 5), (0.75, "kill", 3),
+                (0.87, "term", 2), (0.95, "term_to", 1)]
 
     def run(self) -> dict:
         began = time.monotonic()
@@ -239,7 +259,7 @@ class Scenario:
         # The first assignment takes the group's initial rebalance delay; start traffic once w1 owns partitions.
         self.wait_for(lambda: self.assigned_total() == 12, 60, "w1 owning all partitions")
         traffic = Traffic(self.stack.ports.api, events, self.args.rate, self.args.connections, self.timeline)
-        self.timeline = traffic.timeline = Timeline()
+        self.timeline.start = time.monotonic()  # t = 0 when the traffic starts
         self.timeline.note("traffic started", events=len(events), rate=self.args.rate, seconds=round(duration, 1))
         traffic.start()
         for fraction, action, argument in self.actions():
@@ -260,8 +280,7 @@ class Scenario:
         if action == "scale":
             self.scale_to(argument)
         elif action == "kill":
-            if argument in self.running():
-                self.kill_mid_batch(argument)
+            self.kill_mid_batch(argument)
         elif action == "restart":
             self.stack.start_worker(argument, self.mode, wait=False)
             self.timeline.note("worker started", worker=f"w{argument}")
@@ -353,8 +372,38 @@ class Scenario:
             "kills_with_transaction_in_flight": self.kills_in_flight, "sigterms": self.terms,
             "broker_faults": self.broker_faults, "max_replicas": self.max_replicas, "drained": drained,
         }
+        result["duplicate_causes"] = self.duplicate_causes()
         self.write_report(result)
         return result
+
+    def duplicate_causes(self) -> dict[str, int]:
+        """Why each duplicated event was applied twice, from its first two applications and the timeline (the
+        same classes the simulator's explanations use)."""
+        rows = self.stack.psql("""
+            SELECT event_id, string_agg(applied_by || ' ' || extract(epoch FROM applied_at) || ' ' || kafka_partition
+                                        || ' ' || kafka_offset, ',' ORDER BY applied_at, id)
+            FROM ledger GROUP BY event_id HAVING count(*) > 1
+            """)
+        causes: dict[str, int] = {}
+        for line in filter(None, rows.splitlines()):
+            applications = [a.split() for a in line.split("\t")[1].split(",")]
+            (w1, t1, p1, o1), (w2, t2, p2, o2) = applications[0], applications[1]
+            t1, t2 = float(t1), float(t2)
+            if (p1, o1) != (p2, o2):
+                cause = "producer retry (the event is twice in Kafka)"
+            else:
+                events = [e for e in self.timeline.entries
+                          if e.get("worker") == w1 and t1 <= e["wall"] <= t2 and e["what"] in ("SIGKILL", "SIGTERM")]
+                if any(e["what"] == "SIGKILL" for e in events):
+                    cause = "SIGKILL before commit"
+                elif events:
+                    cause = "SIGTERM exit without drain"
+                elif w1 == w2:
+                    cause = "re-read by the same worker after a rebalance"
+                else:
+                    cause = "rebalance before commit"
+            causes[cause] = causes.get(cause, 0) + 1
+        return dict(sorted(causes.items(), key=lambda item: -item[1]))
 
     def write_report(self, result: dict) -> None:
         """Everything a postmortem needs: the timeline and every duplicated event with its applications."""
@@ -417,7 +466,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="leave the stack running afterwards")
     args = parser.parse_args()
     args.events = args.events or (3_000 if args.small else 20_000)
-    args.rate = args.rate or (150.0 if args.small else 250.0)
+    # Slow enough that the mock's rebalance rounds (session.timeout.ms - 1 s each) fit between the steps.
+    args.rate = args.rate or (60.0 if args.small else 150.0)
 
     scenario = Scenario(args)
     # A hard bound on the run: a hung step must not hang CI.
