@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts" / "stack"))
 from localstack import Ports, Stack, StackError, log  # noqa: E402
 
-E2E_PORTS = Ports(brokers=(19192, 19193, 19194), control=19199, api=18180, first_worker=9201)
+E2E_PORTS = Ports(brokers=(19392, 19393, 19394), control=19399, api=18380, first_worker=9201)
 
 
 @dataclass
@@ -178,18 +178,19 @@ class Scenario:
 
     def kill_mid_batch(self, preferred: int) -> None:
         """SIGKILL a worker while it has a transaction in flight (its own in-flight gauge, sampled over kept-alive
-        connections). `preferred` first; any running worker that owns partitions will do (the mock's rebalance
-        rounds can leave a newcomer without partitions for a while). After 8 s, the preferred one anyway."""
+        connections): `preferred` if it is the first caught in flight, otherwise any running worker (the mock's
+        slow rebalance rounds can leave a newcomer without partitions for a while). After 20 s without catching
+        one, `preferred` (or the newest worker) anyway."""
         running = self.running()
-        candidates = [preferred] + [i for i in running if i not in (preferred, 1)] + ([1] if 1 in running else [])
-        candidates = [i for i in candidates if i in running]
-        if not candidates:
+        if not running:
             return
-        owners = [i for i in candidates if self.assigned(i) > 0] or candidates[:1]
-        connections = {i: http.client.HTTPConnection("127.0.0.1", self.stack.ports.worker(i), timeout=2) for i in owners}
+        order = [preferred] + [i for i in sorted(running, reverse=True) if i != preferred]
+        connections = {i: http.client.HTTPConnection("127.0.0.1", self.stack.ports.worker(i), timeout=2)
+                       for i in order if i in running}
         series = f'replicasafe_worker_in_flight_events{{mode="{self.mode}"}} '
-        target, in_flight = owners[0], False
-        deadline = time.monotonic() + 8
+        target = preferred if preferred in running else max(running)
+        in_flight = False
+        deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not in_flight:
             for index, connection in connections.items():
                 try:
@@ -282,9 +283,10 @@ class Scenario:
         elif action == "kill":
             self.kill_mid_batch(argument)
         elif action == "restart":
-            self.stack.start_worker(argument, self.mode, wait=False)
-            self.timeline.note("worker started", worker=f"w{argument}")
-            self.max_replicas = max(self.max_replicas, len(self.running()))
+            if argument not in self.running():
+                self.stack.start_worker(argument, self.mode, wait=False)
+                self.timeline.note("worker started", worker=f"w{argument}")
+                self.max_replicas = max(self.max_replicas, len(self.running()))
         elif action == "term":
             if argument in self.running():
                 self.terminate(argument)
