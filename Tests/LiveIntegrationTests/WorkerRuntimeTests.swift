@@ -97,8 +97,8 @@ struct WorkerRuntimeTests {
         try await h2.produce(300, seed: 4)
         let safe = h2.start(h2.settings(.after, id: "a1", batch: 50))
         try await h2.eventually(60, "after worker applies events") { try await h2.int("SELECT count(*) FROM ledger") >= 300 }
-        let left = Date()
         try await safe.stop()
+        let left = Date()  // stop() returns once the consumer is closed: the member has left the group
         #expect(!safe.abandoned, "after mode closes the consumer")
         #expect(safe.metric("offset_commits_total", "result=\"ok\"") >= 1)
         let successor = h2.start(h2.settings(.after, id: "a2", batch: 50))

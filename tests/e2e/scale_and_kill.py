@@ -361,13 +361,16 @@ class Scenario:
                  FULL JOIN accounts a USING (account_id)),
               (SELECT count(*) FROM processed_events WHERE outcome = 'dead_lettered'),
               (SELECT count(DISTINCT period) FROM settlements),
-              (SELECT count(*) FROM (SELECT event_id FROM ledger GROUP BY event_id HAVING count(*) > 1) d)
+              (SELECT count(*) FROM (SELECT event_id FROM ledger GROUP BY event_id HAVING count(*) > 1) d),
+              (SELECT coalesce(sum(abs(amount_cents)), 0) FROM
+                 (SELECT amount_cents, row_number() OVER (PARTITION BY event_id ORDER BY id) AS n FROM ledger) x WHERE n > 1)
             """).split("\t")
         (produced, applied, effects, duplicates, lost, unexpected, doubles, mismatches, mismatch_cents, dead_lettered,
-         periods, duplicated_events) = (int(x) for x in numbers)
+         periods, duplicated_events, duplicated_cents) = (int(x) for x in numbers)
         result = {
             "mode": self.mode, "produced": produced, "applied_distinct": applied, "effects": effects,
-            "duplicates": duplicates, "duplicated_events": duplicated_events, "lost": lost,
+            "duplicates": duplicates, "duplicated_events": duplicated_events, "duplicated_cents": duplicated_cents,
+            "lost": lost,
             "double_settlements": doubles, "settled_periods": periods, "balance_mismatches": mismatches,
             "balance_error_cents": mismatch_cents, "unexpected_events": unexpected, "dead_lettered": dead_lettered,
             "not_accepted": len(traffic.failed), "api_retries": traffic.retries, "kills": self.kills,
