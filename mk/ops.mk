@@ -1,6 +1,6 @@
 # Operations area (issue 5): alerts, dashboards, runbooks, backup drill, load tests.
 # `make lint` runs lint-alerts; `make test` runs lint-alerts and the backup drill with its failure tests.
-.PHONY: deps-ops lint-alerts drill drill-test load
+.PHONY: deps-ops lint-alerts drill drill-test load alerts-e2e
 
 deps-ops: ## install promtool, pgBackRest, PostgreSQL 15, stunnel4 and the ops venv (k6, moto)
 	bash scripts/deps/ops.sh
@@ -19,3 +19,8 @@ drill-test: deps-ops ## the drill verifies a correct restore and fails loudly on
 
 load: deps-ops ## k6 api-load.js and lag-burst.js against the local stack (make up first); summaries in out/load/
 	scripts/ops/run-load.sh
+
+# Not part of `make test` (about 10 minutes of faults on real processes). Uses a PostgreSQL cluster of its own
+# on 127.0.0.1:15433 because it stops and starts the database; refuses to run while `make up` is running.
+alerts-e2e: deps-ops deps-live ## the alert rules against the running stack: faults, real Prometheus on 127.0.0.1:19090, pending -> firing -> resolved; last line JSON
+	scripts/ops/alerts-e2e.sh
