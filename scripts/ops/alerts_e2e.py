@@ -507,7 +507,7 @@ def main() -> int:
         "brokers-down": {"5xx ratio (x20 1h window)": f"x{x}:replicasafe:api_errors:ratio_rate1h",
                          "5xx ratio (x20 5m window)": f"x{x}:replicasafe:api_errors:ratio_rate5m"},
         "database-down": {"settlement periods behind": "time() / max(replicasafe_worker_settlement_period_seconds)"
-                                                       " - max(replicasafe_worker_last_settled_period) - 1",
+                                                       " - max(replicasafe_worker_last_settled_period > 0) - 1",
                           "failed attempts/s": f"x{x}:replicasafe:worker_events_failed:rate5m",
                           "database_up": "replicasafe_worker_database_up"},
         "consumers-paused": {"lag (Kafka Exporter view)": "sum(kafka_consumergroup_lag)",

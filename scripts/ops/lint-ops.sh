@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make lint-alerts`: every check of the operations area, each failing loudly on a defect.
-#  1. alert rules: extract, promtool check, promtool unit tests, coverage (runbooks, severities, tests)
+#  1. alert rules: extract, promtool check, promtool unit tests, coverage (runbooks, severities, tests);
+#     the generator of the time-scaled copy used by make alerts-e2e
 #  2. dashboards: committed JSON equals scripts/ops/build_dashboards.py's output; every dashboard and rule
 #     query parses and names only metrics listed in docs/interfaces.md
 #  3. apps/base/observability renders, and its custom resources validate strictly against the vendored CRDs
@@ -21,6 +22,9 @@ step() { echo "== lint-ops: $*"; }
 
 step "alert rules (promtool) and coverage"
 scripts/ops/test-alerts.sh
+
+step "the time-scaled rule copy of make alerts-e2e (scripts/ops/scale_rules.py)"
+"$PY" tests/alerts-e2e/test_scale_rules.py
 
 step "dashboards are up to date with scripts/ops/build_dashboards.py"
 "$PY" scripts/ops/build_dashboards.py "$WORK/dashboards"
