@@ -56,7 +56,12 @@ public struct ConsumerStateMachine: Sendable {
     }
 
     public var ownedPartitions: [PartitionID] { partitions.map(\.id) }
-    public var queuedEvents: Int { partitions.reduce(0) { $0 + $1.queue.count } }
+    public var queuedEvents: Int {
+        // Through the subscript, not by iterating values: no copy (and retain) of every partition's state.
+        var total = 0
+        for index in partitions.indices { total += partitions[index].queue.count }
+        return total
+    }
 
     public var inFlightEvents: Int {
         if case .batch(let batch) = pipeline.step { return batch.messages.count }

@@ -48,8 +48,9 @@ public struct ScenarioGenerator: Sendable {
             events.append(PlannedEvent(time: time, id: id, account: random.int(0...(config.accounts - 1)),
                                        amountCents: amount, poison: nil))
         }
-        // Stable: equal times keep generation order on every platform.
-        return events.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        // Stable: equal times keep generation order. One integer key per event sorts much faster than tuples.
+        let keys = events.indices.map { Int64(events[$0].time) << 24 | Int64($0) }.sorted()
+        return keys.map { events[Int($0 & 0xFF_FFFF)] }
     }
 
     private func faultKinds(using random: inout Xoshiro256) -> [FaultKind] {
