@@ -46,12 +46,18 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Replay a subset of the generated scaling steps (indices).")
     var keepScaling: IndexSet?
 
+    @Option(help: "Cap every scaling step at this many replicas (what `sim shrink` lowers; --replicas still shapes the scenario).")
+    var maxReplicas: Int?
+
     var selection: ScenarioSelection { ScenarioSelection(events: keepEvents, faults: keepFaults, scaling: keepScaling) }
 
-    /// The scenario for a seed, with the selection applied and scaling capped at `--replicas`.
+    /// The scenario for a seed, with the selection applied and scaling capped at `--max-replicas`.
     func scenario(seed: UInt64) -> Scenario {
         var scenario = selection.apply(to: generator.generate(seed: seed))
-        scenario.scaling = scenario.scaling.map { ScaleStep(time: $0.time, replicas: min($0.replicas, replicas)) }
+        if let maxReplicas {
+            scenario.replicas = maxReplicas
+            scenario.scaling = scenario.scaling.map { ScaleStep(time: $0.time, replicas: min($0.replicas, maxReplicas)) }
+        }
         return scenario
     }
 
@@ -59,6 +65,9 @@ struct ScenarioOptions: ParsableArguments {
         guard (1...64).contains(replicas) else { throw ValidationError("--replicas must be between 1 and 64, got \(replicas)") }
         guard (1...256).contains(partitions) else { throw ValidationError("--partitions must be between 1 and 256, got \(partitions)") }
         guard (1...1_000_000).contains(events) else { throw ValidationError("--events must be between 1 and 1000000, got \(events)") }
+        if let maxReplicas, !(1...replicas).contains(maxReplicas) {
+            throw ValidationError("--max-replicas must be between 1 and --replicas (\(replicas)), got \(maxReplicas)")
+        }
         if case .list(let kinds) = faults, kinds.contains(.zoneOutage) {
             throw ValidationError("--faults zone-outage needs the cluster model: run it with `sim scale`")
         }
@@ -78,6 +87,6 @@ struct ScenarioOptions: ParsableArguments {
     }
 
     func reproduce(seed: UInt64, mode: String) -> String {
-        "swift run sim --seed \(seed) --replicas \(replicas) --mode \(mode)\(nonDefaultFlags)\(selection.flags)"
+        "swift run sim --seed \(seed) --replicas \(replicas) --mode \(mode)\(nonDefaultFlags)\(selection.flags)\(maxReplicas.map { " --max-replicas \($0)" } ?? "")"
     }
 }

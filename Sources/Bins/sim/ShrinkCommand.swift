@@ -34,7 +34,7 @@ struct ShrinkCommand: ParsableCommand {
         }
         let elapsed = started.duration(to: clock.now)
         var shrunkOptions = scenarioOptions
-        shrunkOptions.replicas = outcome.shrunk.replicas
+        if outcome.shrunk.replicas < scenarioOptions.replicas { shrunkOptions.maxReplicas = outcome.shrunk.replicas }
         shrunkOptions.keepEvents = outcome.selection.events
         shrunkOptions.keepFaults = outcome.selection.faults
         shrunkOptions.keepScaling = outcome.selection.scaling
