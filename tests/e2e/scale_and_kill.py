@@ -147,6 +147,7 @@ class Scenario:
         }
         self.timeline = Timeline()
         self.kills = 0
+        self.killed: list[int] = []
         self.kills_in_flight = 0
         self.terms = 0
         self.max_replicas = 0
@@ -205,6 +206,7 @@ class Scenario:
         for connection in connections.values():
             connection.close()
         self.stack.stop(self.stack.worker_name(target), signal.SIGKILL, timeout=5)
+        self.killed.append(target)
         self.kills += 1
         self.kills_in_flight += in_flight
         self.timeline.note("SIGKILL", worker=f"w{target}", transaction_in_flight=in_flight)
@@ -242,13 +244,15 @@ class Scenario:
         self.stack.start_api()
 
     def actions(self) -> list[tuple[float, str, object]]:
-        """(fraction of the traffic time, action, argument). Workers are w1..w5; kills hit a running worker."""
+        """(fraction of the traffic time, action, argument). Workers are w1..w5. `kill` SIGKILLs a worker caught
+        with a transaction in flight (the argument is only a preference), `replace` starts a new one in the killed
+        one's place, `term` SIGTERMs the newest (scale down by one), `term_to N` scales down to N."""
         if self.args.small:
             return [(0.10, "scale", 2), (0.20, "scale", 3), (0.35, "kill", 2), (0.45, "broker", 2),
-                    (0.55, "restart", 2), (0.65, "kill", 3), (0.80, "term", 2)]
+                    (0.55, "replace", None), (0.65, "kill", 3), (0.80, "term", None)]
         return [(0.07, "scale", 2), (0.16, "scale", 5), (0.27, "kill", 2), (0.35, "broker", 2),
-                (0.45, "restart", 2), (0.55, "kill", 4), (0.65, "term", 5), (0.75, "kill", 3),
-                (0.87, "term", 2), (0.95, "term_to", 1)]
+                (0.45, "replace", None), (0.55, "kill", 4), (0.65, "term", None), (0.75, "kill", 3),
+                (0.87, "term", None), (0.95, "term_to", 1)]
 
     def run(self) -> dict:
         began = time.monotonic()
@@ -282,18 +286,21 @@ class Scenario:
             self.scale_to(argument)
         elif action == "kill":
             self.kill_mid_batch(argument)
-        elif action == "restart":
-            if argument not in self.running():
-                self.stack.start_worker(argument, self.mode, wait=False)
-                self.timeline.note("worker started", worker=f"w{argument}")
+        elif action == "replace":
+            # A new pod for the killed one, as a Deployment does.
+            if self.killed and self.killed[-1] not in self.running():
+                index = self.killed[-1]
+                self.stack.start_worker(index, self.mode, wait=False)
+                self.timeline.note("worker started", worker=f"w{index}", replaces="killed")
                 self.max_replicas = max(self.max_replicas, len(self.running()))
         elif action == "term":
-            if argument in self.running():
-                self.terminate(argument)
+            # Scale down by one: the newest worker gets SIGTERM (never the last one).
+            running = self.running()
+            if len(running) > 1:
+                self.terminate(max(running))
         elif action == "term_to":
-            for index in sorted(self.running(), reverse=True):
-                if index > argument:
-                    self.terminate(index)
+            while len(self.running()) > argument:
+                self.terminate(max(self.running()))
         elif action == "broker":
             self.broker_fault(argument, self.args.broker_down_seconds)
 
