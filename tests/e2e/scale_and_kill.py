@@ -328,22 +328,26 @@ class Scenario:
         raise StackError(f"{what}: not within {seconds:.0f} s")
 
     def drain(self, accepted: list[Produced]) -> bool:
-        """Waits until the ledger stops changing with zero lag and all partitions owned (both modes), or until
-        every acknowledged event is applied (after mode can get there; before may have lost some)."""
+        """Waits until the group is quiet: every partition owned, zero lag and no new ledger row, all of it for
+        15 s without a break (three lag refreshes, so a partition assigned a moment ago cannot pass with a lag it
+        has not measured yet). In `after` mode every acknowledged event applied is the goal; in `before` mode the
+        ledger may never get there (lost events), so quiet is the end."""
         deadline = time.monotonic() + self.args.drain_timeout
-        stable_since = None
-        last = None
+        quiet_since = None
+        distinct = last = None
         while time.monotonic() < deadline:
             distinct = int(self.stack.psql("SELECT count(DISTINCT event_id) FROM ledger") or 0)
-            lag = self.lag_total()
-            settled = self.assigned_total() == 12 and lag == 0
-            if distinct != last:
-                last, stable_since = distinct, time.monotonic()
-            if settled and (distinct >= len(accepted) or time.monotonic() - stable_since >= 12):
+            quiet = self.assigned_total() == 12 and self.lag_total() == 0 and distinct == last
+            last = distinct
+            if not quiet:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= 15:
                 self.timeline.note("drained", applied_distinct=distinct)
                 return True
             time.sleep(0.5)
-        self.timeline.note("drain timeout", applied_distinct=last)
+        self.timeline.note("drain timeout", applied_distinct=distinct)
         return False
 
     def check(self, traffic: Traffic, drained: bool) -> dict:
