@@ -21,9 +21,11 @@ fail() { echo "timeline-check: FAIL: $*" >&2; exit 1; }
 
 SIM=${SIM:-}
 if [ -z "$SIM" ]; then
-    for candidate in .build/release/sim .build/debug/sim; do [ -x "$candidate" ] && SIM=$candidate && break; done
+    for candidate in .build/release/sim .build/debug/sim; do
+        if [ -x "$candidate" ]; then SIM=$candidate; break; fi
+    done
 fi
-[ -n "$SIM" ] && [ -x "$SIM" ] || fail "no sim binary (build it: swift build -c release --product sim, or set SIM)"
+{ [ -n "$SIM" ] && [ -x "$SIM" ]; } || fail "no sim binary (build it: swift build -c release --product sim, or set SIM)"
 command -v chromium >/dev/null || fail "chromium is not installed (run scripts/deps/timeline.sh)"
 
 work=$(mktemp -d)
