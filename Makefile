@@ -5,14 +5,14 @@ SHELL := /bin/bash
 SWIFT ?= swift
 SIM_RELEASE := .build/release/sim
 
-.PHONY: help deps test test-swift test-sim-canary lint bench-sim sim-release
+.PHONY: help deps test test-swift test-sim-canary test-docs lint bench-sim sim-release
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
 
 deps: ## install everything the tests need (apt, pip); idempotent
 	scripts/install-deps.sh
 
-test: deps test-swift test-sim-canary ## run every test (installs what it needs)
+test: deps test-swift test-sim-canary test-docs ## run every test (installs what it needs)
 
 test-swift: ## unit tests of Core and Sim
 	$(SWIFT) build --product sim
@@ -23,6 +23,9 @@ sim-release:
 
 test-sim-canary: sim-release ## after-mode sweep must be clean, before-mode sweep must fail
 	scripts/sim-canary.sh
+
+test-docs: sim-release ## simulator output quoted in the docs (<!-- sim-output: ... --> blocks) is what the sim prints now
+	tests/docs/check-sim-outputs.sh
 
 bench-sim: sim-release ## simulator throughput and bug-finding figures
 	scripts/bench-sim.sh
