@@ -123,6 +123,12 @@ class Stack:
         process = subprocess.Popen(argv, cwd=REPO, env=full_env, stdin=subprocess.DEVNULL, stdout=log_handle,
                                    stderr=log_handle, start_new_session=True)
         log_handle.close()
+        # Popen can return before /proc shows the new program (its cmdline is still the interpreter's for a
+        # moment): a pid() check then would call the process dead and a second start would spawn a twin.
+        deadline = time.monotonic() + 5
+        while not alive(process.pid, self.expected_binary(name)) and process.poll() is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.005)
         self.pid_file(name).write_text(f"{process.pid}\n")
         return process.pid
 
@@ -199,6 +205,9 @@ class Stack:
         name = self.worker_name(index)
         pid = self.pid(name)
         if pid is None:
+            if http_ok(f"http://127.0.0.1:{self.ports.worker(index)}/healthz"):
+                raise StackError(f"127.0.0.1:{self.ports.worker(index)} already answers but {name} is not ours: "
+                                 "a worker left over from another run? (ss -ltnp to find it)")
             env = {"KAFKA_BOOTSTRAP_SERVERS": self.ports.bootstrap, "DATABASE_URL": self.database_url,
                    "HTTP_PORT": str(self.ports.worker(index)), "WORKER_MODE": mode, "WORKER_ID": f"w{index}",
                    **self.worker_env}

@@ -259,8 +259,9 @@ class Scenario:
         self.prepare()
         events = self.plan()
         duration = len(events) / self.args.rate
-        self.scale_to(1)
         self.stack.start_worker(1, self.mode, wait=True)
+        self.timeline.note("worker started", worker="w1")
+        self.max_replicas = 1
         # The first assignment takes the group's initial rebalance delay; start traffic once w1 owns partitions.
         self.wait_for(lambda: self.assigned_total() == 12, 60, "w1 owning all partitions")
         traffic = Traffic(self.stack.ports.api, events, self.args.rate, self.args.connections, self.timeline)
