@@ -15,6 +15,7 @@
 # PGPORT below, both understood by scripts/local-postgres.sh): stopping the shared 15432 server would break
 # whoever else uses it on this machine. It refuses to start when the stack (`make up`) or anything on its
 # ports is already running, and the trap stops everything it started (`make down`, exporter, Prometheus).
+# The cluster is created afresh each run (the port check above proves it is not running).
 #
 # Environment: TIME_SCALE (20), WORKERS (2), RATE (25 requests/s), SETTLEMENT_PERIOD_SECONDS (10),
 # ALERTS_E2E_PGPORT (15433), ALERTS_E2E_ONLY (comma-separated phase names, for debugging), SWIFT_SCRATCH.
@@ -51,6 +52,10 @@ for port in "${ports[@]}"; do
     fi
 done
 
+# A fresh cluster each run: kafka-dev keeps its log in memory and starts again at offset 0, while the
+# after-mode workers trust the offsets stored in consumer_offsets and drop every message below them as a
+# stale copy (see the operations report): a database left over from an earlier run would hide events.
+rm -rf "$LOCAL_PG_DIR"
 mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/replicasafe-alerts-e2e.XXXXXX)
 PROM_PID=""
