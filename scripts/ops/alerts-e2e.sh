@@ -53,8 +53,9 @@ for port in "${ports[@]}"; do
 done
 
 # A fresh cluster each run: kafka-dev keeps its log in memory and starts again at offset 0, while the
-# after-mode workers trust the offsets stored in consumer_offsets and drop every message below them as a
-# stale copy (see the operations report): a database left over from an earlier run would hide events.
+# after-mode workers start each partition at the offset stored in consumer_offsets (the database is the
+# source of truth for progress, docs/live-worker.md): a database left over from an earlier run would make
+# them skip the new run's first events as if already applied.
 rm -rf "$LOCAL_PG_DIR"
 mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/replicasafe-alerts-e2e.XXXXXX)
