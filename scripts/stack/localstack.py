@@ -169,11 +169,12 @@ class Stack:
         return not running
 
     def ensure_database(self, fresh: bool = False) -> None:
+        # Through the `postgres` database: the stack's own may be the one being dropped.
         if fresh:
-            self.psql(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)", database="replicasafe")
-        exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{self.database}'", database="replicasafe")
+            self.psql(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)", database="postgres")
+        exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{self.database}'", database="postgres")
         if exists != "1":
-            self.psql(f"CREATE DATABASE {self.database}", database="replicasafe")
+            self.psql(f"CREATE DATABASE {self.database}", database="postgres")
 
     def start_kafka(self) -> str:
         if self.pid("kafka-dev") is None:
@@ -300,7 +301,12 @@ def up(mode: str, workers: int) -> None:
     stack.build()
     if stack.start_postgres():
         (stack.root / "postgres.started").write_text("1\n")
-    stack.ensure_database()
+    # kafka-dev keeps its log in memory: a new one starts every partition at offset 0, and the offsets an earlier
+    # run stored in the database would make after-mode workers skip that many new events. A new log, a new ledger.
+    fresh = stack.pid("kafka-dev") is None
+    if fresh:
+        log(f"kafka-dev is not running: starting it with an empty log and database {stack.database} afresh")
+    stack.ensure_database(fresh=fresh)
     subprocess.run([stack.binary("worker"), "migrate", "--database-url", stack.database_url], check=True,
                    stdout=sys.stderr)
     stack.start_kafka()
