@@ -74,7 +74,7 @@ final class World {
 
     private func prepareEvents() {
         payloads.reserveCapacity(scenario.events.count)
-        for (index, planned) in scenario.events.enumerated() {
+        for planned in scenario.events {
             if planned.poison == .undecodable {
                 payloads.append(.undecodable(reason: "invalid JSON at byte 0", raw: Array("{\"event_id\":".utf8)))
             } else {
