@@ -47,11 +47,13 @@ def run_sim(sim: str, args: str) -> str:
     return done.stdout.rstrip("\n") + f"\nexit {done.returncode}"
 
 
-def refresh(path: Path, sim: str) -> tuple[str, list[str]]:
-    """The file's text with every marked block regenerated, and the arguments of the blocks that changed."""
+def refresh(path: Path, sim: str) -> tuple[str, int, list[str]]:
+    """The file's text with every marked block regenerated, the number of marked blocks, and the arguments of
+    the blocks that changed."""
     lines = path.read_text().split("\n")
     out: list[str] = []
     changed: list[str] = []
+    blocks = 0
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -60,6 +62,7 @@ def refresh(path: Path, sim: str) -> tuple[str, list[str]]:
         i += 1
         if not match:
             continue
+        blocks += 1
         if i >= len(lines) or not FENCE.match(lines[i]):
             raise SystemExit(f"{path}:{i}: a sim-output marker must be followed directly by a fenced block")
         opening = lines[i]
@@ -78,7 +81,7 @@ def refresh(path: Path, sim: str) -> tuple[str, list[str]]:
             sys.stderr.write("\n")
         out.extend([opening, *actual.split("\n"), lines[end]])
         i = end + 1
-    return "\n".join(out), changed
+    return "\n".join(out), blocks, changed
 
 
 def main() -> int:
@@ -92,12 +95,8 @@ def main() -> int:
 
     blocks = stale = 0
     for path in markdown_files(options.paths):
-        text = path.read_text()
-        count = sum(1 for line in text.split("\n") if MARKER.match(line))
-        if count == 0:
-            continue
+        updated, count, changed = refresh(path, options.sim)
         blocks += count
-        updated, changed = refresh(path, options.sim)
         stale += len(changed)
         if options.update and changed:
             path.write_text(updated)

@@ -213,6 +213,13 @@ class AlertWatcher:
     def matching(self, target: Target) -> list[dict]:
         return [a for a in self.snapshot() if target.matches(a["labels"])]
 
+    def wait_inactive(self, targets: list[Target], seconds: float) -> list[Target]:
+        """Waits up to `seconds` until no alert of `targets` is pending or firing; returns those still active."""
+        deadline = now() + seconds
+        while any(self.matching(t) for t in targets) and now() < deadline:
+            time.sleep(1)
+        return [t for t in targets if self.matching(t)]
+
 
 def query(base: str, promql: str) -> list:
     url = f"{base}/api/v1/query?" + urllib.parse.urlencode({"query": promql})
@@ -373,10 +380,7 @@ def run_phase(phase: Phase, watcher: AlertWatcher, traffic: Traffic, prometheus:
     for target in phase.targets:
         phase.observations[target.key] = Observation()
     # Each target must be inactive when its fault starts (an earlier phase's fault may have set it off too).
-    clear_by = now() + 120
-    while any(watcher.matching(t) for t in phase.targets) and now() < clear_by:
-        time.sleep(1)
-    phase.active_before = sorted({t.key for t in phase.targets if watcher.matching(t)})
+    phase.active_before = sorted({t.key for t in watcher.wait_inactive(phase.targets, 120)})
     if phase.active_before:
         log(f"   still active before the fault: {phase.active_before}")
     phase.traffic_before = traffic.counts()
@@ -553,9 +557,7 @@ def main() -> int:
         all_targets = [t for p in phases for t in p.targets]
         # ... and after the next rule evaluation has cleared that cold-start pending state (bounded: an alert that
         # stays active is then reported by the baseline below).
-        cleared_by = now() + 60
-        while any(t.matches(a["labels"]) for a in watcher.snapshot() for t in all_targets) and now() < cleared_by:
-            time.sleep(1)
+        watcher.wait_inactive(all_targets, 60)
         # A quiet baseline: normal traffic, no fault, no targeted alert may be pending or firing.
         log("== baseline: 30 s of normal traffic, nothing may be pending or firing")
         baseline_end = now() + 30

@@ -280,13 +280,13 @@ def http_ok(url: str) -> bool:
         return False
 
 
-def wait_until(predicate, seconds: float, what: str) -> None:
+def wait_until(predicate, seconds: float, what: str, interval: float = 0.1) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
             return
-        time.sleep(0.1)
-    raise StackError(f"{what} not up within {seconds:.0f} s")
+        time.sleep(interval)
+    raise StackError(f"{what}: not within {seconds:.0f} s")
 
 
 # ----- CLI (make up / make down) -------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts" / "stack"))
-from localstack import Ports, Stack, StackError, log  # noqa: E402
+from localstack import Ports, Stack, StackError, log, wait_until  # noqa: E402
 
 E2E_PORTS = Ports(brokers=(19392, 19393, 19394), control=19399, api=18380, first_worker=9201)
 
@@ -263,7 +263,7 @@ class Scenario:
         self.timeline.note("worker started", worker="w1")
         self.max_replicas = 1
         # The first assignment takes the group's initial rebalance delay; start traffic once w1 owns partitions.
-        self.wait_for(lambda: self.assigned_total() == 12, 60, "w1 owning all partitions")
+        wait_until(lambda: self.assigned_total() == 12, 60, "w1 owning all partitions", interval=0.25)
         traffic = Traffic(self.stack.ports.api, events, self.args.rate, self.args.connections, self.timeline)
         self.timeline.start = time.monotonic()  # t = 0 when the traffic starts
         self.timeline.note("traffic started", events=len(events), rate=self.args.rate, seconds=round(duration, 1))
@@ -319,14 +319,6 @@ class Scenario:
                 return None
             total += sum(v for k, v in metrics.items() if k.startswith("replicasafe_worker_consumer_lag{"))
         return total
-
-    def wait_for(self, predicate, seconds: float, what: str) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if predicate():
-                return
-            time.sleep(0.25)
-        raise StackError(f"{what}: not within {seconds:.0f} s")
 
     def drain(self, accepted: list[Produced]) -> bool:
         """Waits until the group is quiet: every partition owned, zero lag and no new ledger row, all of it for
