@@ -84,6 +84,7 @@ targets += [
         dependencies: [
             "LiveKafka", "LivePostgres", "LiveService", hummingbird, lifecycle, logging,
             .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ],
         path: "Sources/Live/API"
     ),

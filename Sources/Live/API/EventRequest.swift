@@ -17,68 +17,52 @@ public struct EventRequest: Sendable, Equatable {
 
     /// Parses and validates; malformed JSON is a 400, a wrong or missing field a 422 naming it.
     public static func parse(_ body: Data) throws(APIError) -> EventRequest {
-        do {
-            return try decoder.decode(Wire.self, from: body).request
-        } catch let error as APIError {
-            throw error
-        } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
-            throw .malformed("body must be a JSON object")
-        } catch {
-            throw .malformed("body is not valid JSON")
-        }
+        if let scanned = body.withUnsafeBytes({ EventBodyScanner.fields($0) }) { return try validated(scanned) }
+        return try validated(EventFields.decoded(body))
     }
 
-    private static let decoder = JSONDecoder()
-
-    private enum Key: String, CodingKey {
-        case eventID = "event_id", accountID = "account_id", amountCents = "amount_cents"
+    /// The field rules, checked in field order so a body with several problems always names the same one.
+    static func validated(_ fields: EventFields) throws(APIError) -> EventRequest {
+        EventRequest(eventID: try eventID(fields.eventID), accountID: try accountID(fields.accountID),
+                     amountCents: try amount(fields.amountCents))
     }
 
-    /// Decodes field by field so each problem is reported against its field.
-    private struct Wire: Decodable {
-        let request: EventRequest
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: Key.self)
-            request = EventRequest(
-                eventID: try Self.eventID(container), accountID: try Self.accountID(container),
-                amountCents: try Self.amount(container)
-            )
-        }
-
-        private static func eventID(_ c: KeyedDecodingContainer<Key>) throws -> String? {
-            guard c.contains(.eventID), !(try c.decodeNil(forKey: .eventID)) else { return nil }
-            guard let text = try? c.decode(String.self, forKey: .eventID) else { throw APIError.invalid("event_id", "must be a UUID string") }
-            guard let uuid = UUID(uuidString: text) else { throw APIError.invalid("event_id", "must be a UUID") }
+    private static func eventID(_ value: FieldValue) throws(APIError) -> String? {
+        switch value {
+        case .missing: return nil
+        case .string(let text):
+            guard let uuid = UUID(uuidString: text) else { throw .invalid("event_id", "must be a UUID") }
             return uuid.uuidString.lowercased()
+        default: throw .invalid("event_id", "must be a UUID string")
         }
+    }
 
-        private static func accountID(_ c: KeyedDecodingContainer<Key>) throws -> String {
-            guard c.contains(.accountID), !(try c.decodeNil(forKey: .accountID)) else { throw APIError.invalid("account_id", "is required") }
-            guard let text = try? c.decode(String.self, forKey: .accountID) else { throw APIError.invalid("account_id", "must be a string") }
-            guard !text.isEmpty else { throw APIError.invalid("account_id", "must not be empty") }
-            guard text.utf8.count <= maxAccountIDBytes else {
-                throw APIError.invalid("account_id", "must be at most \(maxAccountIDBytes) bytes")
-            }
-            guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-                throw APIError.invalid("account_id", "must not contain control characters")
-            }
-            return text
+    private static func accountID(_ value: FieldValue) throws(APIError) -> String {
+        guard case .string(let text) = value else {
+            throw value == .missing ? .invalid("account_id", "is required") : .invalid("account_id", "must be a string")
         }
+        guard !text.isEmpty else { throw .invalid("account_id", "must not be empty") }
+        guard text.utf8.count <= maxAccountIDBytes else {
+            throw .invalid("account_id", "must be at most \(maxAccountIDBytes) bytes")
+        }
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw .invalid("account_id", "must not contain control characters")
+        }
+        return text
+    }
 
-        private static func amount(_ c: KeyedDecodingContainer<Key>) throws -> Int64 {
-            guard c.contains(.amountCents), !(try c.decodeNil(forKey: .amountCents)) else {
-                throw APIError.invalid("amount_cents", "is required")
-            }
-            let outOfRange = APIError.invalid("amount_cents", "must be between -\(amountBound) and \(amountBound)")
-            if let cents = try? c.decode(Int64.self, forKey: .amountCents) {
-                guard (-amountBound...amountBound).contains(cents) else { throw outOfRange }
-                return cents
-            }
-            if let number = try? c.decode(Double.self, forKey: .amountCents), number.rounded() == number {
-                throw outOfRange  // an integer too large for Int64
-            }
-            throw APIError.invalid("amount_cents", "must be an integer number of cents")
+    private static func amount(_ value: FieldValue) throws(APIError) -> Int64 {
+        switch value {
+        case .missing: throw .invalid("amount_cents", "is required")
+        case .integer(let cents):
+            guard (-amountBound...amountBound).contains(cents) else { throw amountOutOfRange }
+            return cents
+        case .integralBeyondInt64: throw amountOutOfRange
+        case .string, .other: throw .invalid("amount_cents", "must be an integer number of cents")
         }
+    }
+
+    private static var amountOutOfRange: APIError {
+        .invalid("amount_cents", "must be between -\(amountBound) and \(amountBound)")
     }
 }

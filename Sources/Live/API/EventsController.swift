@@ -42,8 +42,7 @@ struct EventsController: Sendable {
     }
 
     private func checkContentType(_ request: Request) throws(APIError) {
-        let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard type == "application/json" else { throw APIError.unsupportedMediaType }
+        guard let value = request.headers[.contentType], MediaType.isJSON(value) else { throw APIError.unsupportedMediaType }
     }
 
     private func collect(_ request: Request) async throws -> Data {
@@ -64,7 +63,7 @@ struct EventsController: Sendable {
             value: EventValue.json(eventID: eventID, request: event, occurredAt: Date())
         )
         do {
-            _ = try await producer.send(message)
+            _ = try await producer.send(message, resumingOn: EventLoopDeliveryTarget.current)
             metrics.accepted.increment()
         } catch {
             metrics.produceErrors(reason: error.name).increment()

@@ -16,6 +16,7 @@ extension KafkaProducer {
             message.value.withUnsafeBytes { value in
                 withOptionalBytes(message.key) { key in
                     var vus: [rd_kafka_vu_t] = []
+                    vus.reserveCapacity(8)  // at most 8 entries: no regrowth per message
                     var vu = rd_kafka_vu_t()
                     vu.vtype = RD_KAFKA_VTYPE_TOPIC; vu.u.cstr = topic; vus.append(vu)
                     vu = rd_kafka_vu_t()

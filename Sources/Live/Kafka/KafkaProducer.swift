@@ -68,10 +68,15 @@ public final class KafkaProducer: @unchecked Sendable {
         executor.shutdown()
     }
 
-    /// Produces `message` and waits for the broker's acknowledgement.
-    public func send(_ message: KafkaOutgoingMessage) async throws(KafkaError) -> KafkaDeliveryReport {
-        let result: Result<KafkaDeliveryReport, KafkaError> = await withCheckedContinuation { continuation in
-            let box = DeliveryBox(continuation)
+    /// Produces `message` and waits for the broker's acknowledgement. With a `target`, the waiting task is
+    /// resumed from the target's thread instead of from the delivery-report thread.
+    public func send(
+        _ message: KafkaOutgoingMessage, resumingOn target: (any DeliveryTarget)? = nil
+    ) async throws(KafkaError) -> KafkaDeliveryReport {
+        // Unsafe (unchecked) continuation: resumed exactly once, by the message's one delivery report or right
+        // here when librdkafka refused the message; the checked variant's extra allocation showed in profiles.
+        let result: Result<KafkaDeliveryReport, KafkaError> = await withUnsafeContinuation { continuation in
+            let box = DeliveryBox(continuation, target: target)
             let opaque = Unmanaged.passRetained(box).toOpaque()
             if let error = enqueueWithRetry(message, opaque: opaque) {
                 Unmanaged<DeliveryBox>.fromOpaque(opaque).release()
@@ -83,10 +88,13 @@ public final class KafkaProducer: @unchecked Sendable {
 
     /// Retries a full local queue for up to `message.timeout.ms` (backpressure instead of failing the request).
     private func enqueueWithRetry(_ message: KafkaOutgoingMessage, opaque: UnsafeMutableRawPointer) -> KafkaError? {
-        let deadline = Date().addingTimeInterval(Double(config.messageTimeout.milliseconds) / 1000)
+        var deadline: Date?  // read the clock only when the queue is full, not for every message
         while true {
             guard let error = produce(message, opaque: opaque) else { return nil }
-            if error.code != KafkaError.queueFull || Date() > deadline { return error }
+            guard error.code == KafkaError.queueFull else { return error }
+            let until = deadline ?? Date().addingTimeInterval(Double(config.messageTimeout.milliseconds) / 1000)
+            if Date() > until { return error }
+            deadline = until
             usleep(500)
         }
     }
@@ -124,12 +132,30 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 }
 
+/// A thread that a `send` wants to be resumed from, such as the event loop serving the request's
+/// connection: resuming there keeps the rest of the request (writing the response) on that loop, where
+/// resuming from the delivery-report thread lands the task on an arbitrary loop and costs a thread hop
+/// back for the write (perf profile of `make bench-api`).
+public protocol DeliveryTarget: Sendable {
+    /// Runs `resume` on the target's thread, soon.
+    func schedule(_ resume: @escaping @Sendable () -> Void)
+}
+
 /// Holds the continuation of one `send` until its delivery report arrives; retained by librdkafka via the
 /// message opaque.
 final class DeliveryBox {
-    let continuation: CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>
-    init(_ continuation: CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>) {
+    let continuation: UnsafeContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>
+    let target: (any DeliveryTarget)?
+
+    init(_ continuation: UnsafeContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>, target: (any DeliveryTarget)?) {
         self.continuation = continuation
+        self.target = target
+    }
+
+    func resume(_ result: Result<KafkaDeliveryReport, KafkaError>) {
+        guard let target else { return continuation.resume(returning: result) }
+        let continuation = continuation
+        target.schedule { continuation.resume(returning: result) }
     }
 }
 
@@ -141,11 +167,11 @@ func producerDeliveryCallback(
     let box = Unmanaged<DeliveryBox>.fromOpaque(boxPointer).takeRetainedValue()
     let m = message.pointee
     if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-        box.continuation.resume(returning: .failure(KafkaError.code(m.err, "delivery")))
+        box.resume(.failure(KafkaError.code(m.err, "delivery")))
         return
     }
     let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
-    box.continuation.resume(returning: .success(KafkaDeliveryReport(topic: topic, partition: m.partition, offset: m.offset)))
+    box.resume(.success(KafkaDeliveryReport(topic: topic, partition: m.partition, offset: m.offset)))
 }
 
 /// The thread that serves delivery reports. `stop()` waits for the thread to leave `rd_kafka_poll`, so the
