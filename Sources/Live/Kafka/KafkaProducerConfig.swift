@@ -4,8 +4,10 @@ public struct KafkaProducerConfig: Sendable {
     public var clientID: String = "replicasafe"
     public var idempotent: Bool = true
     public var acks: String = "all"
-    /// `linger.ms`: how long librdkafka waits to fill a batch; small keeps the API's latency low.
-    public var linger: Duration = .milliseconds(2)
+    /// `linger.ms`: how long librdkafka waits to fill a batch. The api's callers wait for each acknowledgement,
+    /// so a longer linger costs throughput: 1 ms beat 2 ms in 6 of 7 paired `make bench-api`-style runs
+    /// (0.59 vs 0.52 of the bare route), and 4 ms lost in all (0.40); docs/live.md.
+    public var linger: Duration = .milliseconds(1)
     /// `message.timeout.ms`: how long a message may be retried before its delivery report fails.
     public var messageTimeout: Duration = .seconds(30)
     /// Extra librdkafka properties, applied last.
