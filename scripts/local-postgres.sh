@@ -42,6 +42,14 @@ start() {
     if as_postgres "$PG_BIN/pg_ctl" -D "$DATA_DIR" status >/dev/null 2>&1; then
         echo "local postgres already running on 127.0.0.1:${PGPORT}" >&2
     else
+        # Another cluster (e.g. the one of another checkout) on the port would make pg_ctl fail with only
+        # "could not start server"; say what is wrong instead.
+        if (exec 3<>"/dev/tcp/127.0.0.1/${PGPORT}") 2>/dev/null; then
+            echo "127.0.0.1:${PGPORT} is already taken by another process (another checkout's local PostgreSQL?):" >&2
+            ss -ltnp "sport = :${PGPORT}" >&2 || true
+            echo "stop it, or choose another port with PGPORT=..." >&2
+            exit 1
+        fi
         as_postgres "$PG_BIN/pg_ctl" -D "$DATA_DIR" -l "$DATA_DIR/server.log" -w -t 30 start >/dev/null
     fi
     as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt -c \
