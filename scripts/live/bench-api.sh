@@ -73,20 +73,14 @@ round_seconds=$(( DURATION / ROUNDS ))
 [ "$round_seconds" -ge 1 ] || { echo "DURATION must be at least ROUNDS seconds" >&2; exit 2; }
 bare_runs=()
 event_runs=()
-accepted_deltas=()
-cpu_api=0
-cpu_kafka=0
+counters=()  # per round: the accepted counter and both processes' CPU seconds before and after the events run
 for round in $(seq 1 "$ROUNDS"); do
     echo "== round $round/$ROUNDS: bare 202 route then POST /v1/events, ${round_seconds}s each, $CONNECTIONS connections" >&2
     bare_runs+=("$(DURATION=$round_seconds run "bare-$round" /bench/bare-202)")
-    before="$(accepted_total)"
-    cpu_api_0="$(cpu_seconds "$api_pid")"; cpu_kafka_0="$(cpu_seconds "$kafka_pid")"
+    before="$(accepted_total)"; api_0="$(cpu_seconds "$api_pid")"; kafka_0="$(cpu_seconds "$kafka_pid")"
     event_runs+=("$(DURATION=$round_seconds run "events-$round" /v1/events)")
-    cpu_api_1="$(cpu_seconds "$api_pid")"; cpu_kafka_1="$(cpu_seconds "$kafka_pid")"
-    after="$(accepted_total)"
-    accepted_deltas+=("$(python3 -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$before" "$after")")
-    cpu_api="$(python3 -c 'import sys; print(float(sys.argv[1]) + float(sys.argv[3]) - float(sys.argv[2]))' "$cpu_api" "$cpu_api_0" "$cpu_api_1")"
-    cpu_kafka="$(python3 -c 'import sys; print(float(sys.argv[1]) + float(sys.argv[3]) - float(sys.argv[2]))' "$cpu_kafka" "$cpu_kafka_0" "$cpu_kafka_1")"
+    after="$(accepted_total)"; api_1="$(cpu_seconds "$api_pid")"; kafka_1="$(cpu_seconds "$kafka_pid")"
+    counters+=("{\"accepted\": [$before, $after], \"api_cpu\": [$api_0, $api_1], \"kafka_cpu\": [$kafka_0, $kafka_1]}")
 done
 echo "== POST /v1/events with Idempotency-Key, ${DURATION}s, $CONNECTIONS connections" >&2
 before_keyed="$(accepted_total)"
@@ -94,15 +88,16 @@ keyed="$(run keyed /v1/events 1)"
 after_keyed="$(accepted_total)"
 
 join_json() { local IFS=,; echo "[$*]"; }
-python3 - "$(join_json "${bare_runs[@]}")" "$(join_json "${event_runs[@]}")" "$keyed" "$(join_json "${accepted_deltas[@]}")" \
-    "$before_keyed" "$after_keyed" "$DURATION" "$CONNECTIONS" "$cpu_api" "$cpu_kafka" "$(uptime | sed 's/.*load average: //')" <<'PY'
+python3 - "$(join_json "${bare_runs[@]}")" "$(join_json "${event_runs[@]}")" "$keyed" "$(join_json "${counters[@]}")" \
+    "$before_keyed" "$after_keyed" "$DURATION" "$CONNECTIONS" "$(uptime | sed 's/.*load average: //')" <<'PY'
 import json, statistics, sys
-bare_runs, event_runs, keyed = (json.loads(a) for a in sys.argv[1:4])
-accepted_deltas = json.loads(sys.argv[4])
+bare_runs, event_runs, keyed, counters = (json.loads(a) for a in sys.argv[1:5])
 before_k, after_k = float(sys.argv[5]), float(sys.argv[6])
 duration, connections = float(sys.argv[7]), int(sys.argv[8])
-cpu_api, cpu_kafka = float(sys.argv[9]), float(sys.argv[10])
-load = sys.argv[11]
+load = sys.argv[9]
+def delta(name): return [c[name][1] - c[name][0] for c in counters]
+accepted_deltas = delta("accepted")
+cpu_api, cpu_kafka = sum(delta("api_cpu")), sum(delta("kafka_cpu"))
 def seconds(r): return r["duration_us"] / 1e6
 def ok(r): return r["requests"] - r["non2xx"] - r["socket_errors"]
 bare_rate = sum(ok(r) for r in bare_runs) / sum(seconds(r) for r in bare_runs)
