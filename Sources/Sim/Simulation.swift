@@ -2,8 +2,10 @@ import Core
 
 /// The simulator's entry point: run a scenario in a mode, deterministically.
 public enum Simulation {
-    public static func run(_ scenario: Scenario, mode: ProcessingMode, options: RunOptions = RunOptions()) -> RunResult {
-        let world = World(scenario: scenario, mode: mode, options: options)
+    /// `without` switches `after` mechanisms off (ablation); it is ignored in `before` mode.
+    public static func run(_ scenario: Scenario, mode: ProcessingMode, without: [Safeguard] = [],
+                           options: RunOptions = RunOptions()) -> RunResult {
+        let world = World(scenario: scenario, mode: mode, disabledSafeguards: without, options: options)
         world.run()
         let (tally, violations) = world.check()
         let journal = world.journal

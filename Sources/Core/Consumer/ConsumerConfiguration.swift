@@ -17,6 +17,8 @@ public struct ConsumerConfiguration: Hashable, Sendable {
     public var settlementLookbackPeriods: Int
     /// Seed for retry jitter: the only randomness Core uses.
     public var randomSeed: UInt64
+    /// `after` mechanisms switched off (the simulator's ablation); empty in production. Sorted, no repeats.
+    public var disabledSafeguards: [Safeguard]
 
     public init(
         mode: ProcessingMode,
@@ -28,7 +30,8 @@ public struct ConsumerConfiguration: Hashable, Sendable {
         settlementPeriodMilliseconds: Int64 = 60_000,
         settlementJob: String = "settlement",
         settlementLookbackPeriods: Int = 10,
-        randomSeed: UInt64 = 0
+        randomSeed: UInt64 = 0,
+        disabledSafeguards: [Safeguard] = []
     ) {
         self.mode = mode
         self.workerID = workerID
@@ -40,5 +43,9 @@ public struct ConsumerConfiguration: Hashable, Sendable {
         self.settlementJob = settlementJob
         self.settlementLookbackPeriods = max(1, settlementLookbackPeriods)
         self.randomSeed = randomSeed
+        self.disabledSafeguards = Array(Set(disabledSafeguards)).sorted()
     }
+
+    /// True unless the mechanism is switched off. Only meaningful in `after` mode.
+    public func has(_ safeguard: Safeguard) -> Bool { !disabledSafeguards.contains(safeguard) }
 }

@@ -38,7 +38,8 @@ extension World {
             autoCommitIntervalMilliseconds: config.autoCommitInterval,
             retry: RetryPolicy(baseMilliseconds: config.retryBase, capMilliseconds: config.retryCap,
                                maxAttempts: config.maxAttempts),
-            settlementPeriodMilliseconds: config.settlementPeriod, randomSeed: random.next())
+            settlementPeriodMilliseconds: config.settlementPeriod, randomSeed: random.next(),
+            disabledSafeguards: disabledSafeguards)
         configuration.settlementJob = "settlement"
         var pod = Pod(role: role, machine: ConsumerStateMachine(configuration: configuration), partitions: scenario.partitions)
         pod.replaceOnExit = slot != nil

@@ -14,6 +14,9 @@ final class World {
     let mode: ProcessingMode
     let config: SimulationConfig
     let options: RunOptions
+    /// `after` mechanisms switched off for this run (ablation); Core gets them through its configuration, the
+    /// database model reads them for the statements it runs.
+    let disabledSafeguards: [Safeguard]
     var random: Xoshiro256
     var queue = EventQueue<SimEvent>()
     var now: Int64 = 0
@@ -50,9 +53,10 @@ final class World {
     var maxWorkerPods = 0
     var producedCursor = 0
 
-    init(scenario: Scenario, mode: ProcessingMode, options: RunOptions) {
+    init(scenario: Scenario, mode: ProcessingMode, disabledSafeguards: [Safeguard] = [], options: RunOptions) {
         self.scenario = scenario
         self.mode = mode
+        self.disabledSafeguards = mode == .after ? Array(Set(disabledSafeguards)).sorted() : []
         self.config = scenario.config
         self.options = options
         var root = Xoshiro256(seed: scenario.seed)
@@ -182,4 +186,7 @@ final class World {
     func latency(_ range: ClosedRange<Int64>) -> Int64 { random.int(range) }
 
     var brokerDown: Bool { now < brokerOutageUntil }
+
+    /// True unless this run switched the mechanism off.
+    func has(_ safeguard: Safeguard) -> Bool { !disabledSafeguards.contains(safeguard) }
 }
