@@ -3,41 +3,35 @@
 
 #include <dlfcn.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
 
-static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned short planned[64];
-static int planned_count;
-static int planned_next;
+// The plan belongs to the thread that armed it: librdkafka binds a mock broker's listener on the thread that
+// calls rd_kafka_mock_cluster_new, so a cluster started at the same moment on another thread (a test running
+// in parallel, with kernel-chosen ports) cannot take a planned port.
+static __thread unsigned short planned[64];
+static __thread int planned_count;
+static __thread int planned_next;
 
 void replicasafe_listen_ports_arm(const unsigned short *ports, int count) {
-    pthread_mutex_lock(&plan_lock);
     planned_count = count < 64 ? count : 64;
     memcpy(planned, ports, sizeof(unsigned short) * (size_t)planned_count);
     planned_next = 0;
-    pthread_mutex_unlock(&plan_lock);
 }
 
 int replicasafe_listen_ports_disarm(void) {
-    pthread_mutex_lock(&plan_lock);
     int used = planned_next;
     planned_count = 0;
     planned_next = 0;
-    pthread_mutex_unlock(&plan_lock);
     return used;
 }
 
-/// Takes the next planned port (network byte order), or 0 when the plan is empty.
+/// Takes the next planned port of this thread (network byte order), or 0 when its plan is empty.
 static unsigned short next_planned_port(void) {
-    unsigned short port = 0;
-    pthread_mutex_lock(&plan_lock);
     if (planned_next < planned_count) {
-        port = htons(planned[planned_next++]);
+        return htons(planned[planned_next++]);
     }
-    pthread_mutex_unlock(&plan_lock);
-    return port;
+    return 0;
 }
 
 // The interposer: the executable's `bind` wins over libc's for librdkafka's calls.
