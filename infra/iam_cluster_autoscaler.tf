@@ -28,7 +28,7 @@ data "aws_iam_policy_document" "cluster_autoscaler" {
 
     condition {
       test     = "StringEquals"
-      variable = "aws:ResourceTag/k8s.io/cluster-autoscaler/${module.eks.cluster_name}"
+      variable = "aws:ResourceTag/k8s.io/cluster-autoscaler/${module.cluster.name}"
       values   = ["owned"]
     }
   }

@@ -7,13 +7,13 @@ data "aws_iam_policy_document" "db_backup" {
       "s3:PutObject",
       "s3:DeleteObject",
     ]
-    resources = ["${aws_s3_bucket.backups["db"].arn}/pgbackrest/*"]
+    resources = ["${module.backups.bucket_arns["db"]}/pgbackrest/*"]
   }
 
   statement {
     sid       = "List"
     actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.backups["db"].arn]
+    resources = [module.backups.bucket_arns["db"]]
 
     condition {
       test     = "StringLike"
@@ -25,6 +25,6 @@ data "aws_iam_policy_document" "db_backup" {
   statement {
     sid       = "BucketKey"
     actions   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
-    resources = [aws_kms_key.backups.arn]
+    resources = [module.backups.kms_key_arn]
   }
 }

@@ -35,18 +35,18 @@ data "aws_iam_policy_document" "velero" {
       "s3:AbortMultipartUpload",
       "s3:ListMultipartUploadParts",
     ]
-    resources = ["${aws_s3_bucket.backups["velero"].arn}/*"]
+    resources = ["${module.backups.bucket_arns["velero"]}/*"]
   }
 
   statement {
     sid       = "Bucket"
     actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = [aws_s3_bucket.backups["velero"].arn]
+    resources = [module.backups.bucket_arns["velero"]]
   }
 
   statement {
     sid       = "BucketKey"
     actions   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
-    resources = [aws_kms_key.backups.arn]
+    resources = [module.backups.kms_key_arn]
   }
 }

@@ -1,11 +1,11 @@
-# One customer-managed key for both backup buckets: rotation on, usable only through S3 by the roles that
-# have kms:* on it in their own policies (iam_velero.tf, iam_db_backup.tf).
-data "aws_iam_policy_document" "backups_key" {
-  # checkov:skip=CKV_AWS_109:Key policies must name the key itself as "*"; administration is limited to the account root (IAM decides who)
+# The platform key: envelope encryption of Kubernetes Secrets and the CloudWatch log groups (control plane, VPC
+# flow logs). The account administers it through IAM; CloudWatch Logs may use it only for this account's groups.
+data "aws_iam_policy_document" "platform_key" {
+  # checkov:skip=CKV_AWS_109:Key policies must name the key itself as "*"; administration is delegated to IAM in this account
   # checkov:skip=CKV_AWS_111:Same: "*" in a key policy means this key only
   # checkov:skip=CKV_AWS_356:Same: "*" in a key policy means this key only
   statement {
-    sid       = "AccountAdministers"
+    sid       = "AccountAdministersThroughIam"
     actions   = ["kms:*"]
     resources = ["*"]
 
@@ -16,31 +16,31 @@ data "aws_iam_policy_document" "backups_key" {
   }
 
   statement {
-    sid       = "UseThroughS3Only"
-    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+    sid       = "CloudWatchLogsOfThisAccount"
+    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
     resources = ["*"]
 
     principals {
-      type        = "AWS"
-      identifiers = [aws_iam_role.irsa["velero"].arn, aws_iam_role.irsa["db_backup"].arn]
+      type        = "Service"
+      identifiers = ["logs.${var.region}.amazonaws.com"]
     }
 
     condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["s3.${var.region}.amazonaws.com"]
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = ["arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"]
     }
   }
 }
 
-resource "aws_kms_key" "backups" {
-  description             = "${var.name} backup buckets (Velero, pgBackRest)"
+resource "aws_kms_key" "platform" {
+  description             = "${var.name} EKS secrets and logs"
   enable_key_rotation     = true
   deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.backups_key.json
+  policy                  = data.aws_iam_policy_document.platform_key.json
 }
 
-resource "aws_kms_alias" "backups" {
-  name          = "alias/${var.name}-backups"
-  target_key_id = aws_kms_key.backups.key_id
+resource "aws_kms_alias" "platform" {
+  name          = "alias/${var.name}-platform"
+  target_key_id = aws_kms_key.platform.key_id
 }

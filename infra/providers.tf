@@ -22,7 +22,7 @@ data "aws_availability_zones" "available" {
 locals {
   # Three AZs, always: Kafka's 3 nodes, the 2 Postgres instances and the per-AZ node groups assume them.
   az_count   = 3
-  azs        = slice(data.aws_availability_zones.available.names, 0, local.az_count)
+  azs        = slice(sort(data.aws_availability_zones.available.names), 0, local.az_count)
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 

@@ -126,6 +126,58 @@ variable "backup_noncurrent_days" {
   default     = 30
 }
 
+variable "log_retention_days" {
+  description = "Days CloudWatch keeps the control-plane logs and VPC flow logs."
+  type        = number
+  default     = 30
+}
+
+variable "cluster_admin_arns" {
+  description = "IAM roles or users (not the root user) given cluster-admin through EKS access entries, besides the identity that creates the cluster."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.cluster_admin_arns : !endswith(arn, ":root")])
+    error_message = "Name IAM roles or users, not the account root."
+  }
+}
+
+variable "github_repository" {
+  description = "owner/name of the GitHub repository whose image workflow may push to ECR (empty: no push role; use GHCR)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.github_repository == "" || can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
+    error_message = "owner/name, or empty."
+  }
+}
+
+variable "oidc_thumbprint" {
+  description = "Root CA thumbprint for the cluster's IAM OIDC provider. The IAM API wants one; AWS does not use it for EKS issuers."
+  type        = string
+  default     = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
+}
+
+variable "enable_eks_addons" {
+  description = "Install the EKS add-ons (VPC CNI with network policy, kube-proxy, Pod Identity agent, CoreDNS, EBS CSI). Off only for the AWS API emulator, which does not implement them."
+  type        = bool
+  default     = true
+}
+
+variable "enable_budget" {
+  description = "Create the monthly AWS Budget. Off only for the AWS API emulator, which does not implement budgets."
+  type        = bool
+  default     = true
+}
+
+variable "force_destroy_data" {
+  description = "Let `terraform destroy` delete backup buckets and image repositories that still hold data. Keep false outside throw-away tests."
+  type        = bool
+  default     = false
+}
+
 variable "tags" {
   description = "Extra tags for every resource."
   type        = map(string)

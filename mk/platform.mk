@@ -1,6 +1,6 @@
 # Platform area (issue 4): infra/, platform/, apps/. `make lint` runs every platform check; `make test` runs the
 # lint (the README's test command is how CI reaches it) and the tests that prove each check fails on a defect.
-.PHONY: deps-platform lint-platform lint-network print-network-flows test-platform
+.PHONY: deps-platform lint-platform lint-network print-network-flows test-platform test-infra
 
 deps-platform: ## install the platform lint tools (shellcheck, checkov, nca, kubernetes-validate, python-hcl2, yamllint)
 	bash scripts/deps/platform.sh
@@ -21,6 +21,12 @@ print-network-flows: deps-platform ## print allowed flows; POLICIES=all|deny|non
 	     .local/lint/after.yaml .local/lint/load.yaml
 
 test-platform: deps-platform ## each platform check fails on an injected defect and passes on the pristine tree
-	.local/venvs/lint/bin/python -m pytest -q tests/platform
+	.local/venvs/lint/bin/python -m pytest -q tests/platform --ignore=tests/platform/test_infra_emulator.py
 
-test: lint test-platform
+# infra/ applied to the AWS API emulator (moto): terraform test assertions, a re-plan that must be empty,
+# destroy; then the same on a tree with planted defects, which must fail.
+test-infra: deps-platform ## terraform test + apply/replan/destroy of infra/ against moto; planted defects must fail
+	scripts/infra/test-infra.sh
+	.local/venvs/lint/bin/python -m pytest -q tests/platform/test_infra_emulator.py
+
+test: lint test-platform test-infra

@@ -56,7 +56,7 @@ helm_install() {
         --wait --timeout "$HELM_TIMEOUT" "$@"
 }
 
-# 1. NetworkPolicy engine: the VPC CNI's policy agent, switched on by Terraform (infra/eks.tf). Without it every
+# 1. NetworkPolicy engine: the VPC CNI's policy agent, switched on by Terraform (infra/addons.tf). Without it every
 #    NetworkPolicy in apps/ is silently ignored, so refuse to go on.
 log "checking that the VPC CNI enforces NetworkPolicies"
 kubectl -n kube-system get daemonset aws-node -o json |

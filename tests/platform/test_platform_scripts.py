@@ -102,14 +102,27 @@ def versions_env():
 def test_install_refuses_without_helm(cloud):
     rc, out = cloud.run("platform/install_platform.sh", remove=["helm"])
     assert rc != 0
-    assert "helm is not installed (need >= 3.14.0" in out
+    assert "helm is not installed (pinned: 3.19.0" in out
     assert not cloud.calls("terraform"), "tools must be checked before anything runs"
 
 
 def test_install_refuses_an_old_helm(cloud):
     rc, out = cloud.run("platform/install_platform.sh", STUB_HELM_VERSION="3.10.3")
     assert rc != 0
-    assert "helm 3.10.3 is older than the minimum 3.14.0" in out
+    assert "helm 3.10.3 is not the pinned version 3.19.0" in out
+
+
+def test_install_refuses_a_newer_helm_too(cloud):
+    rc, out = cloud.run("platform/install_platform.sh", STUB_HELM_VERSION="3.20.0")
+    assert rc != 0
+    assert "helm 3.20.0 is not the pinned version 3.19.0" in out
+    assert not cloud.calls("terraform"), "tools must be checked before anything runs"
+
+
+def test_install_accepts_another_version_only_when_asked(cloud):
+    rc, out = cloud.run("platform/install_platform.sh", STUB_HELM_VERSION="3.20.0", REPLICASAFE_ALLOW_TOOL_VERSIONS="1")
+    assert rc == 0, out
+    assert "warning: helm 3.20.0 is not the pinned 3.19.0" in out
 
 
 def test_install_names_a_missing_terraform_output(cloud):

@@ -33,7 +33,7 @@ def state(name, value=None):
 
 if tool == "terraform":
     if args[:2] == ["version", "-json"]:
-        out(json.dumps({"terraform_version": os.environ.get("STUB_TERRAFORM_VERSION", "1.13.3")}))
+        out(json.dumps({"terraform_version": os.environ.get("STUB_TERRAFORM_VERSION", "1.11.4")}))
     if "output" in args:
         out(open(os.path.join(STUB_DIR, "outputs.json")).read())
 elif tool == "helm":
