@@ -84,6 +84,33 @@ helm_install aws-load-balancer-controller "$ALB_CONTROLLER_NAMESPACE" "$ALB_CONT
     --set-string vpcId="$VPC_ID" \
     --set-string "serviceAccount.annotations.eks\.amazonaws\.com/role-arn=$ALB_ROLE"
 
+# Alertmanager's receivers (platform/values/kube-prometheus-stack.yaml): the PagerDuty routing key and the Slack
+# webhook live only in Secret monitoring/alertmanager-receivers, never in values or in Helm's release history.
+# ALERT_PAGERDUTY_ROUTING_KEY + ALERT_SLACK_WEBHOOK_URL create or replace it; an existing Secret is kept as is;
+# ALERT_RECEIVERS=none installs without anyone being paged (placeholder values: Alertmanager then reports
+# failed notifications, alertmanager_notifications_failed_total). Without any of these the install stops here.
+kubectl create namespace "$KUBE_PROMETHEUS_STACK_NAMESPACE" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+receivers=$(mktemp -d)
+trap 'rm -rf "$receivers"' EXIT
+if [ -n "${ALERT_PAGERDUTY_ROUTING_KEY:-}" ] && [ -n "${ALERT_SLACK_WEBHOOK_URL:-}" ]; then
+    printf '%s' "$ALERT_PAGERDUTY_ROUTING_KEY" >"$receivers/pagerduty-routing-key"
+    printf '%s' "$ALERT_SLACK_WEBHOOK_URL" >"$receivers/slack-webhook-url"
+elif kubectl -n "$KUBE_PROMETHEUS_STACK_NAMESPACE" get secret alertmanager-receivers >/dev/null 2>&1; then
+    log "Secret $KUBE_PROMETHEUS_STACK_NAMESPACE/alertmanager-receivers exists: kept"
+elif [ "${ALERT_RECEIVERS:-}" = none ]; then
+    log "warning: ALERT_RECEIVERS=none: alerts are routed but reach nobody until the Secret holds real values"
+    printf 'unset' >"$receivers/pagerduty-routing-key"
+    printf 'https://hooks.slack.invalid/unset' >"$receivers/slack-webhook-url"
+else
+    die "set ALERT_PAGERDUTY_ROUTING_KEY and ALERT_SLACK_WEBHOOK_URL (or ALERT_RECEIVERS=none to page nobody): critical alerts page through PagerDuty, warnings go to Slack (docs/quickstart-eks.md)"
+fi
+if [ -f "$receivers/pagerduty-routing-key" ]; then
+    kubectl -n "$KUBE_PROMETHEUS_STACK_NAMESPACE" create secret generic alertmanager-receivers \
+        --from-file=pagerduty-routing-key="$receivers/pagerduty-routing-key" \
+        --from-file=slack-webhook-url="$receivers/slack-webhook-url" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+    log "Secret $KUBE_PROMETHEUS_STACK_NAMESPACE/alertmanager-receivers written"
+fi
+
 helm_install kube-prometheus-stack "$KUBE_PROMETHEUS_STACK_NAMESPACE" "$KUBE_PROMETHEUS_STACK_CHART" \
     "$KUBE_PROMETHEUS_STACK_VERSION" "$KUBE_PROMETHEUS_STACK_REPO"
 

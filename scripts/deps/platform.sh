@@ -37,7 +37,17 @@ apt_install() {
 }
 
 # Debian's own interpreter, not whatever python3 is first on PATH: the venvs must survive a pyenv change.
-apt_install shellcheck jq python3 python3-venv ca-certificates
+apt_install shellcheck jq python3 python3-venv ca-certificates curl
+# amtool (Alertmanager configuration checks). The package would start an Alertmanager through its init script:
+# policy-rc.d keeps it from starting (there is no init system here anyway).
+if ! command -v amtool >/dev/null 2>&1; then
+    had_policy=0
+    [ -e /usr/sbin/policy-rc.d ] && had_policy=1
+    [ "$had_policy" = 1 ] || printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    [ "$had_policy" = 1 ] || chmod +x /usr/sbin/policy-rc.d
+    apt_install prometheus-alertmanager
+    [ "$had_policy" = 1 ] || rm -f /usr/sbin/policy-rc.d
+fi
 PYTHON=/usr/bin/python3
 
 # Several `make deps` may run at once (each area's tests call it): one installer at a time.

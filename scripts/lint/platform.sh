@@ -3,7 +3,8 @@
 # running all of them, so one run shows every problem.
 #
 #   scripts/lint/platform.sh [CHECK...]     checks: render schema overlays invariants network terraform
-#                                          tfvalidate checkov (then the shell and YAML linters)
+#                                          tfvalidate helmvalues alertmanager checkov (then the shell and
+#                                          YAML linters)
 #                                          (default: all, in the order of all_checks below)
 #
 # Works on the tree it lives in (tests/platform copy a tree, break it, and run this on the copy). Tools come
@@ -21,7 +22,7 @@ for tool in "$PY" "$VENVS/lint/bin/yamllint" "$VENVS/nca/bin/nca" "$VENVS/checko
 done
 command -v shellcheck >/dev/null || { echo "lint-platform: shellcheck missing: run scripts/deps/platform.sh" >&2; exit 2; }
 
-all_checks=(render schema overlays invariants network terraform tfvalidate checkov shellcheck yamllint)
+all_checks=(render schema overlays invariants network terraform tfvalidate helmvalues alertmanager checkov shellcheck yamllint)
 if [ $# -gt 0 ]; then checks=("$@"); else checks=("${all_checks[@]}"); fi
 # Checks of rendered manifests need the render first, also when asked for alone.
 case " ${checks[*]} " in
@@ -173,6 +174,10 @@ for check in "${checks[@]}"; do
                 "$RENDERED/after.yaml" "$RENDERED/load.yaml" ;;
         terraform) run terraform "$PY" "$LINT/check_terraform.py" --root "$ROOT" ;;
         tfvalidate) run tfvalidate "$ROOT/scripts/infra/validate.sh" ;;
+        helmvalues) run helmvalues "$PY" "$LINT/check_helm_values.py" --root "$ROOT" ;;
+        alertmanager)
+            run alertmanager "$PY" "$LINT/check_alertmanager.py" --values platform/values/kube-prometheus-stack.yaml \
+                --rules apps ;;
         checkov) needs_render checkov && run checkov check_checkov ;;
         shellcheck) run shellcheck check_shellcheck ;;
         yamllint) run yamllint check_yamllint ;;

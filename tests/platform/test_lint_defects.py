@@ -13,7 +13,7 @@ def failed(tree, check, expected):
 def test_every_check_passes_on_the_pristine_tree(tree):
     rc, out = tree.lint()
     assert rc == 0, out
-    assert "lint-platform: all 10 checks passed" in out
+    assert "lint-platform: all 12 checks passed" in out
 
 
 # ---- render -----------------------------------------------------------------------------------------------
@@ -236,6 +236,60 @@ def test_tfvalidate_rejects_a_missing_module_input(tree):
 def test_tfvalidate_requires_terraform_fmt(tree):
     tree.replace("infra/budget.tf", '  limit_unit   = "USD"', '  limit_unit = "USD"')
     failed(tree, "tfvalidate", "FAILED terraform fmt -check")
+
+
+# ---- helmvalues (platform/values against the pinned charts' defaults) -------------------------------------
+
+def test_helmvalues_catches_a_misspelled_key(tree):
+    tree.replace("platform/values/kube-prometheus-stack.yaml", "    serviceMonitorSelectorNilUsesHelmValues: false",
+                 "    serviceMonitorSelectorNilUsesHelmValue: false")
+    failed(tree, "helmvalues", "unknown key prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValue "
+                               "(did you mean prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues?)")
+
+
+def test_helmvalues_catches_a_misspelled_set_string_key(tree):
+    tree.replace("platform/install_platform.sh", "--set-string autoDiscovery.clusterName=",
+                 "--set-string autoDiscovery.clustername=")
+    failed(tree, "helmvalues", "cluster-autoscaler: unknown key autoDiscovery.clustername")
+
+
+def test_helmvalues_applies_the_charts_json_schema(tree):
+    tree.replace("platform/values/velero.yaml", "snapshotsEnabled: true", 'snapshotsEnabled: "yes"')
+    failed(tree, "helmvalues", "velero: values.schema.json: snapshotsEnabled: 'yes' is not of type 'boolean'")
+
+
+def test_helmvalues_leaves_free_form_maps_alone(tree):
+    tree.replace("platform/values/strimzi.yaml", "  requests:\n    cpu: 100m",
+                 "  requests:\n    cpu: 100m\n    example.com/gpu: 1")
+    rc, out = tree.lint("helmvalues")
+    assert rc == 0, out
+
+
+# ---- alertmanager (routes and receivers, amtool) ---------------------------------------------------------
+
+def test_alertmanager_routes_every_critical_to_the_pager(tree):
+    tree.replace("platform/values/kube-prometheus-stack.yaml", """        - receiver: page
+          matchers: ['severity="critical"']""", """        - receiver: page
+          matchers: ['severity="critical"', 'slo=~".+"']""")
+    failed(tree, "alertmanager", "alert SettlementMissed (critical")
+    failed(tree, "alertmanager", "want 'page'")
+
+
+def test_alertmanager_refuses_an_alert_without_a_known_severity(tree):
+    tree.replace("apps/base/observability/prometheusrule.yaml", "labels: {severity: warning}",
+                 "labels: {severity: info}")
+    failed(tree, "alertmanager", "alert DuplicateSkipsSpike has severity 'info'")
+
+
+def test_alertmanager_requires_inhibition_of_warnings_by_criticals(tree):
+    tree.replace("platform/values/kube-prometheus-stack.yaml", "        equal: [alertname, namespace]",
+                 "        equal: [alertname, namespace, slo_window]")
+    failed(tree, "alertmanager", "no inhibit rule silences its warning while its critical fires")
+
+
+def test_alertmanager_config_must_load(tree):
+    tree.replace("platform/values/kube-prometheus-stack.yaml", "          - api_url_file:", "          - api_url_fil:")
+    failed(tree, "alertmanager", "FAILED amtool check-config")
 
 
 # ---- checkov ----------------------------------------------------------------------------------------------

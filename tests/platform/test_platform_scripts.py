@@ -179,6 +179,29 @@ def test_install_installs_every_chart_pinned_with_its_values_and_roles(cloud):
     assert namespaces < strimzi
 
 
+def test_install_refuses_without_alert_receivers(cloud):
+    rc, out = cloud.run("platform/install_platform.sh", STUB_NO_ALERT_SECRET="1")
+    assert rc != 0
+    assert "set ALERT_PAGERDUTY_ROUTING_KEY and ALERT_SLACK_WEBHOOK_URL (or ALERT_RECEIVERS=none" in out
+    assert not [c for c in cloud.calls("helm") if c.startswith("helm upgrade --install kube-prometheus-stack")]
+
+
+def test_install_writes_the_receivers_secret_without_printing_it(cloud):
+    rc, out = cloud.run("platform/install_platform.sh", STUB_NO_ALERT_SECRET="1",
+                        ALERT_PAGERDUTY_ROUTING_KEY="pd-key-123", ALERT_SLACK_WEBHOOK_URL="https://hooks.example/T0")
+    assert rc == 0, out
+    secret = next(t for t in cloud.applied() if "name: alertmanager-receivers" in t)
+    assert base64.b64encode(b"pd-key-123").decode() in secret
+    assert "pd-key-123" not in out and "hooks.example" not in out
+    assert "pd-key-123" not in "\n".join(cloud.calls()), "the key must not appear on a command line"
+
+
+def test_install_can_page_nobody_on_purpose(cloud):
+    rc, out = cloud.run("platform/install_platform.sh", STUB_NO_ALERT_SECRET="1", ALERT_RECEIVERS="none")
+    assert rc == 0, out
+    assert "alerts are routed but reach nobody" in out
+
+
 def test_install_is_idempotent(cloud):
     assert cloud.run("platform/install_platform.sh")[0] == 0
     first = [c for c in cloud.calls("helm") if c.startswith("helm upgrade")]

@@ -73,6 +73,13 @@ elif tool == "kubectl":
         if match:
             state("db-app-secret", match.group(1))
         sys.exit(0)
+    if "get secret alertmanager-receivers" in joined and os.environ.get("STUB_NO_ALERT_SECRET"):
+        sys.exit(1)
+    if args[0] == "create" and "secret" in args and not any(a.startswith("--from-file=DATABASE_URL=") for a in args):
+        files = [a.split("=", 2)[1:] for a in args if a.startswith("--from-file=")]
+        data = "".join(f"  {key}: {base64.b64encode(open(path).read().encode()).decode()}\n" for key, path in files)
+        name = args[args.index("generic") + 1]
+        out(f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\ndata:\n{data}")
     if args[0] == "create" and "secret" in args:
         source = next(a for a in args if a.startswith("--from-file=DATABASE_URL="))
         value = open(source.split("=", 2)[2]).read()
