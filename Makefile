@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 SIM_RELEASE := .build/release/sim
 
-.PHONY: help deps test test-swift test-sim-canary test-docs lint bench-sim sim-release
+.PHONY: help deps test test-swift test-sim-canary test-docs lint lint-imports bench-sim sim-release
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
 
@@ -26,6 +26,12 @@ test-sim-canary: sim-release ## after-mode sweep must be clean, before-mode swee
 
 test-docs: sim-release ## simulator output quoted in the docs (<!-- sim-output: ... --> blocks) is what the sim prints now
 	tests/docs/check-sim-outputs.sh
+
+lint: lint-imports
+
+lint-imports: ## every Swift target imports exactly what Package.swift declares; docs/architecture.md's module graph is the manifest's
+	python3 scripts/swiftpm/check_imports.py --doc docs/architecture.md
+	python3 -m unittest tests/swiftpm/test_check_imports.py
 
 bench-sim: sim-release ## simulator throughput and bug-finding figures
 	scripts/bench-sim.sh

@@ -1,144 +1,124 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependency rules (docs/architecture.md): Core imports nothing of ours; Sim imports Core, never Live;
-// the Live* targets import Core and the C shims, never Sim; only LiveKafka and LivePostgres see C types.
-// `swift run sim` builds Core + Sim + ArgumentParser only, so it needs no C library installed.
+// The module graph is the architecture (docs/architecture.md): Core imports nothing of ours; Sim and SimManifests
+// import Core, never Live; the Live* targets import Core and the C modules, never Sim; only LiveKafka and
+// LivePostgres see C types. `sim` depends on Core, Sim, SimManifests, ArgumentParser and Yams (whose libyaml is
+// vendored as source), so `swift run sim` needs no C library installed.
+//
+// Every target lists each module it imports, and the two upcoming features below make that a build error
+// rather than a convention: with MemberImportVisibility a member is visible only through a module the file
+// imports itself, and with InternalImportsByDefault an import leaks into a module's public interface only when
+// it says `public import`.
 
-var dependencies: [Package.Dependency] = [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+let strictImports: [SwiftSetting] = [
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
-var targets: [Target] = [
-    .target(name: "Core"),
-    // Release builds skip the runtime exclusivity checks on the simulator's world state (the debug builds the
-    // tests run keep them): they cost a tenth of a sweep's time and the code is exercised with them on.
-    .target(name: "Sim", dependencies: ["Core"], swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
-    .executableTarget(
-        name: "sim",
-        dependencies: ["Sim", "Core", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-        path: "Sources/Bins/sim"
-    ),
-    .testTarget(name: "CoreTests", dependencies: ["Core"]),
-    .testTarget(name: "SimTests", dependencies: ["Sim", "Core"]),
-]
-
-var products: [Product] = [
-    .executable(name: "sim", targets: ["sim"]),
-]
-
-// Manifest reader of `sim` (Sources/Bins/sim/Manifests, `--from-manifests`): Yams, whose libyaml is vendored as
-// source, so `swift run sim` still needs no C library installed. Sim itself stays free of it; SimTests reaches the
-// reader through `@testable import sim`.
-dependencies.append(.package(url: "https://github.com/jpsim/Yams", from: "6.0.0"))
-for target in targets where target.name == "sim" { target.dependencies.append(.product(name: "Yams", package: "Yams")) }
-for target in targets where target.name == "SimTests" { target.dependencies.append("sim") }
-
-// MARK: - Live (C edges, api, worker, local Kafka)
-// BEGIN LIVE
-// Only CRdKafka/CLibPQ see the C libraries; only LiveKafka/LivePostgres import them. `sim` depends on none of
-// these, so it builds on a machine without librdkafka-dev or libpq-dev.
-dependencies += [
-    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
-    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
-    .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
-    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
-    .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
-    .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
-]
-
-let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
-let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
-let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
-
-targets += [
-    .systemLibrary(
-        name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka",
-        providers: [.apt(["librdkafka-dev"])]
-    ),
-    .systemLibrary(
-        name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
-        providers: [.apt(["libpq-dev"])]
-    ),
-    .target(name: "LiveBlocking", path: "Sources/Live/Blocking"),
-    // Fixed ports for the mock brokers (a `bind` interposer): kafka-dev only, never api or worker.
-    .target(name: "CListenPorts", path: "Sources/CListenPorts"),
-    .target(
-        name: "LiveKafkaDev",
-        dependencies: ["LiveKafka", "CListenPorts", "LiveService", hummingbird, logging],
-        path: "Sources/Live/KafkaDev"
-    ),
-    .target(name: "LiveKafka", dependencies: ["CRdKafka", "LiveBlocking", logging], path: "Sources/Live/Kafka"),
-    .target(name: "LivePostgres", dependencies: ["CLibPQ", "LiveBlocking", logging], path: "Sources/Live/Postgres"),
-    .target(
-        name: "LiveService",
-        dependencies: [
-            hummingbird, lifecycle, logging, argumentParser,
-            .product(name: "Prometheus", package: "swift-prometheus"),
-        ],
-        path: "Sources/Live/Service"
-    ),
-    .target(
-        name: "LiveAPI",
-        dependencies: [
-            "LiveKafka", "LivePostgres", "LiveService", hummingbird, lifecycle, logging,
-            .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-        ],
-        path: "Sources/Live/API"
-    ),
-    .executableTarget(
-        name: "api",
-        dependencies: [
-            "LiveAPI", "LiveService", argumentParser, lifecycle, logging,
-            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-        ],
-        path: "Sources/Bins/api"
-    ),
-    .executableTarget(
-        name: "kafka-dev",
-        dependencies: ["LiveKafkaDev", "LiveKafka", "LiveService", hummingbird, argumentParser, lifecycle, logging],
-        path: "Sources/Bins/kafka-dev"
-    ),
-    .testTarget(
-        name: "LiveIntegrationTests",
-        dependencies: [
-            "LiveKafka", "LiveKafkaDev", "LivePostgres", "LiveService", "LiveAPI",
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
-            .product(name: "HTTPTypes", package: "swift-http-types"),
-        ]
-    ),
-]
-
-products += [
-    .executable(name: "api", targets: ["api"]),
-    .executable(name: "kafka-dev", targets: ["kafka-dev"]),
-]
-// Worker (issue 3): Core driven by librdkafka and libpq. Appended; the integration tests also exercise it.
-targets += [
-    .target(
-        name: "LiveWorker",
-        dependencies: ["Core", "LiveKafka", "LivePostgres", "LiveService", hummingbird, lifecycle, logging],
-        path: "Sources/Live/Worker"
-    ),
-    .executableTarget(
-        name: "worker",
-        dependencies: ["LiveWorker", "LiveService", "LivePostgres", argumentParser, lifecycle, logging],
-        path: "Sources/Bins/worker"
-    ),
-]
-for target in targets where target.name == "LiveIntegrationTests" {
-    target.dependencies += ["LiveWorker", "Core"]
-}
-products += [.executable(name: "worker", targets: ["worker"])]
-// END LIVE
+let yams: Target.Dependency = .product(name: "Yams", package: "Yams")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTesting: Target.Dependency = .product(name: "HummingbirdTesting", package: "hummingbird")
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
+let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
 
 let package = Package(
     name: "ReplicaSafe",
     platforms: [.macOS(.v14)],
-    products: products,
-    dependencies: dependencies,
-    targets: targets,
+    products: [
+        .executable(name: "sim", targets: ["sim"]),
+        .executable(name: "api", targets: ["api"]),
+        .executable(name: "worker", targets: ["worker"]),
+        .executable(name: "kafka-dev", targets: ["kafka-dev"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+    ],
+    targets: [
+        // MARK: Core: the processing state machine, pure.
+        .target(name: "Core", swiftSettings: strictImports),
+
+        // MARK: Simulator
+        // Release builds skip the runtime exclusivity checks on the simulator's world state (the debug builds the
+        // tests run keep them): they cost a tenth of a sweep's time and the code is exercised with them on.
+        .target(
+            name: "Sim", dependencies: ["Core"],
+            swiftSettings: strictImports + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+        ),
+        // `--from-manifests`: kustomize output read into Sim's autoscaling specs.
+        .target(name: "SimManifests", dependencies: ["Sim", yams], swiftSettings: strictImports),
+
+        // MARK: C modules: the only targets that see librdkafka, libpq and the bind interposer.
+        .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // Fixed ports for the mock brokers: kafka-dev only, never api or worker.
+        .target(name: "CListenPorts", path: "Sources/CListenPorts"),
+
+        // MARK: Live libraries
+        .target(name: "LiveBlocking", path: "Sources/Live/Blocking", swiftSettings: strictImports),
+        .target(name: "LiveKafka", dependencies: ["CRdKafka", "LiveBlocking"], path: "Sources/Live/Kafka", swiftSettings: strictImports),
+        .target(name: "LivePostgres", dependencies: ["CLibPQ", "LiveBlocking"], path: "Sources/Live/Postgres", swiftSettings: strictImports),
+        .target(
+            name: "LiveService", dependencies: [argumentParser, hummingbird, lifecycle, logging, prometheus, unixSignals],
+            path: "Sources/Live/Service", swiftSettings: strictImports
+        ),
+        .target(
+            name: "LiveKafkaDev", dependencies: ["CListenPorts", "LiveKafka", hummingbird, logging],
+            path: "Sources/Live/KafkaDev", swiftSettings: strictImports
+        ),
+        .target(
+            name: "LiveAPI",
+            dependencies: ["LiveKafka", "LivePostgres", "LiveService", httpTypes, hummingbird, logging, nioCore, nioPosix, prometheus],
+            path: "Sources/Live/API", swiftSettings: strictImports
+        ),
+        .target(
+            name: "LiveWorker",
+            dependencies: ["Core", "LiveKafka", "LivePostgres", "LiveService", lifecycle, logging, prometheus],
+            path: "Sources/Live/Worker", swiftSettings: strictImports
+        ),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "sim", dependencies: ["Core", "Sim", "SimManifests", argumentParser],
+            path: "Sources/Bins/sim", swiftSettings: strictImports
+        ),
+        .executableTarget(
+            name: "api", dependencies: ["LiveAPI", "LiveKafka", "LivePostgres", "LiveService", argumentParser, logging, nioCore, nioPosix],
+            path: "Sources/Bins/api", swiftSettings: strictImports
+        ),
+        .executableTarget(
+            name: "worker", dependencies: ["Core", "LivePostgres", "LiveService", "LiveWorker", argumentParser, logging],
+            path: "Sources/Bins/worker", swiftSettings: strictImports
+        ),
+        .executableTarget(
+            name: "kafka-dev", dependencies: ["LiveKafka", "LiveKafkaDev", "LiveService", argumentParser, hummingbird, lifecycle, logging],
+            path: "Sources/Bins/kafka-dev", swiftSettings: strictImports
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictImports),
+        .testTarget(name: "SimTests", dependencies: ["Core", "Sim", "SimManifests"], swiftSettings: strictImports),
+        .testTarget(
+            name: "LiveIntegrationTests",
+            dependencies: [
+                "Core", "LiveAPI", "LiveKafka", "LiveKafkaDev", "LivePostgres", "LiveService", "LiveWorker",
+                httpTypes, hummingbird, hummingbirdTesting, lifecycle, logging, nioCore,
+            ],
+            swiftSettings: strictImports
+        ),
+    ],
     swiftLanguageModes: [.v6]
 )

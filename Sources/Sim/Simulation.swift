@@ -1,4 +1,4 @@
-import Core
+public import Core
 
 /// The simulator's entry point: run a scenario in a mode, deterministically.
 public enum Simulation {

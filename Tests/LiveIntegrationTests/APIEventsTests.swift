@@ -5,6 +5,7 @@ import LiveAPI
 import LiveKafka
 import LivePostgres
 import LiveService
+import NIOCore
 import Testing
 
 @Suite("POST /v1/events produces and honours Idempotency-Key", .serialized)

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import LiveKafka
 import LivePostgres
+import LiveService
 @testable import LiveWorker
 import Testing
 

@@ -1,8 +1,7 @@
-import ArgumentParser
 import Foundation
+import Sim
+@testable import SimManifests
 import Testing
-@testable import Sim
-@testable import sim
 
 /// The manifest reader of `sim` against the real apps/ overlays (rendered with kubectl kustomize, as
 /// `--from-manifests apps/overlays/after` does) and against broken copies.
@@ -163,15 +162,11 @@ struct AutoscalingManifestTests {
         }
     }
 
-    /// On the command line every ManifestError becomes a ValidationError, which `sim` exits with status 2 for.
-    @Test func commandLineErrorsAreValidationErrors() {
-        #expect(throws: (any Error).self) { try ManifestReader.loadForCommand("/nonexistent/overlay") }
-        do {
-            _ = try ManifestReader.loadForCommand("/nonexistent/overlay")
-        } catch {
-            #expect(error is ValidationError)
-            #expect(String(describing: error).contains("manifests not found: /nonexistent/overlay"))
-        }
+    /// A path that is neither a directory nor a file says so (`sim` turns it into exit status 2, which
+    /// tests/twin/check-twin.sh checks on the binary).
+    @Test func missingPathIsNamed() {
+        #expect(throws: ManifestError.missing(path: "/nonexistent/overlay")) { try ManifestReader.load("/nonexistent/overlay") }
+        #expect(ManifestError.missing(path: "/nonexistent/overlay").description.contains("manifests not found: /nonexistent/overlay"))
     }
 }
 

@@ -49,4 +49,10 @@ render_variant max-above-partitions 'spec["maxReplicaCount"] = 20'
 expect_violation max-above-partitions replicas-exceed-partitions
 render_variant no-scale-down-stabilization 'spec["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]["scaleDown"] = {"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]}'
 expect_violation no-scale-down-stabilization scale-thrash
+echo "== an unreadable manifest path is a usage error (exit 2, with the reason)"
+status=0
+report=$("$SIM" scale --from-manifests "$work/does-not-exist" --seeds 1 --json 2>&1) || status=$?
+[ "$status" -eq 2 ] || fail "missing manifests: expected exit 2, got $status: $report"
+echo "$report" | grep -q "manifests not found: $work/does-not-exist" || fail "missing manifests: no reason in: $report"
+echo "missing path: exit 2 ($(echo "$report" | grep -o 'manifests not found[^"]*' | head -1))"
 echo "check-twin: OK"

@@ -1,6 +1,7 @@
-import ArgumentParser
+// The ExpressibleByArgument conformances of Sim's types make both modules part of this file's public surface.
+public import ArgumentParser
 import Core
-import Sim
+public import Sim
 
 enum ModeChoice: String, ExpressibleByArgument, CaseIterable {
     case before, after, both

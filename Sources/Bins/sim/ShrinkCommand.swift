@@ -1,4 +1,5 @@
-import ArgumentParser
+// The retroactive conformances at the end make ArgumentParser part of this file's public surface.
+public import ArgumentParser
 import Core
 import Sim
 

@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+public import Hummingbird
 
 /// A client or dependency error answered with a JSON body naming the reason and, for bad input, the field:
 /// `{"error":"invalid_field","field":"amount_cents","reason":"must be an integer"}`.

@@ -1,9 +1,9 @@
 import Foundation
-import Hummingbird
-import LiveKafka
-import LivePostgres
-import LiveService
-import Logging
+public import Hummingbird
+public import LiveKafka
+public import LivePostgres
+public import LiveService
+public import Logging
 
 /// Builds the api's router and application from its clients. The `api` executable and the integration
 /// tests both use this, so tests exercise the real routes.

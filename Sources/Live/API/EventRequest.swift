@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A validated `POST /v1/events` body. Amounts are bounded so that every accepted event satisfies the ledger's
 /// `CHECK (amount_cents BETWEEN -1000000000000 AND 1000000000000)` (db/schema.sql).

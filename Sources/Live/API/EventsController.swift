@@ -5,6 +5,7 @@ import LiveKafka
 import LivePostgres
 import LiveService
 import NIOCore
+import Prometheus
 
 /// `POST /v1/events`: validate, produce keyed by `account_id`, answer 202 once the broker acknowledged.
 struct EventsController: Sendable {

@@ -1,4 +1,5 @@
 import CRdKafka
+import LiveBlocking
 
 extension KafkaConsumer {
     /// Commits `offsets` (next offset to consume per partition) and waits for the broker's answer.

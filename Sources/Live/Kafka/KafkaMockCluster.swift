@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 import LiveBlocking
 
 /// librdkafka's built-in mock Kafka cluster (`rdkafka_mock.h`): N brokers listening on 127.0.0.1 that real

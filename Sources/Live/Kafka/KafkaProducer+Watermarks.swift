@@ -1,4 +1,5 @@
 import CRdKafka
+import LiveBlocking
 
 extension KafkaProducer {
     /// Low and high watermarks of a partition, asked from its leader through this producer's connections.

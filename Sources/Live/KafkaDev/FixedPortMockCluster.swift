@@ -1,6 +1,6 @@
 import CListenPorts
 import Foundation
-import LiveKafka
+public import LiveKafka
 
 /// Starts librdkafka's mock cluster with brokers on fixed loopback ports (librdkafka 2.0.2 has no API for
 /// that; `CListenPorts` interposes `bind` during start-up only) and checks that the brokers really got them.

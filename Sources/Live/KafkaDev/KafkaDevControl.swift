@@ -1,6 +1,6 @@
-import Hummingbird
-import LiveKafka
-import Logging
+public import Hummingbird
+public import LiveKafka
+public import Logging
 
 /// kafka-dev's fault-injection interface: plain HTTP on 127.0.0.1 (curl-friendly). Every command answers
 /// `200` with a one-line text result or `400` with the reason.

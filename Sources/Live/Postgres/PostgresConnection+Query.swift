@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import LiveBlocking
 
 extension PostgresConnection {
     /// Runs one parameterised statement (`$1`, `$2`...) with the extended protocol.

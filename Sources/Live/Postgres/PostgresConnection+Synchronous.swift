@@ -1,4 +1,5 @@
 import CLibPQ
+import LiveBlocking
 
 extension PostgresConnection {
     /// Runs `body` on the connection's thread as one job, with blocking access to the connection.

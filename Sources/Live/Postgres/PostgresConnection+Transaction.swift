@@ -1,4 +1,5 @@
 import CLibPQ
+import LiveBlocking
 
 extension PostgresConnection {
     public func begin() async throws(PostgresError) {

@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+public import Hummingbird
 import Prometheus
 
 /// Counts requests by route, method and status and records their latency:

@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// Process-wide logging: one line per record on stderr (stdout stays free for machine-readable output).
 public enum LogSetup {

@@ -1,4 +1,4 @@
-import Prometheus
+public import Prometheus
 
 /// The process's Prometheus registry. Every series gets the `replicasafe_` prefix (docs/interfaces.md).
 public final class MetricsRegistry: Sendable {

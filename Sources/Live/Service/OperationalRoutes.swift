@@ -1,5 +1,5 @@
-import Hummingbird
-import Logging
+public import Hummingbird
+public import Logging
 
 /// The answer of a readiness check: ready, or not with the reasons (shown in the /readyz body).
 public struct Readiness: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Settings shared by the api and the worker, with the defaults of docs/interfaces.md (they run the local
 /// stack). Libraries take this struct; only executables read the environment and flags to build it.
 public struct RuntimeConfig: Sendable, Equatable {

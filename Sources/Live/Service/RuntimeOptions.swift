@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 
 /// The `--flag` form of every `RuntimeConfig` variable, for executables to embed with `@OptionGroup`.
 /// A flag beats its environment variable, which beats the default.

@@ -1,5 +1,6 @@
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
+import UnixSignals
 
 /// Runs long-lived services in one `ServiceGroup` that shuts down gracefully on SIGTERM/SIGINT: each service
 /// sees graceful shutdown (`gracefulShutdown()` / `cancelWhenGracefulShutdown`) and the group ends when all

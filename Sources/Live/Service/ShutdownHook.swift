@@ -1,4 +1,4 @@
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// A service that does nothing until graceful shutdown, then runs `onShutdown` (e.g. flush a Kafka producer
 /// after the HTTP server stopped taking requests: put it before the server in the group, which shuts down in

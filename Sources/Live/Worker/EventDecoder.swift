@@ -1,4 +1,4 @@
-import Core
+public import Core
 import Foundation
 
 /// Turns a Kafka value into Core's `Payload`. The value is the api's JSON (docs/interfaces.md):

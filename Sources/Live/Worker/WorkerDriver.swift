@@ -1,6 +1,7 @@
 import Core
 import LiveKafka
 import Logging
+import Prometheus
 
 /// How a worker's run ended.
 public enum WorkerExit: Sendable, Equatable {

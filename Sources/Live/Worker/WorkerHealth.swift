@@ -1,5 +1,5 @@
 import Foundation
-import LiveService
+public import LiveService
 
 /// What `/readyz` answers, written by the driver and read by the HTTP server's tasks.
 public final class WorkerHealth: @unchecked Sendable {

@@ -1,5 +1,5 @@
-import Core
-import LiveService
+public import Core
+public import LiveService
 import Prometheus
 
 /// The worker's series (docs/interfaces.md, including the operations additions). Every series carries `mode`;

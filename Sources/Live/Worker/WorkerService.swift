@@ -1,9 +1,10 @@
 import Core
-import LiveKafka
+public import LiveKafka
 import LivePostgres
 import LiveService
-import Logging
-import ServiceLifecycle
+public import Logging
+import Prometheus
+public import ServiceLifecycle
 
 /// Why the worker stopped with an error.
 public enum WorkerError: Error, CustomStringConvertible {

@@ -1,5 +1,5 @@
-import Core
-import LiveService
+public import Core
+public import LiveService
 
 /// Everything the worker needs to run, built once from `RuntimeConfig` (docs/interfaces.md) plus the tuning
 /// knobs that are not part of the contract.

@@ -1,3 +1,5 @@
+import Core
+
 extension RunResult {
     /// The `--json` report; the keys up to `reproduce` are the documented contract.
     public func json(reproduce: String) -> JSONValue {

@@ -1,4 +1,4 @@
-import Core
+public import Core
 
 /// The outcome of one simulated run in one mode.
 public struct RunResult: Sendable {

@@ -1,3 +1,5 @@
+import Core
+
 extension World {
     func timeline(violations: [Violation]) -> Timeline {
         var spans: [Timeline.PodSpan] = []

@@ -1,4 +1,4 @@
-import Core
+public import Core
 
 /// Everything a run is made of, drawn from the seed before the run starts: traffic, faults and scaling steps.
 /// Both modes of a paired run share one scenario; shrinking works by removing parts of it.

@@ -1,4 +1,4 @@
-import Core
+public import Core
 
 /// Minimises a failing run by shrinking the recorded choices of its scenario (events, faults, scaling steps,
 /// replicas), re-running every candidate, and keeping a candidate only when it still fails with the same

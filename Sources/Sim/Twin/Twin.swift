@@ -1,4 +1,4 @@
-import Core
+public import Core
 
 /// Runs the twin for one seed and judges it.
 public enum Twin {

@@ -1,21 +1,11 @@
-import ArgumentParser
 import Foundation
-import Sim
+public import Sim
 
 /// `--from-manifests PATH`: a kustomize directory (rendered with kubectl kustomize) or a rendered YAML file, read
 /// into the twin's specs. The worker is the Deployment the ScaledObject scales; the api is the Deployment the
 /// (only) hand-written HPA scales; the topic is the KafkaTopic the kafka trigger watches.
-enum ManifestReader {
-    /// For a command: any failure becomes a ValidationError (exit status 2 with the reason).
-    static func loadForCommand(_ path: String) throws -> AutoscalingPlatformSpec {
-        do {
-            return try load(path)
-        } catch {
-            throw error.validationError
-        }
-    }
-
-    static func load(_ path: String) throws(ManifestError) -> AutoscalingPlatformSpec {
+public enum ManifestReader {
+    public static func load(_ path: String) throws(ManifestError) -> AutoscalingPlatformSpec {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .missing(path: path) }
         let yaml: String
@@ -30,7 +20,7 @@ enum ManifestReader {
         return try platformSpec(from: RenderedManifests(yaml: yaml, source: path))
     }
 
-    static func platformSpec(from manifests: RenderedManifests) throws(ManifestError) -> AutoscalingPlatformSpec {
+    public static func platformSpec(from manifests: RenderedManifests) throws(ManifestError) -> AutoscalingPlatformSpec {
         let source = manifests.source
         let scaledObjects = manifests.objects(kind: "ScaledObject", group: "keda.sh")
         guard scaledObjects.count == 1, let scaledObjectManifest = scaledObjects.first else {

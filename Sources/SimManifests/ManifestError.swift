@@ -1,8 +1,6 @@
-import ArgumentParser
-
 /// Why manifests could not be read into the twin's specs. Every case names the source and, where there is one,
 /// the object and field, so a bad manifest change is found without reading code.
-enum ManifestError: Error, Equatable, CustomStringConvertible {
+public enum ManifestError: Error, Equatable, CustomStringConvertible {
     /// The path does not exist.
     case missing(path: String)
     /// kustomize failed (both the kubectl dispatcher and the versioned binary), with what it printed.
@@ -14,7 +12,7 @@ enum ManifestError: Error, Equatable, CustomStringConvertible {
     /// A field is missing or has the wrong type or value.
     case invalidField(source: String, object: String, field: String, problem: String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .missing(let path):
             return "manifests not found: \(path) is neither a kustomize directory nor a rendered YAML file"
@@ -28,7 +26,4 @@ enum ManifestError: Error, Equatable, CustomStringConvertible {
             return "\(source): \(object): \(field) \(problem)"
         }
     }
-
-    /// For the command line: ArgumentParser's validation error, which `sim` turns into exit status 2.
-    var validationError: ValidationError { ValidationError(description) }
 }

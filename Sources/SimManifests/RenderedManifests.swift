@@ -1,11 +1,11 @@
 import Yams
 
 /// The objects of a rendered multi-document YAML stream (kustomize output or a file).
-struct RenderedManifests {
-    let source: String
+public struct RenderedManifests {
+    public let source: String
     let objects: [ManifestObject]
 
-    init(yaml: String, source: String) throws(ManifestError) {
+    public init(yaml: String, source: String) throws(ManifestError) {
         self.source = source
         var documents: [Node] = []
         do {

@@ -3,8 +3,8 @@ import Foundation
 /// Renders a kustomize directory with `kubectl kustomize`. The kubectl on PATH may be a dispatcher that tries to
 /// reach a cluster (127.0.0.1:8080) first; when it fails, the versioned kubectl binaries installed beside the
 /// real one (kubectl.1.31 and so on) render the same without any connection (see shared/tooling.md).
-enum KustomizeRenderer {
-    static func render(directory: String) throws(ManifestError) -> String {
+public enum KustomizeRenderer {
+    public static func render(directory: String) throws(ManifestError) -> String {
         var failures: [String] = []
         for executable in candidates() {
             switch run(executable, ["kustomize", directory]) {
