@@ -25,13 +25,13 @@ test-sim-canary: sim-release ## after-mode sweep must be clean, before-mode swee
 	scripts/sim-canary.sh
 
 test-docs: sim-release ## simulator output quoted in the docs (<!-- sim-output: ... --> blocks) is what the sim prints now
-	tests/docs/check-sim-outputs.sh
+	checks/docs/check-sim-outputs.sh
 
 lint: lint-imports
 
 lint-imports: ## every Swift target imports exactly what Package.swift declares; docs/architecture.md's module graph is the manifest's
 	python3 scripts/swiftpm/check_imports.py --doc docs/architecture.md
-	python3 -m unittest tests/swiftpm/test_check_imports.py
+	python3 -m unittest checks/swiftpm/test_check_imports.py
 
 bench-sim: sim-release ## simulator throughput and bug-finding figures
 	scripts/bench-sim.sh

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Renders what gets applied to the cluster, to stdout:
 #   apps/render.sh before|after ENV_FILE   the overlay plus the environment's values (bucket, role, region, tag)
-#   apps/render.sh load ENV_FILE           the k6 Jobs plus ConfigMap k6-scripts built from tests/load/*.js
+#   apps/render.sh load ENV_FILE           the k6 Jobs plus ConfigMap k6-scripts built from checks/load/*.js
 #
 # Kustomize refuses to read files outside a kustomization's root, and the environment's values must not be
 # committed into the overlays. So this writes a throw-away kustomization under .local/ that uses the overlay
-# (or apps/load) as a base, adds the ConfigMap from copies of tests/load/*.js, and patches in the environment.
+# (or apps/load) as a base, adds the ConfigMap from copies of checks/load/*.js, and patches in the environment.
 # make lint renders with apps/environments/example.env; apps/deploy_apps.sh with the Terraform outputs.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,7 +66,7 @@ trap 'rm -rf "$work"' EXIT
 if [ "$target" = load ]; then
     mkdir "$work/scripts"
     for script in api-load lag-burst; do
-        src="$ROOT/tests/load/$script.js"
+        src="$ROOT/checks/load/$script.js"
         [ -f "$src" ] || { echo "render: $src is missing (the k6 Job k6-$script mounts it)" >&2; exit 4; }
         cp "$src" "$work/scripts/"
     done

@@ -3,7 +3,7 @@
 #
 #   apps/run_load.sh api-load|lag-burst [--skip-kubeconfig] [--outputs FILE]
 #
-# The script comes from tests/load/SCRIPT.js (ConfigMap k6-scripts, apps/render.sh). A previous Job of the same
+# The script comes from checks/load/SCRIPT.js (ConfigMap k6-scripts, apps/render.sh). A previous Job of the same
 # name is deleted first: a Job's pod template cannot change, and each run should start from zero.
 set -euo pipefail
 # shellcheck source=platform/lib.sh

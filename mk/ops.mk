@@ -15,7 +15,7 @@ drill: deps-ops ## backup drill: pgBackRest full backup to S3 (moto), writes, DR
 	scripts/drill/pgbackrest-drill.sh $(DRILL_ARGS)
 
 drill-test: deps-ops ## the drill verifies a correct restore and fails loudly on a wrong target or a corrupted restore
-	tests/drill/test-drill.sh
+	checks/drill/test-drill.sh
 
 load: deps-ops ## k6 api-load.js and lag-burst.js against the local stack (make up first); summaries in out/load/
 	scripts/ops/run-load.sh

@@ -21,12 +21,12 @@ print-network-flows: deps-platform ## print allowed flows; POLICIES=all|deny|non
 	     .local/lint/after.yaml .local/lint/load.yaml
 
 test-platform: deps-platform ## each platform check fails on an injected defect and passes on the pristine tree
-	.local/venvs/lint/bin/python -m pytest -q tests/platform --ignore=tests/platform/test_infra_emulator.py
+	.local/venvs/lint/bin/python -m pytest -q checks/platform --ignore=checks/platform/test_infra_emulator.py
 
 # infra/ applied to the AWS API emulator (moto): terraform test assertions, a re-plan that must be empty,
 # destroy; then the same on a tree with planted defects, which must fail.
 test-infra: deps-platform ## terraform test + apply/replan/destroy of infra/ against moto; planted defects must fail
 	scripts/infra/test-infra.sh
-	.local/venvs/lint/bin/python -m pytest -q tests/platform/test_infra_emulator.py
+	.local/venvs/lint/bin/python -m pytest -q checks/platform/test_infra_emulator.py
 
 test: lint test-platform test-infra

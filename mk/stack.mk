@@ -17,11 +17,11 @@ stack-status: ## which local stack processes are running
 	python3 scripts/stack/localstack.py status
 
 e2e: deps-live ## scale-and-kill on real processes: >= 20,000 events, 1->2->5->1 workers, kills, broker fault (MODE=before|after)
-	python3 tests/e2e/scale_and_kill.py --mode $(MODE)
+	python3 checks/e2e/scale_and_kill.py --mode $(MODE)
 
 # CI size, debug build (the integration tests already built it): after mode must come out clean.
 e2e-small: deps-live ## the after-mode scale-and-kill at CI size (3,000 events, up to 3 workers)
-	BUILD_CONFIG=$${BUILD_CONFIG:-debug} python3 tests/e2e/scale_and_kill.py --mode after --small
+	BUILD_CONFIG=$${BUILD_CONFIG:-debug} python3 checks/e2e/scale_and_kill.py --mode after --small
 
 test: e2e-small
 

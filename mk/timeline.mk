@@ -8,4 +8,4 @@ deps-timeline: ## install Debian chromium when missing (for test-timeline)
 test: test-timeline
 
 test-timeline: deps-timeline sim-release ## timeline HTML in headless chromium: a marker per violation, no network request
-	SIM=$(SIM_RELEASE) tests/timeline/check-timeline.sh
+	SIM=$(SIM_RELEASE) checks/timeline/check-timeline.sh

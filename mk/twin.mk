@@ -4,4 +4,4 @@
 test: test-twin
 
 test-twin: sim-release deps-platform ## the twin: 1,000 seeds against apps/overlays/after, and bad manifests caught
-	SIM=$(SIM_RELEASE) SEEDS=$${TWIN_SEEDS:-1-1000} tests/twin/check-twin.sh
+	SIM=$(SIM_RELEASE) SEEDS=$${TWIN_SEEDS:-1-1000} checks/twin/check-twin.sh

@@ -163,7 +163,7 @@ struct AutoscalingManifestTests {
     }
 
     /// A path that is neither a directory nor a file says so (`sim` turns it into exit status 2, which
-    /// tests/twin/check-twin.sh checks on the binary).
+    /// checks/twin/check-twin.sh checks on the binary).
     @Test func missingPathIsNamed() {
         #expect(throws: ManifestError.missing(path: "/nonexistent/overlay")) { try ManifestReader.load("/nonexistent/overlay") }
         #expect(ManifestError.missing(path: "/nonexistent/overlay").description.contains("manifests not found: /nonexistent/overlay"))

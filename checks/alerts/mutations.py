@@ -3,7 +3,7 @@
 (an alert threshold, a for: duration, a join, a label, a runbook link; a dashboard metric name; a Velero
 field) and the check that guards it must exit non-zero. The pristine files must pass first.
 
-Usage: tests/alerts/mutations.py   (run by scripts/ops/lint-ops.sh; prints 'N passed, M failed')
+Usage: checks/alerts/mutations.py   (run by scripts/ops/lint-ops.sh; prints 'N passed, M failed')
 """
 import os
 import re

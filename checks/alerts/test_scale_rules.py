@@ -5,7 +5,7 @@ window and `for:` divided by the factor, carries `time_scale`, reads only the co
 it can never mix with the real rules' series), and promtool accepts the copy; durations inside string
 literals (regex matchers) are left alone; bad factors and unparsable durations are errors.
 
-Usage: tests/alerts-e2e/test_scale_rules.py   (run by scripts/ops/lint-ops.sh; prints 'N passed, M failed')
+Usage: checks/alerts/test_scale_rules.py   (run by scripts/ops/lint-ops.sh; prints 'N passed, M failed')
 """
 import os
 import re

@@ -4,7 +4,7 @@
 # restore fails loudly (exit 1, verified=false) — restored to a target 1.5 s too early, or
 # corrupted by one cent after the restore. Also: bad arguments are refused with exit 2.
 #
-# Usage: tests/drill/test-drill.sh [--quick]   (--quick skips the S3 run and uses posix only)
+# Usage: checks/drill/test-drill.sh [--quick]   (--quick skips the S3 run and uses posix only)
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DRILL="$ROOT/scripts/drill/pgbackrest-drill.sh"

@@ -2,7 +2,7 @@
 // Thresholds are the API SLOs (docs/slo.md): p95 latency under 250 ms and fewer than 1 % failed requests.
 // k6 exits 99 when a threshold is crossed.
 //
-//   k6 run --no-usage-report tests/load/api-load.js                      (local: make load)
+//   k6 run --no-usage-report checks/load/api-load.js                      (local: make load)
 //   BASE_URL=http://api.apps.svc:8080 k6 run --no-usage-report ...       (EKS: the k6-api-load Job)
 //
 // Environment: BASE_URL (default http://127.0.0.1:8080), RPS (default 50, at most 2000), STAGE_SECONDS

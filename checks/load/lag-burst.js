@@ -4,8 +4,8 @@
 // second scenario samples replicasafe_worker_consumer_lag once a second and reports the peak lag and
 // the seconds from the end of the burst until the lag is back to 0.
 //
-//   k6 run --no-usage-report tests/load/lag-burst.js                                     (local)
-//   BASE_URL=http://api.apps.svc:8080 k6 run --no-usage-report tests/load/lag-burst.js   (EKS Job)
+//   k6 run --no-usage-report checks/load/lag-burst.js                                     (local)
+//   BASE_URL=http://api.apps.svc:8080 k6 run --no-usage-report checks/load/lag-burst.js   (EKS Job)
 //
 // Environment: BASE_URL (default http://127.0.0.1:8080), BURST_RPS (default 300, at most 3000),
 // BURST_SECONDS (default 30, at most 300), WORKER_METRICS_URLS (comma-separated worker /metrics URLs;

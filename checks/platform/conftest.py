@@ -8,10 +8,10 @@ import pytest
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # What the platform checks read: our own areas plus their inputs from other areas (the runtime contract in
-# docs/interfaces.md, the k6 scripts in tests/load, the observability manifests under apps/base).
+# docs/interfaces.md, the k6 scripts in checks/load, the observability manifests under apps/base).
 COPIED = [
     "apps", "platform", "infra", "tools", "scripts/lint", "scripts/infra", "scripts/deps/platform.sh", ".tool-versions",
-    "docs/security", "docs/interfaces.md", "tests/load", ".github",
+    "docs/security", "docs/interfaces.md", "checks/load", ".github",
 ]
 
 

@@ -32,7 +32,7 @@ def test_render_fails_when_the_overlay_patch_misses_worker_mode(tree):
 
 def test_render_fails_without_the_k6_scripts(tree):
     import os
-    os.remove(tree.path("tests/load/lag-burst.js"))
+    os.remove(tree.path("checks/load/lag-burst.js"))
     failed(tree, "render", "lag-burst.js is missing")
 
 

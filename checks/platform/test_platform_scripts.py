@@ -1,5 +1,5 @@
 """platform/install_platform.sh, platform/uninstall_platform.sh and apps/deploy_apps.sh against a stand-in for
-aws, terraform, helm and kubectl (tests/platform/stubs/cloud_tool.py): none of them can run on the build
+aws, terraform, helm and kubectl (checks/platform/stubs/cloud_tool.py): none of them can run on the build
 machine, but the scripts' own decisions can be checked: tools and versions first, clear errors, the pinned
 charts with their values and the account's roles, the order of the steps, the Secret hand-over."""
 import base64
@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-STUB = os.path.join(REPO, "tests", "platform", "stubs", "cloud_tool.py")
+STUB = os.path.join(REPO, "checks", "platform", "stubs", "cloud_tool.py")
 OUTPUTS = {
     "cluster_name": "replicasafe",
     "cluster_endpoint": "https://ABC.gr7.us-east-1.eks.amazonaws.com",

@@ -10,13 +10,13 @@
 #      an <img> of an http(s) URL without a CSP must be seen as page requests, and with our CSP must not;
 #   5. the SVG parses as XML (expat) with one marker per violation; `--mode both` writes FILE and
 #      FILE.after.svg and one HTML with both runs.
-# Installs nothing (scripts/deps/timeline.sh does). Usage: tests/timeline/check-timeline.sh
+# Installs nothing (scripts/deps/timeline.sh does). Usage: checks/timeline/check-timeline.sh
 # Env: SIM (default .build/release/sim, else .build/debug/sim), SEED (default 42, must fail in before mode).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 started=$(date +%s.%N)
 SEED=${SEED:-42}
-CHECK="python3 tests/timeline/timeline_check.py"
+CHECK="python3 checks/timeline/timeline_check.py"
 fail() { echo "timeline-check: FAIL: $*" >&2; exit 1; }
 
 SIM=${SIM:-}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Timeline check dependencies: Debian's chromium, the real browser that tests/timeline/check-timeline.sh
+# Timeline check dependencies: Debian's chromium, the real browser that checks/timeline/check-timeline.sh
 # opens the postmortem HTML in (headless). Idempotent: installs only when missing; `apt-get update` only then.
 set -euo pipefail
 if dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed"; then

@@ -17,7 +17,7 @@
 #   --scenario volume-loss: instead of a DROP, postgres is killed and its data directory deleted (the
 #   volume is lost, with the WAL not yet archived); the restore replays the archive to its end and the
 #   RPO is what the archive did not hold yet.
-#   --fault exists to prove the verification fails loudly (tests/drill/test-drill.sh).
+#   --fault exists to prove the verification fails loudly (checks/drill/test-drill.sh).
 #   A failed drill keeps its work directory for inspection unless DRILL_KEEP_ON_FAILURE=0.
 set -euo pipefail
 

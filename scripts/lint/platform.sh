@@ -7,7 +7,7 @@
 #                                          YAML linters)
 #                                          (default: all, in the order of all_checks below)
 #
-# Works on the tree it lives in (tests/platform copy a tree, break it, and run this on the copy). Tools come
+# Works on the tree it lives in (checks/platform copy a tree, break it, and run this on the copy). Tools come
 # from scripts/deps/platform.sh (virtualenvs in .local/venvs of the main checkout, or PLATFORM_VENVS).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

@@ -61,7 +61,7 @@ accepted_total() { curl -fsS "$base/metrics" | awk '/^replicasafe_api_events_acc
 run() {
     local name="$1" path="$2" keyed="${3:-0}"
     KEYED="$keyed" RUN_ID="$name-$$" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
-        -s tests/load/bench-api.lua "$base$path" >"$out/$name.txt" 2>&1
+        -s checks/load/bench-api.lua "$base$path" >"$out/$name.txt" 2>&1
     grep '^WRK ' "$out/$name.txt" | sed 's/^WRK //'
 }
 

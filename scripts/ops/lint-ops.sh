@@ -24,7 +24,7 @@ step "alert rules (promtool) and coverage"
 scripts/ops/test-alerts.sh
 
 step "the time-scaled rule copy of make alerts-e2e (scripts/ops/scale_rules.py)"
-"$PY" tests/alerts-e2e/test_scale_rules.py
+"$PY" checks/alerts/test_scale_rules.py
 
 step "dashboards are up to date with scripts/ops/build_dashboards.py"
 "$PY" scripts/ops/build_dashboards.py "$WORK/dashboards"
@@ -62,18 +62,18 @@ grep -q 'dataSource:' "$WORK/postgres-restore.yaml" || { echo "lint-ops: the res
 "$LINT_PY" scripts/lint/validate_manifests.py --crds platform/crds "$WORK/postgres-restore.yaml"
 
 step "k6 scripts parse"
-for script in tests/load/api-load.js tests/load/lag-burst.js; do
+for script in checks/load/api-load.js checks/load/lag-burst.js; do
     .local/venvs/ops/bin/k6 inspect "$script" >/dev/null
     .local/venvs/ops/bin/k6 inspect -e WORKER_METRICS_URLS=http://127.0.0.1:9101/metrics "$script" >/dev/null
 done
-if .local/venvs/ops/bin/k6 inspect -e BASE_URL=http://198.51.100.7 tests/load/api-load.js >/dev/null 2>&1; then
+if .local/venvs/ops/bin/k6 inspect -e BASE_URL=http://198.51.100.7 checks/load/api-load.js >/dev/null 2>&1; then
     echo "lint-ops: api-load.js accepted a non-local target" >&2; exit 1
 fi
 echo "k6: both scripts parse; a non-local target is refused"
 
 step "shellcheck"
-shellcheck -x scripts/drill/pgbackrest-drill.sh tests/drill/test-drill.sh scripts/ops/*.sh scripts/deps/ops.sh
+shellcheck -x scripts/drill/pgbackrest-drill.sh checks/drill/test-drill.sh scripts/ops/*.sh scripts/deps/ops.sh
 echo "shellcheck: ok"
 
 step "mutations: broken copies must fail"
-"$PY" tests/alerts/mutations.py
+"$PY" checks/alerts/mutations.py

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# `make load`: runs tests/load/api-load.js and then tests/load/lag-burst.js against the local stack
+# `make load`: runs checks/load/api-load.js and then checks/load/lag-burst.js against the local stack
 # (api on 127.0.0.1:8080, workers' /metrics on 127.0.0.1:9101..9112, see docs/interfaces.md) and keeps the
 # k6 summaries in out/load/. Start the stack first (make up). Traffic stays on 127.0.0.1, bounded by the
-# scripts' own caps (tests/load/*.js).
+# scripts' own caps (checks/load/*.js).
 #
 # Environment passed through to k6: BASE_URL, RPS, STAGE_SECONDS, BURST_RPS, BURST_SECONDS, DRAIN_SECONDS.
 set -euo pipefail
@@ -24,8 +24,8 @@ mkdir -p "$ROOT/out/load"
 export BASE_URL WORKER_METRICS_URLS
 rc=0
 echo "== load: api-load.js against $BASE_URL"
-"$K6" run --no-usage-report --summary-export "$ROOT/out/load/api-load.json" "$ROOT/tests/load/api-load.js" || rc=$?
+"$K6" run --no-usage-report --summary-export "$ROOT/out/load/api-load.json" "$ROOT/checks/load/api-load.js" || rc=$?
 echo "== load: lag-burst.js against $BASE_URL, sampling lag from: ${WORKER_METRICS_URLS:-nothing}"
-"$K6" run --no-usage-report --summary-export "$ROOT/out/load/lag-burst.json" "$ROOT/tests/load/lag-burst.js" || rc=$?
+"$K6" run --no-usage-report --summary-export "$ROOT/out/load/lag-burst.json" "$ROOT/checks/load/lag-burst.js" || rc=$?
 echo "load: summaries in out/load/api-load.json and out/load/lag-burst.json (k6 exit 99 = a threshold was crossed)"
 exit "$rc"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Alert rules check: extract spec.groups from the PrometheusRule, `promtool check rules`, run every
-# promtool unit test in tests/alerts/, then the coverage meta-check (runbooks, severities, summaries
+# promtool unit test in checks/alerts/, then the coverage meta-check (runbooks, severities, summaries
 # with values, a firing and a quiet test per alert). Exit non-zero on any failure.
 #
 # Usage: scripts/ops/test-alerts.sh [PROMETHEUSRULE.yaml]   (default: the one in apps/base/observability)
@@ -15,6 +15,6 @@ STAGE=$(mktemp -d /tmp/replicasafe-alerts.XXXXXX)
 trap 'rm -rf "$STAGE"' EXIT
 "$PYTHON" "$ROOT/scripts/ops/extract_rules.py" "$STAGE/rules.yaml" "$RULE_FILE"
 promtool check rules "$STAGE/rules.yaml"
-cp "$ROOT"/tests/alerts/*.test.yaml "$STAGE/"
+cp "$ROOT"/checks/alerts/*.test.yaml "$STAGE/"
 (cd "$STAGE" && promtool test rules ./*.test.yaml)
-"$PYTHON" "$ROOT/scripts/ops/check_alert_coverage.py" "$STAGE/rules.yaml" "$ROOT/docs/runbooks" "$ROOT"/tests/alerts/*.test.yaml
+"$PYTHON" "$ROOT/scripts/ops/check_alert_coverage.py" "$STAGE/rules.yaml" "$ROOT/docs/runbooks" "$ROOT"/checks/alerts/*.test.yaml

@@ -6,7 +6,7 @@
     scripts/stack/localstack.py down                              # SIGTERM everything it started
     scripts/stack/localstack.py status
 
-`make up` / `make down` call this; tests/e2e/scale_and_kill.py imports it to run the same processes on its own
+`make up` / `make down` call this; checks/e2e/scale_and_kill.py imports it to run the same processes on its own
 ports and database. Standard library only. Ports: docs/interfaces.md (api 8080, workers 9101.., brokers
 19092-19094, kafka-dev control 19099, PostgreSQL 15432).
 """
