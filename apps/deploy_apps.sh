@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
 # Deploys ReplicaSafe to the EKS cluster in one worker mode and waits until it serves.
 #
-#   apps/deploy_apps.sh before|after [--outputs FILE] [--skip-kubeconfig] [--image-tag TAG]
+#   apps/deploy_apps.sh before|after [--registry R] [--tag T] [--outputs FILE] [--skip-kubeconfig]
 #   apps/deploy_apps.sh --delete [--outputs FILE] [--skip-kubeconfig]
 #
-# 1. renders the overlay with the account's values from the Terraform outputs (apps/render.sh),
-# 2. applies it (Kafka, Postgres, api, worker, policies, monitors),
-# 3. waits for Kafka, its topics and the Postgres primary,
-# 4. copies the database URL from Crunchy's user Secret (namespace postgres) into apps/ledger-db-app, adding a
-#    server-side statement_timeout that bounds the worker's longest batch (apps/base/worker/deployment.yaml),
-# 5. waits for the api and worker rollouts and prints the ALB address.
-# Switching modes is `deploy_apps.sh before` then `deploy_apps.sh after`: only the worker rolls.
+#   --registry R   images are R/api:T and R/worker:T (default: $IMAGE_REGISTRY, else Terraform output
+#                  image_registry, the ECR repositories of infra/). GHCR: ghcr.io/OWNER/replicasafe
+#   --tag T        the image tag (default: $IMAGE_TAG, else IMAGE_TAG of apps/environments/example.env); the
+#                  image workflow (.github/workflows/images.yml) tags every build with the commit SHA and releases
+#                  with their tag (v1.2.3)
+#
+# Steps, each checked before the next:
+#  1. tools at their pinned versions, the Terraform outputs, the cluster context, the platform's CRDs;
+#  2. both images exist in the registry at that tag (aws ecr describe-images for ECR, the registry's HTTP API
+#     otherwise): a missing image fails here, not as a 15-minute ImagePullBackOff;
+#  3. renders the overlay (apps/render.sh) and applies everything except the ledger-schema Job;
+#  4. waits for Kafka, its topics and the KafkaUsers; copies each user's password and the cluster CA into
+#     namespace apps (kafka-api, kafka-worker, kafka-keda, kafka-cluster-ca);
+#  5. waits for the Postgres primary and PGO's user Secrets; runs the ledger-schema Job (schema + grants as the
+#     owner) to completion; writes apps/ledger-db-api and apps/ledger-db-worker (each role's own URL with a
+#     server-side statement_timeout that bounds the worker's longest batch);
+#  6. waits for the api and worker rollouts and the ScaledObject, checks WORKER_MODE, prints the ALB address.
+# Failure modes and rollback: docs/quickstart-eks.md ("When a step fails"). Re-running is safe: every step is an
+# apply or a wait. Switching modes is `deploy_apps.sh before` then `deploy_apps.sh after`: only the worker rolls.
 # Environment: ACM_CERTIFICATE_ARN (optional) adds an HTTPS listener; TIMEOUT (default 15m) bounds each wait.
 set -euo pipefail
 # shellcheck source=platform/lib.sh
@@ -24,19 +36,21 @@ TIMEOUT=${TIMEOUT:-15m}
 mode=""
 outputs_file=""
 skip_kubeconfig=0
-image_tag=""
+registry=${IMAGE_REGISTRY:-}
+tag=${IMAGE_TAG:-}
 while [ $# -gt 0 ]; do
     case $1 in
         before | after) mode=$1; shift ;;
         --delete) mode=delete; shift ;;
         --outputs) outputs_file=${2:?--outputs needs a file}; shift 2 ;;
         --skip-kubeconfig) skip_kubeconfig=1; shift ;;
-        --image-tag) image_tag=${2:?--image-tag needs a tag}; shift 2 ;;
-        -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+        --registry) registry=${2:?--registry needs a registry}; shift 2 ;;
+        --tag | --image-tag) tag=${2:?--tag needs a tag}; shift 2 ;;
+        -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
 done
-[ -n "$mode" ] || die "usage: apps/deploy_apps.sh before|after|--delete [--outputs FILE] (see --help)"
+[ -n "$mode" ] || die "usage: apps/deploy_apps.sh before|after|--delete [--registry R] [--tag T] [--outputs FILE] (see --help)"
 
 tools=(aws kubectl jq)
 [ -n "$outputs_file" ] || tools+=(terraform)
@@ -54,13 +68,16 @@ db_bucket=$(tf_output db_backup_bucket)
 velero_bucket=$(tf_output velero_bucket)
 role_arn=$(tf_output db_backup_role_arn)
 [[ $role_arn != *":000000000000:"* ]] || die "db_backup_role_arn is the placeholder account; apply infra/ first"
-default_tag=$(sed -n 's/^IMAGE_TAG=//p' "$PLATFORM_ROOT/apps/environments/example.env")
+[ -n "$registry" ] || registry=$(tf_output image_registry)
+[ -n "$tag" ] || tag=$(sed -n 's/^IMAGE_TAG=//p' "$PLATFORM_ROOT/apps/environments/example.env")
+[[ $registry != *"000000000000"* ]] || die "image registry $registry is the placeholder account"
 cat >"$work/env" <<ENV
 AWS_REGION=$region
 DB_BACKUP_BUCKET=$db_bucket
 DB_BACKUP_ROLE_ARN=$role_arn
 VELERO_BUCKET=$velero_bucket
-IMAGE_TAG=${image_tag:-$default_tag}
+IMAGE_REGISTRY=$registry
+IMAGE_TAG=$tag
 ACM_CERTIFICATE_ARN=${ACM_CERTIFICATE_ARN:-}
 ENV
 
@@ -77,23 +94,72 @@ if [ "$mode" = delete ]; then
     exit 0
 fi
 
-# Prerequisites from platform/install_platform.sh.
-for crd in kafkas.kafka.strimzi.io postgresclusters.postgres-operator.crunchydata.com scaledobjects.keda.sh \
-    servicemonitors.monitoring.coreos.com; do
+# 1. Prerequisites from platform/install_platform.sh.
+for crd in kafkas.kafka.strimzi.io kafkausers.kafka.strimzi.io postgresclusters.postgres-operator.crunchydata.com \
+    scaledobjects.keda.sh triggerauthentications.keda.sh servicemonitors.monitoring.coreos.com; do
     kubectl get crd "$crd" >/dev/null 2>&1 || die "CRD $crd is missing: run platform/install_platform.sh first"
 done
 kubectl get ingressclass alb >/dev/null 2>&1 || die "IngressClass alb is missing: run platform/install_platform.sh"
 
-log "applying overlay '$mode' ($objects objects)"
-kubectl apply -f "$work/rendered.yaml"
+# 2. The images, before anything is applied.
+image_exists() {
+    local repository=$1 host path
+    host=${repository%%/*}
+    path=${repository#*/}
+    if [[ $host =~ ^[0-9]{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$ ]]; then
+        aws ecr describe-images --region "${BASH_REMATCH[1]}" --repository-name "$path" \
+            --image-ids "imageTag=$tag" >/dev/null 2>&1
+    else
+        # OCI distribution API with an anonymous pull token (public GHCR, Docker Hub, ...).
+        local token=""
+        token=$(curl -fsS "https://$host/token?scope=repository:$path:pull" 2>/dev/null | jq -r '.token // empty') || true
+        curl -fsS -o /dev/null ${token:+-H "Authorization: Bearer $token"} \
+            -H 'Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
+            "https://$host/v2/$path/manifests/$tag"
+    fi
+}
+for image in api worker; do
+    image_exists "$registry/$image" ||
+        die "image $registry/$image:$tag not found (or not readable with these credentials): build and push it (.github/workflows/images.yml), or pass --registry/--tag of an existing one"
+    log "image $registry/$image:$tag exists"
+done
 
-log "waiting for Kafka and its topics"
+# 3. Everything but the schema Job, which needs the database first.
+log "applying overlay '$mode' ($objects objects; images $registry/{api,worker}:$tag)"
+kubectl -n postgres delete job ledger-schema --ignore-not-found >/dev/null
+kubectl apply -f "$work/rendered.yaml" -l 'app.kubernetes.io/name!=ledger-schema'
+
+# 4. Kafka, then its users' credentials for the pods in namespace apps.
+log "waiting for Kafka, its topics and users"
 kubectl -n kafka wait kafka/events --for=condition=Ready --timeout="$TIMEOUT"
 kubectl -n kafka wait kafkatopic --all --for=condition=Ready --timeout="$TIMEOUT"
+kubectl -n kafka wait kafkauser --all --for=condition=Ready --timeout="$TIMEOUT"
+secret_field() { # NAMESPACE SECRET KEY: the decoded value, never printed by this script
+    kubectl -n "$1" get secret "$2" -o json | jq -er --arg k "$3" '.data[$k] // empty | @base64d'
+}
+secret_field kafka events-cluster-ca-cert ca.crt >"$work/ca.crt" || die "Secret kafka/events-cluster-ca-cert has no ca.crt"
+apply_secret() { # NAME KEY=FILE...: Secret NAME in namespace apps from files (values never on a command line)
+    local name=$1 args=() pair
+    shift
+    for pair in "$@"; do args+=(--from-file="$pair"); done
+    kubectl -n apps create secret generic "$name" "${args[@]}" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+}
+for user in api worker keda; do
+    secret_field kafka "$user" password >"$work/kafka-$user" || die "Secret kafka/$user (KafkaUser $user) has no password"
+done
+apply_secret kafka-cluster-ca "ca.crt=$work/ca.crt"
+apply_secret kafka-api "password=$work/kafka-api"
+apply_secret kafka-worker "password=$work/kafka-worker"
+printf 'scram_sha512' >"$work/sasl"
+printf 'enable' >"$work/tls"
+printf 'keda' >"$work/keda-user"
+apply_secret kafka-keda "sasl=$work/sasl" "tls=$work/tls" "username=$work/keda-user" "password=$work/kafka-keda" \
+    "ca=$work/ca.crt"
 
-log "waiting for the Postgres primary and the user Secret"
+# 5. Postgres: primary, schema and grants as the owner, then each workload's own URL.
+log "waiting for the Postgres primary and PGO's user Secrets"
 deadline=$((SECONDS + 900))
-until kubectl -n postgres get secret ledger-pguser-replicasafe >/dev/null 2>&1 &&
+until kubectl -n postgres get secret ledger-pguser-replicasafe ledger-pguser-api ledger-pguser-worker >/dev/null 2>&1 &&
     [ -n "$(kubectl -n postgres get pod -o name \
         -l postgres-operator.crunchydata.com/cluster=ledger,postgres-operator.crunchydata.com/role=master)" ]; do
     [ $SECONDS -lt $deadline ] || die "no Postgres primary after 15 minutes: kubectl -n postgres describe postgrescluster ledger"
@@ -101,23 +167,31 @@ until kubectl -n postgres get secret ledger-pguser-replicasafe >/dev/null 2>&1 &
 done
 kubectl -n postgres wait pod --for=condition=Ready --timeout="$TIMEOUT" \
     -l postgres-operator.crunchydata.com/cluster=ledger,postgres-operator.crunchydata.com/role=master
+log "schema and grants (Job postgres/ledger-schema)"
+kubectl apply -f "$work/rendered.yaml" -l 'app.kubernetes.io/name=ledger-schema'
+kubectl -n postgres wait job/ledger-schema --for=condition=Complete --timeout="$TIMEOUT" ||
+    die "the schema Job did not complete: kubectl -n postgres logs job/ledger-schema"
 
-# The Secret value never reaches the terminal or a file outside $work.
-uri=$(kubectl -n postgres get secret ledger-pguser-replicasafe -o jsonpath='{.data.uri}' | base64 -d)
-[[ $uri == postgresql://* ]] || die "Secret postgres/ledger-pguser-replicasafe has no postgresql:// uri"
-separator='?'
-[[ $uri != *\?* ]] || separator='&'
-database_url="${uri}${separator}options=-c%20statement_timeout%3D${STATEMENT_TIMEOUT_MS}"
-before=$(kubectl -n apps get secret ledger-db-app -o jsonpath='{.data.DATABASE_URL}' 2>/dev/null || true)
-printf '%s' "$database_url" >"$work/DATABASE_URL"
-kubectl -n apps create secret generic ledger-db-app --from-file=DATABASE_URL="$work/DATABASE_URL" \
-    --dry-run=client -o yaml | kubectl apply -f -
-after=$(kubectl -n apps get secret ledger-db-app -o jsonpath='{.data.DATABASE_URL}')
-if [ -n "$before" ] && [ "$before" != "$after" ]; then
+changed=0
+for role in api worker; do
+    user=$(secret_field postgres "ledger-pguser-$role" user) || die "Secret postgres/ledger-pguser-$role has no user"
+    password=$(secret_field postgres "ledger-pguser-$role" password) || die "Secret postgres/ledger-pguser-$role has no password"
+    host=$(secret_field postgres "ledger-pguser-$role" host) || die "Secret postgres/ledger-pguser-$role has no host"
+    port=$(secret_field postgres "ledger-pguser-$role" port) || die "Secret postgres/ledger-pguser-$role has no port"
+    encoded=$(jq -rn --arg p "$password" '$p | @uri')
+    printf 'postgresql://%s:%s@%s:%s/replicasafe?sslmode=require&options=-c%%20statement_timeout%%3D%s' \
+        "$user" "$encoded" "$host" "$port" "$STATEMENT_TIMEOUT_MS" >"$work/DATABASE_URL"
+    before=$(kubectl -n apps get secret "ledger-db-$role" -o jsonpath='{.data.DATABASE_URL}' 2>/dev/null || true)
+    apply_secret "ledger-db-$role" "DATABASE_URL=$work/DATABASE_URL"
+    after=$(kubectl -n apps get secret "ledger-db-$role" -o jsonpath='{.data.DATABASE_URL}')
+    if [ -n "$before" ] && [ "$before" != "$after" ]; then changed=1; fi
+done
+if [ "$changed" = 1 ]; then
     log "database credentials changed: restarting api and worker"
     kubectl -n apps rollout restart deployment/api deployment/worker
 fi
 
+# 6. The workloads.
 log "waiting for api and worker"
 kubectl -n apps rollout status deployment/api --timeout="$TIMEOUT"
 kubectl -n apps rollout status deployment/worker --timeout="$TIMEOUT"
@@ -134,5 +208,7 @@ until [ -n "$address" ]; do
     [ -n "$address" ] || [ $SECONDS -lt $deadline ] || die "no ALB after 10 minutes: kubectl -n apps describe ingress api"
     [ -n "$address" ] || sleep 10
 done
-log "ReplicaSafe ($mode) is up: curl -s http://$address/readyz"
+scheme=http
+[ -z "${ACM_CERTIFICATE_ARN:-}" ] || scheme=https
+log "ReplicaSafe ($mode) is up: curl -s $scheme://$address/readyz"
 echo "$address"

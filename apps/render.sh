@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Renders what gets applied to the cluster, to stdout:
-#   apps/render.sh before|after ENV_FILE   the overlay plus the environment's values (bucket, role, region, tag)
+#   apps/render.sh before|after ENV_FILE   the overlay plus the environment's values (bucket, role, region, images)
 #   apps/render.sh load ENV_FILE           the k6 Jobs plus ConfigMap k6-scripts built from checks/load/*.js
 #
 # Kustomize refuses to read files outside a kustomization's root, and the environment's values must not be
@@ -17,14 +17,16 @@ env_file=$2
 [ -f "$env_file" ] || { echo "render: environment file $env_file not found" >&2; exit 2; }
 
 # Values come from the env file; nothing from the caller's environment leaks in.
-AWS_REGION='' DB_BACKUP_BUCKET='' DB_BACKUP_ROLE_ARN='' VELERO_BUCKET='' IMAGE_TAG='' ACM_CERTIFICATE_ARN=''
+AWS_REGION='' DB_BACKUP_BUCKET='' DB_BACKUP_ROLE_ARN='' VELERO_BUCKET='' IMAGE_REGISTRY='' IMAGE_TAG='' ACM_CERTIFICATE_ARN=''
 # shellcheck source=/dev/null
 . "$env_file"
-for key in AWS_REGION DB_BACKUP_BUCKET DB_BACKUP_ROLE_ARN VELERO_BUCKET IMAGE_TAG; do
+for key in AWS_REGION DB_BACKUP_BUCKET DB_BACKUP_ROLE_ARN VELERO_BUCKET IMAGE_REGISTRY IMAGE_TAG; do
     [ -n "${!key}" ] || { echo "render: $key is empty in $env_file" >&2; exit 2; }
 done
 [[ $AWS_REGION =~ ^[a-z]{2}(-[a-z]+)+-[0-9]$ ]] || { echo "render: AWS_REGION '$AWS_REGION' is not a region" >&2; exit 2; }
 [[ $DB_BACKUP_ROLE_ARN =~ ^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$ ]] || { echo "render: DB_BACKUP_ROLE_ARN '$DB_BACKUP_ROLE_ARN' is not a role ARN" >&2; exit 2; }
+[[ $IMAGE_REGISTRY =~ ^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)*$ ]] || { echo "render: IMAGE_REGISTRY '$IMAGE_REGISTRY' is not a registry path (host[/path])" >&2; exit 2; }
+[[ $IMAGE_TAG =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || { echo "render: IMAGE_TAG '$IMAGE_TAG' is not an image tag" >&2; exit 2; }
 for key in DB_BACKUP_BUCKET VELERO_BUCKET; do
     [[ ${!key} =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || { echo "render: $key '${!key}' is not a bucket name" >&2; exit 2; }
 done
@@ -79,11 +81,27 @@ configMapGenerator:
       - scripts/lag-burst.js
 YAML
 else
+    # The schema and the grants the ledger-schema Job applies (apps/base/postgres/schema-job.yaml).
+    mkdir "$work/db"
+    for sql in schema grants; do
+        [ -f "$ROOT/db/$sql.sql" ] || { echo "render: db/$sql.sql is missing (the ledger-schema Job applies it)" >&2; exit 4; }
+        cp "$ROOT/db/$sql.sql" "$work/db/"
+    done
     cat >> "$work/kustomization.yaml" <<YAML
+configMapGenerator:
+  - name: ledger-schema-sql
+    namespace: postgres
+    files:
+      - db/schema.sql
+      - db/grants.sql
+    options:
+      disableNameSuffixHash: true
 images:
-  - name: ghcr.io/replicasafe/api
+  - name: replicasafe/api
+    newName: "$IMAGE_REGISTRY/api"
     newTag: "$IMAGE_TAG"
-  - name: ghcr.io/replicasafe/worker
+  - name: replicasafe/worker
+    newName: "$IMAGE_REGISTRY/worker"
     newTag: "$IMAGE_TAG"
 patches:
   - target:

@@ -71,9 +71,9 @@ DB=ledger-primary.postgres.svc
 region=$(kubectl -n postgres get postgrescluster ledger -o jsonpath='{.spec.backups.pgbackrest.repos[0].s3.region}')
 
 echo "flows the matrix allows"
-probe apps "$API" "$KAFKA" 9092 allow "api produces events (3)"
+probe apps "$API" "$KAFKA" 9093 allow "api produces events (3)"
 probe apps "$API" "$DB" 5432 allow "api idempotency keys (4)"
-probe apps "$WORKER" "$KAFKA" 9092 allow "worker consumes (5)"
+probe apps "$WORKER" "$KAFKA" 9093 allow "worker consumes (5)"
 probe apps "$WORKER" "$DB" 5432 allow "worker applies effects (6)"
 probe monitoring "$PROM" api.apps.svc 8080 allow "Prometheus scrapes api (8)"
 probe monitoring "$PROM" worker-metrics.apps.svc 9090 allow "Prometheus scrapes worker (8)"
@@ -92,7 +92,7 @@ probe postgres "$PG" api.apps.svc 8080 deny "the database never calls out to the
 probe monitoring "$GRAFANA" api.apps.svc 8080 deny "Grafana reads Prometheus, not the apps"
 probe_outside api.apps.svc 8080 "other tenants cannot reach the api"
 probe_outside "$DB" 5432 "other tenants cannot reach the database"
-probe_outside "$KAFKA" 9092 "other tenants cannot reach Kafka"
+probe_outside "$KAFKA" 9093 "other tenants cannot reach Kafka"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

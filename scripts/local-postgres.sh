@@ -2,15 +2,22 @@
 # A throwaway PostgreSQL 15 cluster for the local stack and the integration tests.
 #   scripts/local-postgres.sh start   # initdb (first time) + start on 127.0.0.1:15432, create role/db replicasafe
 #   scripts/local-postgres.sh stop    # fast shutdown (idempotent)
-#   scripts/local-postgres.sh url     # print the DATABASE_URL
+#   scripts/local-postgres.sh url [ROLE]   # print the DATABASE_URL (of the owner, or of role api or worker)
+#   scripts/local-postgres.sh roles        # create the least-privilege roles api and worker (idempotent)
+#   scripts/local-postgres.sh schema DB    # as the owner: db/schema.sql, then db/grants.sql, in database DB
 #   scripts/local-postgres.sh status
+# The roles and grants are the ones the EKS manifests use (db/grants.sql): the api and the worker connect as
+# `api` and `worker`, so a grant they lack fails here first. The owner `replicasafe` is a superuser locally
+# (the tests create and drop databases); on EKS it is PGO's NOSUPERUSER owner.
 # PostgreSQL refuses to run as root, so initdb/pg_ctl run as the `postgres` user on a directory it owns.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PGPORT="${PGPORT:-15432}"
 DATA_DIR="${LOCAL_PG_DIR:-$PWD/.local/pg}"
-# shellcheck disable=SC2012 # the glob is a fixed Debian path; sort -V picks the newest major
-PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}"
+# The major version the EKS manifests deploy (apps/base/postgres/postgrescluster.yaml postgresVersion; the lint
+# checks that the two agree): Debian 12's postgresql-15.
+PG_MAJOR=15
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/$PG_MAJOR/bin}"
 URL="postgresql://replicasafe@127.0.0.1:${PGPORT}/replicasafe"
 
 as_postgres() {
@@ -18,7 +25,7 @@ as_postgres() {
 }
 
 start() {
-    [ -x "$PG_BIN/initdb" ] || { echo "PostgreSQL binaries not found (run scripts/deps/live.sh)" >&2; exit 1; }
+    [ -x "$PG_BIN/initdb" ] || { echo "PostgreSQL $PG_MAJOR binaries not found in $PG_BIN (run scripts/deps/live.sh)" >&2; exit 1; }
     mkdir -p "$DATA_DIR"
     if [ "$(id -u)" = 0 ]; then
         chown postgres:postgres "$DATA_DIR"
@@ -54,10 +61,30 @@ start() {
     fi
     as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt -c \
         "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'replicasafe') THEN CREATE ROLE replicasafe LOGIN SUPERUSER; END IF; END \$\$;" >/dev/null
+    roles
     if [ "$(as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -qAt -c "SELECT 1 FROM pg_database WHERE datname = 'replicasafe'")" != 1 ]; then
         as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -qAt -c "CREATE DATABASE replicasafe OWNER replicasafe" >/dev/null
     fi
     echo "local postgres up: $URL" >&2
+}
+
+psql_admin() {
+    as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"
+}
+
+roles() {
+    local role
+    for role in api worker; do
+        psql_admin -d postgres -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') THEN CREATE ROLE $role LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF; END \$\$;" >/dev/null
+    done
+}
+
+schema() {
+    local db=${1:?usage: $0 schema DATABASE}
+    [[ $db =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "schema: bad database name $db" >&2; exit 2; }
+    roles
+    psql "postgresql://replicasafe@127.0.0.1:${PGPORT}/${db}" -v ON_ERROR_STOP=1 -qAt \
+        -f db/schema.sql -f db/grants.sql >/dev/null
 }
 
 stop() {
@@ -70,7 +97,9 @@ stop() {
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
-    url) echo "$URL" ;;
+    url) echo "${URL/replicasafe@/${2:-replicasafe}@}" ;;
+    roles) roles ;;
+    schema) schema "${2:-}" ;;
     status) as_postgres "$PG_BIN/pg_ctl" -D "$DATA_DIR" status ;;
-    *) echo "usage: $0 start|stop|url|status" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|url [ROLE]|roles|schema DB|status" >&2; exit 2 ;;
 esac

@@ -8,7 +8,8 @@ import LivePostgres
 import LiveService
 import Testing
 
-/// One api "replica" wired to a mock cluster topic and a fresh migrated database, like production.
+/// One api "replica" wired to a mock cluster topic and a fresh migrated database, like production: the api
+/// connects as the least-privilege role `api` (db/grants.sql).
 struct APIFixture {
     let kafka: KafkaFixture
     let database: (name: String, url: String)
@@ -17,14 +18,14 @@ struct APIFixture {
     static func make() async throws -> APIFixture {
         let kafka = try await KafkaFixture.make(brokers: 1, partitions: 3)
         let database = try await TestDatabase.makeDatabase()
-        try await Schema.migrate(try await TestDatabase.connect(database.url))
+        try await TestDatabase.migrateAndGrant(database.url)
         return APIFixture(kafka: kafka, database: database)
     }
 
     /// A replica: its own producer and pool, sharing cluster and database with the others.
     func replica(messageTimeout: Duration = .seconds(10), metrics: MetricsRegistry? = nil) async throws -> some ApplicationProtocol {
         let producer = try kafka.producer(timeout: messageTimeout)
-        let pool = try await PostgresPool.connect(TestDatabase.config(database.url), size: 4)
+        let pool = try await PostgresPool.connect(TestDatabase.config(TestDatabase.url(database.url, role: "api")), size: 4)
         let router = APIServer.router(
             config: APIConfig(topic: kafka.topic, maxBodyBytes: 1024, enableBareRoute: true),
             producer: producer, pool: pool, metrics: metrics ?? self.metrics

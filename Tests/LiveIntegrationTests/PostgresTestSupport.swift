@@ -32,6 +32,21 @@ enum TestDatabase {
         return (name, "\(base)/\(name)")
     }
 
+    /// The schema as its owner, then db/grants.sql: the least-privilege roles `api` and `worker` (created by
+    /// scripts/local-postgres.sh) get exactly the privileges they have on EKS.
+    static func migrateAndGrant(_ url: String) async throws {
+        let owner = try await connect(url)
+        try await Schema.migrate(owner)
+        try await owner.simpleQuery(try String(contentsOf: repositoryFile("db/grants.sql"), encoding: .utf8))
+    }
+
+    /// The same database as one of the least-privilege roles (`api`, `worker`).
+    static func url(_ url: String, role: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url.range(of: "@", range: scheme.upperBound..<url.endIndex)
+        else { return url }
+        return url.replacingCharacters(in: scheme.upperBound..<at.lowerBound, with: role)
+    }
+
     static func drop(_ name: String) async {
         guard let admin = try? await connect() else { return }
         _ = try? await admin.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")

@@ -16,8 +16,8 @@ struct WorkerLedgerStoreTests {
 
         static func make(periodSeconds: Int = 60) async throws -> Fixture {
             let (name, url) = try await TestDatabase.makeDatabase()
-            let connection = try await TestDatabase.connect(url)
-            try await Schema.migrate(connection)
+            try await TestDatabase.migrateAndGrant(url)
+            let connection = try await TestDatabase.connect(TestDatabase.url(url, role: "worker"))
             let store = LedgerStore(connection: connection, groupID: "g", topic: "events",
                                     settlementPeriodSeconds: periodSeconds, logger: Logger(label: "test"))
             try await store.prepare()

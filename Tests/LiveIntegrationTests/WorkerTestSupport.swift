@@ -9,7 +9,7 @@ import ServiceLifecycle
 import Testing
 
 /// A mock Kafka cluster with fresh `events`/`dlq` topics and a fresh database, for running real workers
-/// in-process (the same `WorkerService` the executable runs).
+/// in-process (the same `WorkerService` the executable runs), connected as the least-privilege role `worker`.
 struct WorkerHarness {
     let kafka: KafkaFixture
     let deadLetterTopic: String
@@ -23,8 +23,8 @@ struct WorkerHarness {
         let dlq = "\(kafka.topic).dlq"
         try await kafka.cluster.createTopic(dlq, partitions: 3)
         let database = try await TestDatabase.makeDatabase()
+        try await TestDatabase.migrateAndGrant(database.url)
         let check = try await TestDatabase.connect(database.url)
-        try await Schema.migrate(check)
         return WorkerHarness(kafka: kafka, deadLetterTopic: dlq, database: database, check: check,
                              producer: try kafka.producer(timeout: .seconds(60)))
     }
@@ -34,7 +34,7 @@ struct WorkerHarness {
     func settings(_ mode: ProcessingMode, id: String, batch: Int = 100, maxAttempts: Int = 5) -> WorkerSettings {
         var settings = WorkerSettings(
             mode: mode, workerID: id, bootstrapServers: kafka.cluster.bootstrapServers, topic: kafka.topic,
-            deadLetterTopic: deadLetterTopic, groupID: group, databaseURL: database.url, batchMaxEvents: batch,
+            deadLetterTopic: deadLetterTopic, groupID: group, databaseURL: TestDatabase.url(database.url, role: "worker"), batchMaxEvents: batch,
             maxAttempts: maxAttempts, settlementPeriodSeconds: 5, shutdownGrace: .seconds(10))
         settings.lagRefreshInterval = .seconds(1)
         // The mock coordinator waits session.timeout.ms - 1 s in every rebalance round (rdkafka_mock_cgrp.c), so a

@@ -11,7 +11,8 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # docs/interfaces.md, the k6 scripts in checks/load, the observability manifests under apps/base).
 COPIED = [
     "apps", "platform", "infra", "tools", "scripts/lint", "scripts/infra", "scripts/deps/platform.sh", ".tool-versions",
-    "docs/security", "docs/interfaces.md", "checks/load", ".github",
+    "docs/security", "docs/interfaces.md", "checks/load", ".github", "db", "Sources/Live/API", "Sources/Live/Worker",
+    "scripts/local-postgres.sh",
 ]
 
 

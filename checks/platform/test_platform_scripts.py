@@ -27,6 +27,7 @@ OUTPUTS = {
     "velero_bucket": "replicasafe-velero-123456789012-us-east-1",
     "db_backup_bucket": "replicasafe-db-backups-123456789012-us-east-1",
     "backup_kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555",
+    "image_registry": "123456789012.dkr.ecr.us-east-1.amazonaws.com/replicasafe",
 }
 
 
@@ -237,21 +238,50 @@ def test_deploy_requires_a_mode(cloud):
 
 @pytest.mark.parametrize("mode", ["before", "after"])
 def test_deploy_applies_the_overlay_with_the_accounts_values(cloud, mode):
-    rc, out = cloud.run("apps/deploy_apps.sh", mode)
+    rc, out = cloud.run("apps/deploy_apps.sh", mode, "--tag", "3f2a9c1")
     assert rc == 0, out
     rendered = cloud.applied()[0]
     assert re.search(rf"name: WORKER_MODE\n\s+value: {mode}\n", rendered)
     assert OUTPUTS["db_backup_role_arn"] in rendered
     assert f"bucket: {OUTPUTS['db_backup_bucket']}" in rendered
     assert f"bucket: {OUTPUTS['velero_bucket']}" in rendered
-    assert "000000000000" not in rendered
-    # The database URL reaches apps/ledger-db-app with the statement timeout, and never the terminal.
-    secret = next(text for text in cloud.applied() if text.startswith("apiVersion: v1\nkind: Secret"))
-    url = base64.b64decode(re.search(r"DATABASE_URL: (\S+)", secret).group(1)).decode()
-    assert url == ("postgresql://replicasafe:s3cret@ledger-primary.postgres.svc:5432/replicasafe"
-                   "?options=-c%20statement_timeout%3D15000")
-    assert "s3cret" not in out
+    assert ":000000000000:" not in rendered and "000000000000.dkr" not in rendered
+    assert f"image: {OUTPUTS['image_registry']}/api:3f2a9c1" in rendered
+    assert f"image: {OUTPUTS['image_registry']}/worker:3f2a9c1" in rendered
+    # Each workload's own database URL, with the statement timeout, never on the terminal or a command line.
+    secrets = {re.search(r"name: (\S+)", t).group(1): t for t in cloud.applied() if "kind: Secret" in t}
+    for role in ("api", "worker"):
+        url = base64.b64decode(re.search(r"DATABASE_URL: (\S+)", secrets[f"ledger-db-{role}"]).group(1)).decode()
+        assert url == (f"postgresql://{role}:s3cret%2F{role}@ledger-primary.postgres.svc:5432/replicasafe"
+                       "?sslmode=require&options=-c%20statement_timeout%3D15000")
+    # Kafka: each user's password and the cluster CA copied into namespace apps; KEDA's with its SASL settings.
+    for name in ("kafka-api", "kafka-worker", "kafka-keda", "kafka-cluster-ca"):
+        assert name in secrets, sorted(secrets)
+    assert base64.b64encode(b"scram_sha512").decode() in secrets["kafka-keda"]
+    assert "s3cret" not in out and "kafka-api-pw" not in out
+    assert not [c for c in cloud.calls() if "s3cret" in c or "-pw" in c], "a secret reached a command line"
     assert cloud.stdout == "k8s-apps-api-0123456789.us-east-1.elb.amazonaws.com\n", "stdout is the ALB address only"
     calls = cloud.calls("kubectl")
     waits = [c for c in calls if " wait " in c or "rollout status" in c]
     assert any("kafka/events" in c for c in waits) and any("deployment/worker" in c for c in waits)
+    # The schema Job runs after the primary is ready and before the workloads roll.
+    schema = next(i for i, c in enumerate(calls) if "-l app.kubernetes.io/name=ledger-schema" in c)
+    primary = next(i for i, c in enumerate(calls) if "wait pod" in c and "role=master" in c)
+    rollout = next(i for i, c in enumerate(calls) if "rollout status deployment/api" in c)
+    assert primary < schema < rollout
+
+
+def test_deploy_checks_the_images_before_applying(cloud):
+    rc, out = cloud.run("apps/deploy_apps.sh", "after", "--tag", "3f2a9c1", STUB_MISSING_IMAGE="worker")
+    assert rc != 0
+    assert "image 123456789012.dkr.ecr.us-east-1.amazonaws.com/replicasafe/worker:3f2a9c1 not found" in out
+    assert not cloud.applied(), "nothing may be applied when an image is missing"
+
+
+def test_deploy_takes_registry_and_tag_from_the_environment(cloud):
+    rc, out = cloud.run("apps/deploy_apps.sh", "after", IMAGE_REGISTRY="987654321098.dkr.ecr.eu-west-1.amazonaws.com/rs",
+                        IMAGE_TAG="v1.2.3")
+    assert rc == 0, out
+    assert "image: 987654321098.dkr.ecr.eu-west-1.amazonaws.com/rs/worker:v1.2.3" in cloud.applied()[0]
+    assert any("describe-images --region eu-west-1 --repository-name rs/api --image-ids imageTag=v1.2.3" in c
+               for c in cloud.calls("aws"))

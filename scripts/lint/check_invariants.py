@@ -114,7 +114,7 @@ def check_keda(objects):
             if meta.get("allowIdleConsumers", "false") != "false":
                 problem("keda", f"{name}: allowIdleConsumers would scale past the partition count")
             bootstraps = {f"{k['metadata']['name']}-kafka-bootstrap.{k['metadata']['namespace']}.svc:{lst['port']}"
-                          for k in kafkas for lst in k["spec"]["kafka"]["listeners"] if not lst.get("tls")}
+                          for k in kafkas for lst in k["spec"]["kafka"]["listeners"] if lst.get("type") == "internal"}
             if meta.get("bootstrapServers") not in bootstraps:
                 problem("keda", f"{name}: bootstrapServers {meta.get('bootstrapServers')!r} is none of {sorted(bootstraps)}")
 
@@ -355,8 +355,9 @@ def check_contract(objects, interfaces):
         container = pod_spec(dep)["containers"][0]
         image = container.get("image", "")
         repo, _, tag = image.rpartition(":")
-        if repo != f"ghcr.io/replicasafe/{name}" or not tag or tag == "latest":
-            problem("contract", f"{ident(dep)}: image {image!r} is not ghcr.io/replicasafe/{name} at a fixed tag")
+        # REGISTRY/api and REGISTRY/worker (apps/deploy_apps.sh --registry), at a fixed tag.
+        if "/" not in repo or repo.rsplit("/", 1)[1] != name or not tag or tag == "latest":
+            problem("contract", f"{ident(dep)}: image {image!r} is not REGISTRY/{name} at a fixed tag")
         if not any(p.get("name") == port_name and p["containerPort"] == port for p in container.get("ports", [])):
             problem("contract", f"{ident(dep)}: container port {port} is not named {port_name!r}")
         env = env_of(container)

@@ -3,8 +3,8 @@
 # running all of them, so one run shows every problem.
 #
 #   scripts/lint/platform.sh [CHECK...]     checks: render schema overlays invariants network terraform
-#                                          tfvalidate helmvalues alertmanager checkov (then the shell and
-#                                          YAML linters)
+#                                          tfvalidate helmvalues alertmanager privileges checkov (then the
+#                                          shell and YAML linters)
 #                                          (default: all, in the order of all_checks below)
 #
 # Works on the tree it lives in (checks/platform copy a tree, break it, and run this on the copy). Tools come
@@ -22,12 +22,14 @@ for tool in "$PY" "$VENVS/lint/bin/yamllint" "$VENVS/nca/bin/nca" "$VENVS/checko
 done
 command -v shellcheck >/dev/null || { echo "lint-platform: shellcheck missing: run scripts/deps/platform.sh" >&2; exit 2; }
 
-all_checks=(render schema overlays invariants network terraform tfvalidate helmvalues alertmanager checkov shellcheck yamllint)
+all_checks=(render schema overlays invariants network privileges terraform tfvalidate helmvalues alertmanager checkov
+    shellcheck yamllint)
 if [ $# -gt 0 ]; then checks=("$@"); else checks=("${all_checks[@]}"); fi
 # Checks of rendered manifests need the render first, also when asked for alone.
 case " ${checks[*]} " in
     *" render "*) ;;
-    *" schema "* | *" overlays "* | *" invariants "* | *" network "* | *" checkov "*) checks=(render "${checks[@]}") ;;
+    *" schema "* | *" overlays "* | *" invariants "* | *" network "* | *" privileges "* | *" checkov "*)
+        checks=(render "${checks[@]}") ;;
 esac
 mkdir -p "$OUT"
 rm -rf "$RENDERED"
@@ -172,6 +174,9 @@ for check in "${checks[@]}"; do
             needs_render network && run network "$PY" "$LINT/check_network.py" --nca "$VENVS/nca/bin/nca" \
                 --peers platform/network-peers.yaml --matrix docs/security/traffic-matrix.md \
                 "$RENDERED/after.yaml" "$RENDERED/load.yaml" ;;
+        privileges)
+            needs_render privileges && run privileges "$PY" "$LINT/check_privileges.py" --root "$ROOT" \
+                "$RENDERED/after.yaml" ;;
         terraform) run terraform "$PY" "$LINT/check_terraform.py" --root "$ROOT" ;;
         tfvalidate) run tfvalidate "$ROOT/scripts/infra/validate.sh" ;;
         helmvalues) run helmvalues "$PY" "$LINT/check_helm_values.py" --root "$ROOT" ;;

@@ -12,6 +12,8 @@ if ! scripts/local-postgres.sh status >/dev/null 2>&1; then
     scripts/local-postgres.sh start
     started_here=1
 fi
+# The least-privilege roles (db/grants.sql) the tests run the api and the worker as.
+scripts/local-postgres.sh roles
 cleanup() { if [ "$started_here" = 1 ]; then scripts/local-postgres.sh stop; fi; }
 trap cleanup EXIT
 

@@ -88,6 +88,10 @@ class Stack:
     def database_url(self) -> str:
         return f"{self.server_url}/{self.database}"
 
+    def role_url(self, role: str) -> str:
+        """The stack's database as a least-privilege role of db/grants.sql (api or worker), as on EKS."""
+        return self.database_url.replace("postgresql://replicasafe@", f"postgresql://{role}@", 1)
+
     def psql(self, sql: str, database: str | None = None, stdin: str | None = None) -> str:
         url = f"{self.server_url}/{database or self.database}"
         done = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-F", "\t", "-c", sql],
@@ -175,6 +179,9 @@ class Stack:
         exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{self.database}'", database="postgres")
         if exists != "1":
             self.psql(f"CREATE DATABASE {self.database}", database="postgres")
+        # The owner creates the schema and grants the api and worker roles exactly what they need; the
+        # processes then connect as those roles (their own start-up migration leaves the schema alone).
+        subprocess.run([str(REPO / "scripts/local-postgres.sh"), "schema", self.database], check=True)
 
     def start_kafka(self) -> str:
         if self.pid("kafka-dev") is None:
@@ -194,7 +201,7 @@ class Stack:
 
     def start_api(self) -> None:
         if self.pid("api") is None:
-            env = {"KAFKA_BOOTSTRAP_SERVERS": self.ports.bootstrap, "DATABASE_URL": self.database_url,
+            env = {"KAFKA_BOOTSTRAP_SERVERS": self.ports.bootstrap, "DATABASE_URL": self.role_url("api"),
                    "HTTP_PORT": str(self.ports.api), "LOG_LEVEL": "warning", **self.api_env}
             self.spawn("api", [self.binary("api")], env)
         wait_until(lambda: http_ok(f"http://127.0.0.1:{self.ports.api}/readyz"), 60, "api /readyz")
@@ -209,7 +216,7 @@ class Stack:
             if http_ok(f"http://127.0.0.1:{self.ports.worker(index)}/healthz"):
                 raise StackError(f"127.0.0.1:{self.ports.worker(index)} already answers but {name} is not ours: "
                                  "a worker left over from another run? (ss -ltnp to find it)")
-            env = {"KAFKA_BOOTSTRAP_SERVERS": self.ports.bootstrap, "DATABASE_URL": self.database_url,
+            env = {"KAFKA_BOOTSTRAP_SERVERS": self.ports.bootstrap, "DATABASE_URL": self.role_url("worker"),
                    "HTTP_PORT": str(self.ports.worker(index)), "WORKER_MODE": mode, "WORKER_ID": f"w{index}",
                    **self.worker_env}
             pid = self.spawn(name, [self.binary("worker")], env)

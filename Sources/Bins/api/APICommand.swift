@@ -27,6 +27,8 @@ struct APICommand: AsyncParsableCommand {
         let config = try runtime.resolve(environment: environment, httpPort: 8080, hostName: ProcessInfo.processInfo.hostName)
 
         var producerConfig = KafkaProducerConfig(bootstrapServers: config.kafkaBootstrapServers)
+        producerConfig.properties = try KafkaClientProperties.parse(
+            environment[KafkaClientProperties.environmentKey], variable: KafkaClientProperties.environmentKey)
         for property in kafkaProperty {
             let parts = property.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw ValidationError("--kafka-property must be name=value, got \(property)") }

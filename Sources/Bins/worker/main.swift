@@ -29,7 +29,10 @@ extension WorkerCommand {
             LogSetup.bootstrap(level: environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info)
             let config = try runtime.resolve(environment: environment, httpPort: 9090, hostName: ProcessInfo.processInfo.hostName)
             var settings = WorkerSettings(config)
-            settings.consumerProperties = try Self.properties(environment["WORKER_CONSUMER_PROPERTIES"])
+            let client = try KafkaClientProperties.parse(
+                environment[KafkaClientProperties.environmentKey], variable: KafkaClientProperties.environmentKey)
+            settings.consumerProperties = client.merging(try Self.properties(environment["WORKER_CONSUMER_PROPERTIES"])) { $1 }
+            settings.producerProperties = client
             var logger = Logger(label: "worker")
             logger[metadataKey: "worker"] = "\(settings.workerID)"
             logger[metadataKey: "mode"] = "\(settings.mode.rawValue)"
@@ -52,16 +55,7 @@ extension WorkerCommand {
         /// `WORKER_CONSUMER_PROPERTIES=fetch.wait.max.ms=50,queued.min.messages=20000`: extra librdkafka consumer
         /// properties (tuning only; the design's settings are fixed in `WorkerService.consumerConfig`).
         static func properties(_ text: String?) throws -> [String: String] {
-            guard let text, !text.isEmpty else { return [:] }
-            var properties: [String: String] = [:]
-            for pair in text.split(separator: ",") {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, !parts[0].isEmpty else {
-                    throw ValidationError("WORKER_CONSUMER_PROPERTIES: expected key=value[,key=value...], got \(pair)")
-                }
-                properties[String(parts[0])] = String(parts[1])
-            }
-            return properties
+            try KafkaClientProperties.parse(text, variable: "WORKER_CONSUMER_PROPERTIES")
         }
 
     }

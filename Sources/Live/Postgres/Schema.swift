@@ -5,8 +5,11 @@ public enum Schema {
     static let advisoryLockKey: Int64 = 0x72_73_61_66_65
 
     /// Applies the schema in one transaction under an advisory lock. Every statement is `IF NOT EXISTS`,
-    /// so running it again changes nothing.
+    /// so running it again changes nothing. A role that may not create tables in its schema (the least-privilege
+    /// `api` and `worker` roles of db/grants.sql) leaves the schema to its owner and changes nothing.
     public static func migrate(_ connection: PostgresConnection) async throws(PostgresError) {
+        let owner = try await connection.query("SELECT has_schema_privilege(current_schema(), 'CREATE') AS can_create")
+        guard owner.bool(0, "can_create") == true else { return }
         try await connection.transaction { (conn: PostgresConnection) throws(PostgresError) in
             try await conn.query("SELECT pg_advisory_xact_lock($1)", [.int64(advisoryLockKey)])
             try await conn.simpleQuery(sql)

@@ -45,6 +45,11 @@ elif tool == "helm":
 elif tool == "aws":
     if args == ["--version"]:
         out("aws-cli/2.31.0 Python/3.13.7 Linux/6.1 exe/x86_64\n")
+    if args[:2] == ["ecr", "describe-images"]:
+        missing = os.environ.get("STUB_MISSING_IMAGE", "")
+        if missing and any(a.endswith("/" + missing) for a in args):
+            sys.exit(254)
+        out(json.dumps({"imageDetails": [{"imageTags": [args[-1].split("=", 1)[1]]}]}))
     sys.exit(0)
 elif tool == "kubectl":
     if args[:1] == ["-n"]:
@@ -69,27 +74,32 @@ elif tool == "kubectl":
         text = sys.stdin.read() if source == "-" else open(source).read()
         count = len([n for n in os.listdir(STUB_DIR) if n.startswith("applied-")])
         state(f"applied-{count}.yaml", text)
-        match = re.search(r"DATABASE_URL: (\S+)", text)
+        match = re.search(r"name: (ledger-db-\w+)\n.*DATABASE_URL: (\S+)", text, re.S)
         if match:
-            state("db-app-secret", match.group(1))
+            state(f"secret-{match.group(1)}", match.group(2))
         sys.exit(0)
     if "get secret alertmanager-receivers" in joined and os.environ.get("STUB_NO_ALERT_SECRET"):
         sys.exit(1)
-    if args[0] == "create" and "secret" in args and not any(a.startswith("--from-file=DATABASE_URL=") for a in args):
+    if args[0] == "create" and "secret" in args:
         files = [a.split("=", 2)[1:] for a in args if a.startswith("--from-file=")]
         data = "".join(f"  {key}: {base64.b64encode(open(path).read().encode()).decode()}\n" for key, path in files)
         name = args[args.index("generic") + 1]
-        out(f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\ndata:\n{data}")
-    if args[0] == "create" and "secret" in args:
-        source = next(a for a in args if a.startswith("--from-file=DATABASE_URL="))
-        value = open(source.split("=", 2)[2]).read()
-        out("apiVersion: v1\nkind: Secret\nmetadata:\n  name: ledger-db-app\n  namespace: apps\ndata:\n"
-            f"  DATABASE_URL: {base64.b64encode(value.encode()).decode()}\n")
-    if "get secret ledger-pguser-replicasafe" in joined:
-        uri = "postgresql://replicasafe:s3cret@ledger-primary.postgres.svc:5432/replicasafe"
-        out(base64.b64encode(uri.encode()).decode() if "jsonpath" in joined else "")
-    if "get secret ledger-db-app" in joined:
-        value = state("db-app-secret")
+        out(f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  namespace: apps\ndata:\n{data}")
+    match = re.match(r"get secret (\S+) -o json$", joined)
+    if match:
+        name = match.group(1)
+        fields = {"events-cluster-ca-cert": {"ca.crt": "-----BEGIN CERTIFICATE-----\nstub\n"}}.get(name)
+        if name in ("api", "worker", "keda"):
+            fields = {"password": f"kafka-{name}-pw"}
+        if name.startswith("ledger-pguser-"):
+            role = name[len("ledger-pguser-"):]
+            fields = {"user": role, "password": f"s3cret/{role}", "host": "ledger-primary.postgres.svc", "port": "5432"}
+        if fields is None:
+            sys.exit(1)
+        out(json.dumps({"data": {k: base64.b64encode(v.encode()).decode() for k, v in fields.items()}}))
+    match = re.match(r"get secret (ledger-db-\w+) -o jsonpath", joined)
+    if match:
+        value = state(f"secret-{match.group(1)}")
         if value is None:
             sys.exit(1)
         out(value)
