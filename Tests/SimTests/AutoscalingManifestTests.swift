@@ -36,7 +36,7 @@ struct AutoscalingManifestTests {
         #expect(scaled.idleReplicaCount == nil)
         #expect(scaled.trigger.topic == "events")
         #expect(scaled.trigger.consumerGroup == "ledger-worker")
-        #expect(scaled.trigger.bootstrapServers == ["events-kafka-bootstrap.kafka.svc:9092"])
+        #expect(scaled.trigger.bootstrapServers == ["events-kafka-bootstrap.kafka.svc:9093"])
         #expect(scaled.trigger.lagThreshold == 1_000)
         #expect(scaled.trigger.activationLagThreshold == 0)
         #expect(scaled.trigger.offsetResetPolicy == .earliest)

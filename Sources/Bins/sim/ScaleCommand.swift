@@ -35,13 +35,25 @@ struct ScaleCommand: AsyncParsableCommand {
     @Option(help: "CPU microseconds one POST /v1/events costs the api (make bench-live prints it), for the api's HPA.")
     var apiCpuMicrosPerRequest: Int64 = 160
 
+    @Option(help: "Replay a given load instead of the drawn one: RATE x SECONDS or FROM-TO x SECONDS steps, e.g. 0-2000x60,2000x120 (the demos' k6 Jobs).")
+    var profile: String?
+
     @Option(help: "Parallel workers for --seeds (default: every core).")
     var workers: Int?
 
     func run() async throws {
         let platform = try TwinPlatform.load(fromManifests)
+        let fixed = try profile.map { text in
+            guard let steps = TrafficProfile.steps(text) else {
+                throw ValidationError("--profile: expected RATE x SECONDS or FROM-TO x SECONDS, comma-separated, e.g. 0-2000x60,2000x120")
+            }
+            guard !zoneOutage || steps.duration >= 10 * 60_000 else {
+                throw ValidationError("--profile shorter than 10 minutes has no room for the zone outage: add --no-zone-outage")
+            }
+            return steps
+        }
         let generator = TwinScenarioGenerator(settings: platform.settings, partitions: platform.partitions,
-                                              trafficMinutes: minutes, zoneOutage: zoneOutage)
+                                              trafficMinutes: minutes, zoneOutage: zoneOutage, fixedProfile: fixed)
         if let seeds { return try await sweep(seeds, generator: generator, platform: platform) }
         let clock = ContinuousClock()
         let started = clock.now
@@ -49,7 +61,7 @@ struct ScaleCommand: AsyncParsableCommand {
         let api = ApiTwin(hpa: platform.spec.apiHPA, deployment: platform.spec.api, cpuMicrosPerRequest: apiCpuMicrosPerRequest)
             .run(profile: report.profile, seed: seed)
         let seconds = TwinFormat.seconds(started.duration(to: clock.now))
-        let reproduce = "swift run sim scale --from-manifests \(fromManifests) --seed \(seed) --mode \(mode.rawValue)\(minutes != 30 ? " --minutes \(minutes)" : "")\(zoneOutage ? "" : " --no-zone-outage")"
+        let reproduce = "swift run sim scale --from-manifests \(fromManifests) --seed \(seed) --mode \(mode.rawValue)\(minutes != 30 && profile == nil ? " --minutes \(minutes)" : "")\(profile.map { " --profile \($0)" } ?? "")\(apiCpuMicrosPerRequest != 160 ? " --api-cpu-micros-per-request \(apiCpuMicrosPerRequest)" : "")\(zoneOutage ? "" : " --no-zone-outage")"
         if json {
             print(TwinFormat.json(report, api: api, platform: platform, seconds: seconds, reproduce: reproduce).serialized)
         } else {

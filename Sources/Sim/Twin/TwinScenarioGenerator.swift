@@ -7,12 +7,16 @@ public struct TwinScenarioGenerator: Sendable {
     public var partitions: Int
     public var trafficMinutes: Int64
     public var zoneOutage: Bool
+    /// A given load instead of the drawn one: the demos' k6 Jobs replayed in the twin (`sim scale --profile`).
+    public var fixedProfile: TrafficProfile?
 
-    public init(settings: TwinSettings, partitions: Int, trafficMinutes: Int64 = 30, zoneOutage: Bool = true) {
+    public init(settings: TwinSettings, partitions: Int, trafficMinutes: Int64 = 30, zoneOutage: Bool = true,
+                fixedProfile: TrafficProfile? = nil) {
         self.settings = settings
         self.partitions = partitions
-        self.trafficMinutes = trafficMinutes
+        self.trafficMinutes = fixedProfile.map { ($0.duration + 59_999) / 60_000 } ?? trafficMinutes
         self.zoneOutage = zoneOutage
+        self.fixedProfile = fixedProfile
     }
 
     public func generate(seed: UInt64) -> (Scenario, TrafficProfile) {
@@ -20,8 +24,8 @@ public struct TwinScenarioGenerator: Sendable {
         var shapeRandom = root.fork(0x7368_6170)
         var recordRandom = root.fork(0x7265_636F)
         var faultRandom = root.fork(0x7A6F_6E65)
-        let duration = trafficMinutes * 60_000
-        let profile = TrafficProfile.draw(duration: duration, using: &shapeRandom)
+        let profile = fixedProfile ?? TrafficProfile.draw(duration: trafficMinutes * 60_000, using: &shapeRandom)
+        let duration = profile.duration
         var config = SimulationConfig()
         config.trafficDuration = duration
         config.healLimit = 20 * 60_000
@@ -114,6 +118,28 @@ public struct TrafficProfile: Hashable, Sendable {
         }
         segments.append(Segment(start: at(24), end: duration, from: baseline, to: baseline, label: "baseline"))
         return TrafficProfile(duration: duration, segments: segments, baseline: baseline, burstEnd: burstEnd)
+    }
+
+    /// `RATE x SECONDS` or `FROM-TO x SECONDS` steps, comma-separated (e.g. `0-2000x60,2000x120`): events/s held, or
+    /// ramped linearly, for that long, in order (k6's ramping-arrival-rate stages). The lag-drain property counts
+    /// from the end of the last step at the highest rate.
+    public static func steps(_ text: String) -> TrafficProfile? {
+        var segments: [Segment] = []
+        var start: Int64 = 0
+        for part in text.split(separator: ",") {
+            let pair = part.split(separator: "x")
+            let pieces = pair.first.map { $0.split(separator: "-", omittingEmptySubsequences: false) } ?? []
+            let rates = pieces.compactMap { Int64($0) }
+            guard pair.count == 2, (1...2).contains(pieces.count), rates.count == pieces.count, rates.allSatisfy({ $0 >= 0 }),
+                  let seconds = Int64(pair[1]), seconds > 0 else { return nil }
+            let end = start + seconds * 1_000
+            segments.append(Segment(start: start, end: end, from: rates[0], to: rates.last!,
+                                    label: rates.count == 1 ? "step" : "ramp"))
+            start = end
+        }
+        let peakRate = segments.map { max($0.from, $0.to) }.max() ?? 0
+        guard let peak = segments.last(where: { max($0.from, $0.to) == peakRate }) else { return nil }
+        return TrafficProfile(duration: start, segments: segments, baseline: segments[0].from, burstEnd: peak.end)
     }
 
     /// Events per second at `time` (linear inside a ramp).
