@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # The events api. Build from the repository root:
 #   docker build -f docker/api.Dockerfile -t replicasafe/api .
+# The image is replicasafe/api everywhere; .github/workflows/images.yml publishes it as REGISTRY/api:COMMIT (and
+# :vX.Y.Z for releases) for linux/amd64 and linux/arm64, and apps/deploy_apps.sh --registry R --tag T deploys it.
 # Build stage: the official Swift image (Debian 12) plus the C libraries' headers.
 ARG SWIFT_VERSION=6.3
 FROM swift:${SWIFT_VERSION}-bookworm AS build

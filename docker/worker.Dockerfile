@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # The ledger worker. Build from the repository root:
 #   docker build -f docker/worker.Dockerfile -t replicasafe/worker .
+# The image is replicasafe/worker everywhere; .github/workflows/images.yml publishes it as REGISTRY/worker:COMMIT
+# (and :vX.Y.Z for releases) for linux/amd64 and linux/arm64, and apps/deploy_apps.sh --registry R --tag T deploys it.
 # Build stage: the official Swift image (Debian 12) plus the C libraries' headers.
 ARG SWIFT_VERSION=6.3
 FROM swift:${SWIFT_VERSION}-bookworm AS build
