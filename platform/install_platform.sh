@@ -10,6 +10,10 @@
 #
 # Order matters: the StorageClass and the network-policy engine check come first; kube-prometheus-stack brings
 # the ServiceMonitor/PodMonitor CRDs the apps use; the operators (Strimzi, Crunchy PGO) come last.
+# Environment: ALERT_PAGERDUTY_ROUTING_KEY + ALERT_SLACK_WEBHOOK_URL (or ALERT_RECEIVERS=none), HELM_TIMEOUT.
+# Verification: the last step checks every CRD and the alb IngressClass; `helm list -A` shows 8 releases.
+# Failure modes and rollback (docs/quickstart-eks.md, step 3): a --wait timeout names the release; re-running
+# converges; `helm -n NS rollback RELEASE` undoes one release, platform/uninstall_platform.sh --yes all of them.
 set -euo pipefail
 # shellcheck source=platform/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -22,7 +26,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --outputs) outputs_file=${2:?--outputs needs a file}; shift 2 ;;
         --skip-kubeconfig) skip_kubeconfig=1; shift ;;
-        -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
 done

@@ -13,7 +13,7 @@ def failed(tree, check, expected):
 def test_every_check_passes_on_the_pristine_tree(tree):
     rc, out = tree.lint()
     assert rc == 0, out
-    assert "lint-platform: all 13 checks passed" in out
+    assert "lint-platform: all 14 checks passed" in out
 
 
 # ---- render -----------------------------------------------------------------------------------------------
@@ -316,6 +316,23 @@ def test_helmvalues_leaves_free_form_maps_alone(tree):
                  "  requests:\n    cpu: 100m\n    example.com/gpu: 1")
     rc, out = tree.lint("helmvalues")
     assert rc == 0, out
+
+
+def test_helmvalues_detects_an_edited_vendored_chart_default(tree):
+    tree.replace("platform/chart-defaults/keda-2.20.2/values.yaml", "watchNamespace:", "watchNamespaces:")
+    failed(tree, "helmvalues", "differs from")
+
+
+# ---- toolpins ----------------------------------------------------------------------------------------------
+
+def test_toolpins_keep_tool_versions_and_the_pins_equal(tree):
+    tree.replace(".tool-versions", "helm 3.19.0", "helm 3.20.0")
+    failed(tree, "toolpins", ".tool-versions has helm 3.20.0, tools/versions.md pins 3.19.0")
+
+
+def test_toolpins_refuse_a_range(tree):
+    tree.replace("tools/versions.md", "kubectl     1.34.1 ", "kubectl     >=1.34 ")
+    failed(tree, "toolpins", "is not an exact version")
 
 
 # ---- alertmanager (routes and receivers, amtool) ---------------------------------------------------------

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks every platform/values/*.yaml (and the --set-string keys of platform/install_platform.sh) against the
 default values.yaml, and values.schema.json where there is one, of the chart version platform/versions.env pins.
-The charts' files are in ../shared/charts/<chart>-<version>/ (HELM_CHARTS_DIR overrides).
+The charts' files are vendored in platform/chart-defaults/<chart>-<version>/ (HELM_CHARTS_DIR overrides), each
+checked against platform/chart-defaults/SHA256SUMS.
 
 A key the chart's values do not have is an error (Helm would silently ignore it: a typo turns a setting off).
 Below a key the chart leaves free-form the values are not checked: a default that is an empty map or null, and
@@ -17,6 +18,7 @@ Lists are accepted as lists. Two charts are checked with a stated limit:
 usage: check_helm_values.py --root REPO [--charts DIR]
 """
 import argparse
+import hashlib
 import copy
 import difflib
 import json
@@ -131,15 +133,18 @@ def main():
     parser.add_argument("--charts", default=os.environ.get("HELM_CHARTS_DIR"))
     args = parser.parse_args()
     root = args.root
-    charts = args.charts
-    if not charts:
-        for candidate in (os.path.join(root, "..", "shared", "charts"), "/work/shared/charts"):
-            if os.path.isdir(candidate):
-                charts = candidate
-                break
-    if not charts or not os.path.isdir(charts):
-        print("helmvalues: chart defaults not found (../shared/charts beside the checkout, or HELM_CHARTS_DIR)")
+    charts = args.charts or os.path.join(root, "platform", "chart-defaults")
+    if not os.path.isdir(charts):
+        print(f"helmvalues: chart defaults not found in {charts}")
         return 1
+    sums = os.path.join(charts, "SHA256SUMS")
+    if os.path.exists(sums):
+        for line in open(sums):
+            digest, name = line.split(maxsplit=1)
+            path = os.path.join(charts, name.strip())
+            if not os.path.exists(path) or hashlib.sha256(open(path, "rb").read()).hexdigest() != digest:
+                print(f"helmvalues: {name.strip()} differs from {sums} (vendored chart defaults must stay byte-exact)")
+                return 1
     env = versions_env(root)
     problems, notes = [], []
     sets = set_string_keys(root)

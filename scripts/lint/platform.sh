@@ -22,8 +22,8 @@ for tool in "$PY" "$VENVS/lint/bin/yamllint" "$VENVS/nca/bin/nca" "$VENVS/checko
 done
 command -v shellcheck >/dev/null || { echo "lint-platform: shellcheck missing: run scripts/deps/platform.sh" >&2; exit 2; }
 
-all_checks=(render schema overlays invariants network privileges terraform tfvalidate helmvalues alertmanager checkov
-    shellcheck yamllint)
+all_checks=(render schema overlays invariants network privileges terraform tfvalidate helmvalues alertmanager toolpins
+    checkov shellcheck yamllint)
 if [ $# -gt 0 ]; then checks=("$@"); else checks=("${all_checks[@]}"); fi
 # Checks of rendered manifests need the render first, also when asked for alone.
 case " ${checks[*]} " in
@@ -145,17 +145,17 @@ check_shellcheck() {
 check_yamllint() {
     local files=()
     if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1 && [ "$(git -C "$ROOT" rev-parse --show-toplevel)" = "$ROOT" ]; then
-        mapfile -t files < <(git ls-files -co --exclude-standard -- '*.yaml' '*.yml' | grep -v '^platform/crds/' | sort)
+        mapfile -t files < <(git ls-files -co --exclude-standard -- '*.yaml' '*.yml' | grep -v -e '^platform/crds/' -e '^platform/chart-defaults/' | sort)
     else
         mapfile -t files < <(find . \( -name '*.yaml' -o -name '*.yml' \) -not -path './.local/*' \
-            -not -path './.build*' -not -path './platform/crds/*' | sed 's|^\./||' | sort)
+            -not -path './.build*' -not -path './platform/crds/*' -not -path './platform/chart-defaults/*' | sed 's|^\./||' | sort)
     fi
     local existing=() file
     for file in "${files[@]}"; do [ -f "$file" ] && existing+=("$file"); done
     [ "${#existing[@]}" -gt 0 ] || { echo "yamllint: no YAML files"; return 1; }
     local rc=0
     "$VENVS/lint/bin/yamllint" -c "$LINT/yamllint.yaml" -f parsable "${existing[@]}" || rc=$?
-    echo "yamllint: ${#existing[@]} files (vendored platform/crds excluded), exit $rc"
+    echo "yamllint: ${#existing[@]} files (vendored platform/crds and platform/chart-defaults excluded), exit $rc"
     return $rc
 }
 
@@ -179,6 +179,7 @@ for check in "${checks[@]}"; do
                 "$RENDERED/after.yaml" ;;
         terraform) run terraform "$PY" "$LINT/check_terraform.py" --root "$ROOT" ;;
         tfvalidate) run tfvalidate "$ROOT/scripts/infra/validate.sh" ;;
+        toolpins) run toolpins "$PY" "$LINT/check_tool_pins.py" --root "$ROOT" ;;
         helmvalues) run helmvalues "$PY" "$LINT/check_helm_values.py" --root "$ROOT" ;;
         alertmanager)
             run alertmanager "$PY" "$LINT/check_alertmanager.py" --values platform/values/kube-prometheus-stack.yaml \
