@@ -216,6 +216,11 @@ def test_privileges_require_an_authenticated_tls_listener(tree):
     failed(tree, "privileges", "listener tls without TLS and authentication")
 
 
+def test_privileges_require_the_user_operator(tree):
+    tree.replace("apps/base/kafka/kafka.yaml", "    userOperator:\n", "    userOperatr:\n")
+    failed(tree, "privileges", "no entityOperator.userOperator")
+
+
 def test_privileges_keep_the_postgres_major_of_the_tests(tree):
     tree.replace("apps/base/postgres/postgrescluster.yaml", "  postgresVersion: 15", "  postgresVersion: 17")
     failed(tree, "privileges", "deploys PostgreSQL 17, the local tests run 15")

@@ -211,6 +211,9 @@ def check_kafka(objects):
                                  "authentication")
         if (spec.get("authorization") or {}).get("type") != "simple":
             problem("kafka", f"Kafka {kafka['metadata']['name']}: authorization is not enabled (ACLs ignored)")
+        if users and "userOperator" not in (kafka["spec"].get("entityOperator") or {}):
+            problem("kafka", f"Kafka {kafka['metadata']['name']}: no entityOperator.userOperator, so no KafkaUser "
+                             "gets credentials or ACLs")
     return len(needs)
 
 
