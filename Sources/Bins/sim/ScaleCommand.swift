@@ -71,62 +71,48 @@ struct ScaleCommand: AsyncParsableCommand {
     }
 
     private func sweep(_ seeds: SeedRange, generator: TwinScenarioGenerator, platform: TwinPlatform) async throws {
-        let clock = ContinuousClock()
-        let started = clock.now
+        let stopwatch = Stopwatch()
         let mode = self.mode
-        let workerCount = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
-        var tally = TwinSweepTally()
-        var next = seeds.lower
         let overshoot = TwinProbe.replicasBeyondPartitions(generator.settings, partitions: generator.partitions)
-        await withTaskGroup(of: TwinSweepTally.self) { group in
-            func launch() {
-                guard next <= seeds.upper else { return }
-                let first = next
-                let last = min(seeds.upper, first + 3)
-                next = last + 1
-                group.addTask { TwinSweepTally.run(seeds: first...last, generator: generator, mode: mode, overshoot: overshoot) }
-            }
-            for _ in 0..<(workerCount * 2) { launch() }
-            for await partial in group {
-                tally.merge(partial)
-                launch()
-                if StandardError.isTerminal {
-                    var err = StandardError()
-                    print("\rtwin: \(tally.seeds)/\(seeds.count) seeds, \(tally.failed.count) failing   ", terminator: "", to: &err)
-                }
-            }
-        }
+        let tally = await ParallelSeeds(seeds: seeds, workers: workers, chunk: 4).run(
+            { TwinSweepTally.run(seeds: $0, generator: generator, mode: mode, overshoot: overshoot) },
+            progress: { tally in
+                guard StandardError.isTerminal else { return }
+                var err = StandardError()
+                print("\rtwin: \(tally.seeds)/\(seeds.count) seeds, \(tally.failed.count) failing   ", terminator: "", to: &err)
+            })
         if StandardError.isTerminal { var err = StandardError(); print("", to: &err) }
-        let failed = tally.failed
+        let failed = tally.failed.sorted()
         let kinds = tally.kinds
-        let worstDrain = tally.worstDrain
-        let worstRecovery = tally.worstRecovery
-        let peakReplicas = tally.peakReplicas
-        let mostChanges = tally.mostChanges
-        let seconds = TwinFormat.seconds(started.duration(to: clock.now))
+        let score = tally.score
+        let worstDrain = score.worstLagDrainSeconds ?? Int64.max
+        let seconds = stopwatch.seconds
         let summary = JSONValue.object([
             ("seeds", .int(seeds.count)), ("failed_seeds", .array(failed.map { .int(Int64(bitPattern: $0)) })),
             ("violations_by_kind", .object(kinds.keys.sorted().map { ($0, .int(kinds[$0]!)) })),
-            ("max_replicas", .int(peakReplicas)), ("partitions", .int(platform.partitions)),
-            ("worst_lag_drain_seconds", .int(worstDrain)), ("worst_zone_recovery_seconds", .int(worstRecovery)),
-            ("most_direction_changes_in_window", .int(mostChanges)),
+            ("max_replicas", .int(score.maxReplicas)), ("partitions", .int(platform.partitions)),
+            ("worst_lag_drain_seconds", .int(worstDrain)), ("worst_zone_recovery_seconds", .int(tally.worstRecovery)),
+            ("most_direction_changes_in_window", .int(tally.mostChanges)),
             ("seconds", .double(seconds)), ("seconds_per_seed", .double(seconds / Double(seeds.count))),
             ("mode", .string(mode.rawValue)), ("manifests", .string(fromManifests)),
+            ("worst_seconds_over_lag_slo", .int(score.worstSecondsOverLagSLO)),
+            ("mean_pod_minutes", .double(score.meanPodMinutes)),
+            ("most_direction_changes", .int(score.worstDirectionChanges)),
         ])
-        print(json ? summary.serialized : "twin sweep of \(seeds.count) seeds (\(mode.rawValue), \(fromManifests)): \(failed.count) failing\(failed.isEmpty ? "" : " (first: \(failed.prefix(10).map(String.init).joined(separator: ", ")))"); max replicas \(peakReplicas) for \(platform.partitions) partitions; worst lag drain \(worstDrain) s, worst zone recovery \(worstRecovery) s, most direction changes in a window \(mostChanges); \(TwinFormat.round(seconds)) s (\(TwinFormat.round(seconds / Double(seeds.count))) s/seed)")
+        print(json ? summary.serialized : "twin sweep of \(seeds.count) seeds (\(mode.rawValue), \(fromManifests)): \(failed.count) failing\(failed.isEmpty ? "" : " (first: \(failed.prefix(10).map(String.init).joined(separator: ", ")))"); max replicas \(score.maxReplicas) for \(platform.partitions) partitions; worst lag drain \(worstDrain) s, worst zone recovery \(tally.worstRecovery) s, most direction changes in a window \(tally.mostChanges); worst time over the lag SLO \(score.worstSecondsOverLagSLO) s, \(TwinFormat.round(score.meanPodMinutes)) pod-minutes per run; \(TwinFormat.round(seconds)) s (\(TwinFormat.round(seconds / Double(seeds.count))) s/seed)")
         if !failed.isEmpty { throw InvariantsViolated() }
     }
 }
 
 /// What a twin sweep keeps per seed.
-struct TwinSweepTally: Sendable {
+struct TwinSweepTally: SeedTally {
     var seeds = 0
     var failed: [UInt64] = []
     var kinds: [String: Int] = [:]
-    var worstDrain: Int64 = 0
     var worstRecovery: Int64 = 0
-    var peakReplicas = 0
     var mostChanges = 0
+    /// Worst lag-drain, time over the lag SLO and direction changes, pod time: what `sim tune` optimises.
+    var score = WorkerScore()
 
     static func run(seeds: ClosedRange<UInt64>, generator: TwinScenarioGenerator, mode: ProcessingMode,
                     overshoot: TwinProbe.Overshoot?) -> TwinSweepTally {
@@ -137,21 +123,19 @@ struct TwinSweepTally: Sendable {
             tally.seeds += 1
             if !report.passed { tally.failed.append(seed) }
             for finding in report.findings { tally.kinds[finding.kind, default: 0] += 1 }
-            tally.worstDrain = max(tally.worstDrain, report.lagDrainSeconds ?? Int64.max)
             tally.worstRecovery = max(tally.worstRecovery, report.zoneRecoverySeconds ?? 0)
-            tally.peakReplicas = max(tally.peakReplicas, report.maxReplicas)
             tally.mostChanges = max(tally.mostChanges, report.worstWindowDirectionChanges)
+            tally.score.merge(WorkerScore(report))
         }
         return tally
     }
 
     mutating func merge(_ other: TwinSweepTally) {
         seeds += other.seeds
-        failed = (failed + other.failed).sorted()
+        failed += other.failed
         for (kind, count) in other.kinds { kinds[kind, default: 0] += count }
-        worstDrain = max(worstDrain, other.worstDrain)
         worstRecovery = max(worstRecovery, other.worstRecovery)
-        peakReplicas = max(peakReplicas, other.peakReplicas)
         mostChanges = max(mostChanges, other.mostChanges)
+        score.merge(other.score)
     }
 }

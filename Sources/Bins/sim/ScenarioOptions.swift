@@ -91,3 +91,10 @@ struct ScenarioOptions: ParsableArguments {
         "swift run sim --seed \(seed) --replicas \(replicas) --mode \(mode)\(nonDefaultFlags)\(selection.flags)\(maxReplicas.map { " --max-replicas \($0)" } ?? "")"
     }
 }
+
+extension SweepSettings {
+    init(mode: String, options: ScenarioOptions) {
+        self.init(mode: mode, replicas: options.replicas, partitions: options.partitions, events: options.events,
+                  faults: options.faults.description, flags: options.nonDefaultFlags)
+    }
+}

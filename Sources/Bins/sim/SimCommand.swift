@@ -9,7 +9,7 @@ struct SimCommand: ParsableCommand {
             Exit status: 0 when every invariant held, 1 when any was violated (in either mode), 2 for bad arguments.
             Every failing run prints a one-line reproducer; the same seed replays the same run byte for byte.
             """,
-        subcommands: [RunCommand.self, SweepCommand.self, ShrinkCommand.self, ScaleCommand.self],
+        subcommands: [RunCommand.self, SweepCommand.self, MergeCommand.self, ShrinkCommand.self, ScaleCommand.self, TuneCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }
@@ -29,6 +29,8 @@ enum Entry {
             }
         } catch is InvariantsViolated {
             SimCommand.exit(withError: ExitCode(1))
+        } catch let code as ExitCode {
+            SimCommand.exit(withError: code)
         } catch {
             let code = SimCommand.exitCode(for: error)
             if code == .success || code == ExitCode(1) { SimCommand.exit(withError: error) }
@@ -46,9 +48,11 @@ extension SimCommand {
         """
         sim [--seed N] [--replicas R] [--mode before|after|both] [--faults none|swarm|LIST] [--json] [--trace]
             [--check-determinism] [--html FILE] [--svg FILE] [--keep-events I] [--keep-faults I] [--keep-scaling I]
-               sim sweep --seeds A-B [--mode before|after|both] [--replicas R] [--json]
+               sim sweep --seeds A-B [--mode before|after|both] [--replicas R] [--shard I/N] [--results FILE] [--json]
+               sim merge FILE... [--json]
                sim shrink --seed N [--mode before|after] [--kind K] [--json]
                sim scale [--from-manifests DIR|FILE] [--seed N | --seeds A-B] [--mode before|after] [--json]
+               sim tune [--from-manifests DIR|FILE] [--objective 'lag-drain<=120s'] [--seeds A-B] [--component DIR] [--svg FILE] [--json]
         """
     }
 }

@@ -9,6 +9,9 @@ public struct ApiTwin: Sendable {
         /// Average CPU utilization of the ready pods, percent of their request.
         public var utilizationPercent: Int64
         public var offeredRequestsPerSecond: Int64
+        /// CPU each ready pod would need for its share of the requests, uncapped (millicores; the whole demand
+        /// when no pod is ready).
+        public var demandMilliPerPod: Int64
     }
 
     public var hpa: HPASpec
@@ -36,7 +39,8 @@ public struct ApiTwin: Sendable {
         while now <= profile.duration {
             let ready = readyAt.filter { $0 <= now }.count
             let offered = profile.rate(at: now)
-            let perPod = ready > 0 ? min(limit, offered * cpuMicrosPerRequest / 1_000 / Int64(ready)) : 0
+            let demand = offered * cpuMicrosPerRequest / 1_000 / Int64(max(1, ready))
+            let perPod = ready > 0 ? min(limit, demand) : 0
             let pods = readyAt.map { at -> HPAPodSample in
                 at <= now
                     ? HPAPodSample.settled(requestMilli: request, usageMilli: perPod, now: now)
@@ -53,10 +57,37 @@ public struct ApiTwin: Sendable {
                 }
                 replicas = decision.desiredReplicas
                 samples.append(Sample(time: now, replicas: replicas, readyReplicas: ready,
-                                      utilizationPercent: perPod * 100 / max(1, request), offeredRequestsPerSecond: offered))
+                                      utilizationPercent: perPod * 100 / max(1, request), offeredRequestsPerSecond: offered,
+                                      demandMilliPerPod: demand))
             }
             now = controller.nextSyncAt
         }
         return samples
+    }
+}
+
+extension ApiTwin {
+    /// What a run of the api costs and how well it served: time saturated (the ready pods' CPU demand above
+    /// their limit, or no pod ready while requests arrive: requests queue and the latency SLO breaks), pod time,
+    /// and scaling direction changes.
+    public struct Outcome: Hashable, Sendable {
+        public var overloadSeconds: Int64
+        public var podSeconds: Int64
+        public var directionChanges: Int
+        public var worstWindowDirectionChanges: Int
+        public var maxReplicas: Int
+    }
+
+    public func outcome(_ samples: [Sample], thrashWindowSeconds: Int64 = 600) -> Outcome {
+        let limit = deployment.cpuLimitMilli ?? Int64.max
+        let interval = HPAControllerConfig().syncPeriod / 1_000
+        let overloaded = samples.filter { $0.offeredRequestsPerSecond > 0 && ($0.readyReplicas == 0 || $0.demandMilliPerPod > limit) }
+        let changes = TwinReport.directionChanges(samples.map { ($0.time, $0.replicas) })
+        return Outcome(
+            overloadSeconds: Int64(overloaded.count) * interval,
+            podSeconds: samples.reduce(0) { $0 + Int64($1.replicas) } * interval,
+            directionChanges: changes.count,
+            worstWindowDirectionChanges: TwinReport.worstWindow(changes, window: thrashWindowSeconds * 1_000),
+            maxReplicas: samples.map(\.replicas).max() ?? 0)
     }
 }

@@ -3,7 +3,7 @@ import Core
 /// The twin's verdict for one seed: the exactly-once invariants of the run plus the autoscaling properties.
 public struct TwinReport: Sendable {
     public struct Bounds: Hashable, Sendable {
-        /// Lag must be back under one threshold's worth per replica this long after the burst ends.
+        /// Lag must be back under the drain mark (`TwinSettings.drainMark`) this long after the burst ends.
         public var lagDrainSeconds: Int64 = 600
         /// Scale direction changes allowed in any window of `thrashWindowSeconds`.
         public var maxDirectionChanges = 4
@@ -29,6 +29,12 @@ public struct TwinReport: Sendable {
     public var lagDrainSeconds: Int64?
     public var zoneLostAt: Int64?
     public var zoneRecoverySeconds: Int64?
+    /// Time (sampled every `sampleInterval`) during which the backlog would take the ready workers longer than
+    /// the lag SLO to apply (`TwinSettings.overLagSLO`).
+    public var secondsOverLagSLO: Int64
+    /// Worker pods the autoscaler asked for, integrated over the run (each sample stands for one interval): what
+    /// the nodes must host, the cost.
+    public var podSeconds: Int64
     public var findings: [Finding]
 
     public var passed: Bool { findings.isEmpty }
@@ -46,12 +52,14 @@ public struct TwinReport: Sendable {
         maxReplicas = max(run.maxWorkerPods, samples.map(\.desiredReplicas).max() ?? 0)
         let changes = TwinReport.directionChanges(samples)
         directionChanges = changes.count
-        worstWindowDirectionChanges = changes.map { start in
-            changes.filter { $0 >= start && $0 < start + bounds.thrashWindowSeconds * 1_000 }.count
-        }.max() ?? 0
+        worstWindowDirectionChanges = TwinReport.worstWindow(changes, window: bounds.thrashWindowSeconds * 1_000)
         lagPeak = samples.map(\.lagEvents).max() ?? 0
-        let settled = { (sample: TwinSample) in sample.lagEvents <= threshold * Int64(max(1, sample.readyReplicas)) }
+        let settled = { (sample: TwinSample) in sample.lagEvents <= settings.drainMark(readyReplicas: sample.readyReplicas) }
+        let mark = settings.drainMark(readyReplicas: 1)
         lagDrainSeconds = samples.first { $0.time >= profile.burstEnd && settled($0) }.map { ($0.time - profile.burstEnd) / 1_000 }
+        let interval = settings.sampleInterval / 1_000
+        secondsOverLagSLO = Int64(samples.filter { settings.overLagSLO(lag: $0.lagEvents, readyReplicas: $0.readyReplicas) }.count) * interval
+        podSeconds = samples.reduce(0) { $0 + Int64($1.desiredReplicas) } * interval
         if let lost = zoneLostAt {
             zoneRecoverySeconds = samples.first { $0.time > lost && $0.readyReplicas >= $0.desiredReplicas && settled($0) }
                 .map { ($0.time - lost) / 1_000 }
@@ -67,15 +75,15 @@ public struct TwinReport: Sendable {
         }
         if let drain = lagDrainSeconds {
             if drain > bounds.lagDrainSeconds {
-                findings.append(.init(kind: "lag-not-drained", explanation: "lag took \(drain) s after the burst ended at \(Timestamp(milliseconds: profile.burstEnd)) to fall under \(threshold) events per replica (bound \(bounds.lagDrainSeconds) s); peak \(lagPeak) events."))
+                findings.append(.init(kind: "lag-not-drained", explanation: "lag took \(drain) s after the burst ended at \(Timestamp(milliseconds: profile.burstEnd)) to fall under \(mark) events per ready replica (bound \(bounds.lagDrainSeconds) s); peak \(lagPeak) events."))
             }
         } else {
-            findings.append(.init(kind: "lag-not-drained", explanation: "lag never fell under \(threshold) events per replica after the burst ended at \(Timestamp(milliseconds: profile.burstEnd)); peak \(lagPeak) events."))
+            findings.append(.init(kind: "lag-not-drained", explanation: "lag never fell under \(mark) events per ready replica after the burst ended at \(Timestamp(milliseconds: profile.burstEnd)); peak \(lagPeak) events."))
         }
         if let lost = zoneLostAt {
             let recovered = zoneRecoverySeconds.map { $0 <= bounds.zoneRecoverySeconds } ?? false
             if !recovered {
-                findings.append(.init(kind: "zone-recovery-slow", explanation: "after losing a zone at \(Timestamp(milliseconds: lost)) the workers \(zoneRecoverySeconds.map { "took \($0) s" } ?? "never") to be all ready with lag under \(threshold) events per replica (bound \(bounds.zoneRecoverySeconds) s)."))
+                findings.append(.init(kind: "zone-recovery-slow", explanation: "after losing a zone at \(Timestamp(milliseconds: lost)) the workers \(zoneRecoverySeconds.map { "took \($0) s" } ?? "never") to be all ready with lag under \(mark) events per ready replica (bound \(bounds.zoneRecoverySeconds) s)."))
             }
         }
         self.findings = findings
@@ -83,13 +91,23 @@ public struct TwinReport: Sendable {
 
     /// Times at which the desired replica count changed direction (up after down, or down after up).
     static func directionChanges(_ samples: [TwinSample]) -> [Int64] {
+        directionChanges(samples.map { ($0.time, $0.desiredReplicas) })
+    }
+
+    /// The same over (time, replicas) points.
+    static func directionChanges(_ points: [(time: Int64, replicas: Int)]) -> [Int64] {
         var times: [Int64] = []
         var last = 0
-        for (previous, sample) in zip(samples, samples.dropFirst()) where sample.desiredReplicas != previous.desiredReplicas {
-            let direction = sample.desiredReplicas > previous.desiredReplicas ? 1 : -1
-            if last != 0, direction != last { times.append(sample.time) }
+        for (previous, point) in zip(points, points.dropFirst()) where point.replicas != previous.replicas {
+            let direction = point.replicas > previous.replicas ? 1 : -1
+            if last != 0, direction != last { times.append(point.time) }
             last = direction
         }
         return times
+    }
+
+    /// The most changes within any window of `window` milliseconds starting at a change.
+    static func worstWindow(_ changes: [Int64], window: Int64) -> Int {
+        changes.map { start in changes.filter { $0 >= start && $0 < start + window }.count }.max() ?? 0
     }
 }

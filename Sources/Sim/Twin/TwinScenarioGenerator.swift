@@ -49,6 +49,14 @@ public struct TwinScenarioGenerator: Sendable {
         return (scenario, profile)
     }
 
+    /// The offered load of a seed alone (what `generate` draws first), for models that need no records.
+    public func profile(seed: UInt64) -> TrafficProfile {
+        if let fixedProfile { return fixedProfile }
+        var root = Xoshiro256(seed: seed)
+        var shapeRandom = root.fork(0x7368_6170)
+        return TrafficProfile.draw(duration: trafficMinutes * 60_000, using: &shapeRandom)
+    }
+
     /// One record per `eventsPerRecord` events, written in 100 ms ticks (the producer's linger).
     private func records(profile: TrafficProfile, config: SimulationConfig, using random: inout Xoshiro256) -> [PlannedEvent] {
         var events: [PlannedEvent] = []
@@ -140,6 +148,18 @@ public struct TrafficProfile: Hashable, Sendable {
         let peakRate = segments.map { max($0.from, $0.to) }.max() ?? 0
         guard let peak = segments.last(where: { max($0.from, $0.to) == peakRate }) else { return nil }
         return TrafficProfile(duration: start, segments: segments, baseline: segments[0].from, burstEnd: peak.end)
+    }
+
+    /// Events offered during the bursts: what the workers must absorb beyond their steady load.
+    public var burstEvents: Int64 {
+        segments.filter { $0.label == "burst" }.reduce(0) { $0 + ($1.from + $1.to) / 2 * ($1.end - $1.start) / 1_000 }
+    }
+
+    /// The saw-tooth's half-period (its first, untruncated segment) and its high rate: a longer half-period
+    /// gives a scale-down window time to act between the highs, which is where thrash shows.
+    public var sawTooth: (halfPeriod: Int64, high: Int64) {
+        let teeth = segments.filter { $0.label == "saw-tooth" }
+        return (teeth.first.map { $0.end - $0.start } ?? 0, teeth.map(\.from).max() ?? 0)
     }
 
     /// Events per second at `time` (linear inside a ramp).

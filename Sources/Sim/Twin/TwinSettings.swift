@@ -17,6 +17,13 @@ public struct TwinSettings: Hashable, Sendable {
     public var leaderFailover: ClosedRange<Int64> = 5_000...15_000
     /// Curves are sampled, and the HPA syncs, this often (the HPA's 15 s sync period).
     public var sampleInterval: Int64 = 15_000
+    /// Lag counts as drained under this much work per ready replica: half a second of a pod's capacity (1,000
+    /// events, the shipped lagThreshold). A fixed mark, not the candidate's lagThreshold, so that raising the
+    /// threshold cannot make the lag look drained sooner.
+    public var drainMarkMilliseconds: Int64 = 500
+    /// The freshness SLO's threshold (docs/slo.md: events applied within 30 s): the twin counts the time during
+    /// which the backlog would take longer than this for the ready workers to apply.
+    public var lagSLOSeconds: Int64 = 30
     /// The worker's ScaledObject as rendered from the manifests; KEDA generates its HPA from it.
     public var scaledObject: ScaledObjectSpec
 
@@ -38,6 +45,17 @@ public struct TwinSettings: Hashable, Sendable {
         return "min \(scaledObject.minReplicaCount) max \(scaledObject.maxReplicaCount), lagThreshold \(trigger.lagThreshold), activation \(trigger.activationLagThreshold), allowIdleConsumers \(trigger.allowIdleConsumers), polling \(scaledObject.pollingIntervalSeconds)s, cooldown \(scaledObject.cooldownPeriodSeconds)s, up: \(rules(hpa.behavior?.scaleUp)), down: \(rules(hpa.behavior?.scaleDown))"
     }
 
+
+    /// Lag (events) under which the backlog counts as drained, for `readyReplicas` ready workers.
+    public func drainMark(readyReplicas: Int) -> Int64 {
+        podCapacityEventsPerSecond * drainMarkMilliseconds / 1_000 * Int64(max(1, readyReplicas))
+    }
+
+    /// Whether a backlog of `lag` events would take the ready workers longer than the lag SLO to apply.
+    public func overLagSLO(lag: Int64, readyReplicas: Int) -> Bool {
+        guard lag > 0 else { return false }
+        return lag > podCapacityEventsPerSecond * Int64(readyReplicas) * lagSLOSeconds
+    }
 
     /// Milliseconds of database time per record at the configured capacity.
     public var databaseLatencyPerRecord: Int64 { eventsPerRecord * 1_000 / max(1, podCapacityEventsPerSecond) }
