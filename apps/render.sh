@@ -2,6 +2,7 @@
 # Renders what gets applied to the cluster, to stdout:
 #   apps/render.sh before|after ENV_FILE   the overlay plus the environment's values (bucket, role, region, images)
 #   apps/render.sh load ENV_FILE           the k6 Jobs plus ConfigMap k6-scripts built from checks/load/*.js
+#   apps/render.sh fuzz ENV_FILE           the fuzzing fleet (apps/fuzz) with its role, bucket, region and tag
 #
 # Kustomize refuses to read files outside a kustomization's root, and the environment's values must not be
 # committed into the overlays. So this writes a throw-away kustomization under .local/ that uses the overlay
@@ -10,14 +11,14 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
-usage() { echo "usage: apps/render.sh before|after|load ENV_FILE" >&2; exit 2; }
+usage() { echo "usage: apps/render.sh before|after|load|fuzz ENV_FILE" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 target=$1
 env_file=$2
 [ -f "$env_file" ] || { echo "render: environment file $env_file not found" >&2; exit 2; }
 
 # Values come from the env file; nothing from the caller's environment leaks in.
-AWS_REGION='' DB_BACKUP_BUCKET='' DB_BACKUP_ROLE_ARN='' VELERO_BUCKET='' IMAGE_REGISTRY='' IMAGE_TAG='' ACM_CERTIFICATE_ARN=''
+AWS_REGION='' DB_BACKUP_BUCKET='' DB_BACKUP_ROLE_ARN='' VELERO_BUCKET='' IMAGE_REGISTRY='' IMAGE_TAG='' ACM_CERTIFICATE_ARN='' FUZZ_ROLE_ARN=''
 # shellcheck source=/dev/null
 . "$env_file"
 for key in AWS_REGION DB_BACKUP_BUCKET DB_BACKUP_ROLE_ARN VELERO_BUCKET IMAGE_REGISTRY IMAGE_TAG; do
@@ -34,6 +35,9 @@ done
 case $target in
     before | after) base="apps/overlays/$target" ;;
     load) base="apps/load" ;;
+    fuzz)
+        base="apps/fuzz"
+        [[ $FUZZ_ROLE_ARN =~ ^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$ ]] || { echo "render: FUZZ_ROLE_ARN '$FUZZ_ROLE_ARN' is not a role ARN" >&2; exit 2; } ;;
     *) usage ;;
 esac
 
@@ -79,6 +83,31 @@ configMapGenerator:
     files:
       - scripts/api-load.js
       - scripts/lag-burst.js
+YAML
+elif [ "$target" = fuzz ]; then
+    cat >> "$work/kustomization.yaml" <<YAML
+images:
+  - name: ghcr.io/replicasafe/sim
+    newName: "$IMAGE_REGISTRY/sim"
+    newTag: "$IMAGE_TAG"
+patches:
+  - target:
+      kind: ServiceAccount
+      name: sim-fuzz
+    patch: |-
+      - op: replace
+        path: /metadata/annotations/eks.amazonaws.com~1role-arn
+        value: "$FUZZ_ROLE_ARN"
+  - target:
+      kind: ConfigMap
+      name: sim-fuzz-target
+    patch: |-
+      - op: replace
+        path: /data
+        value:
+          RESULTS_BUCKET: "$DB_BACKUP_BUCKET"
+          AWS_REGION: "$AWS_REGION"
+          AWS_DEFAULT_REGION: "$AWS_REGION"
 YAML
 else
     # The schema and the grants the ledger-schema Job applies (apps/base/postgres/schema-job.yaml).

@@ -63,7 +63,7 @@ needs_render() {
 
 check_render() {
     local target count failed=0
-    for target in before after load; do
+    for target in before after load fuzz; do
         if apps/render.sh "$target" apps/environments/example.env >"$RENDERED/$target.yaml"; then
             count=$(grep -c '^kind:' "$RENDERED/$target.yaml" || true)
             echo "render: $target: $count objects"
@@ -76,7 +76,7 @@ check_render() {
     # Cluster-level manifests that platform/install_platform.sh applies, and the Karpenter alternative.
     cat platform/manifests/*.yaml >"$RENDERED/platform.yaml"
     cp platform/alternatives/karpenter.yaml "$RENDERED/alternatives.yaml"
-    echo "render: before, after and load rendered with apps/environments/example.env (what deploy_apps.sh applies)"
+    echo "render: before, after, load and fuzz rendered with apps/environments/example.env (what deploy_apps.sh and apps/fuzz/run.sh apply)"
     return $failed
 }
 
@@ -169,11 +169,11 @@ for check in "${checks[@]}"; do
             needs_render overlays && run overlays "$PY" "$LINT/check_overlay_diff.py" "$RENDERED/before.yaml" "$RENDERED/after.yaml" ;;
         invariants)
             needs_render invariants && run invariants "$PY" "$LINT/check_invariants.py" --interfaces docs/interfaces.md \
-                --deploy-script apps/deploy_apps.sh "$RENDERED/after.yaml" "$RENDERED/load.yaml" ;;
+                --deploy-script apps/deploy_apps.sh "$RENDERED/after.yaml" "$RENDERED/load.yaml" "$RENDERED/fuzz.yaml" ;;
         network)
             needs_render network && run network "$PY" "$LINT/check_network.py" --nca "$VENVS/nca/bin/nca" \
                 --peers platform/network-peers.yaml --matrix docs/security/traffic-matrix.md \
-                "$RENDERED/after.yaml" "$RENDERED/load.yaml" ;;
+                "$RENDERED/after.yaml" "$RENDERED/load.yaml" "$RENDERED/fuzz.yaml" ;;
         privileges)
             needs_render privileges && run privileges "$PY" "$LINT/check_privileges.py" --root "$ROOT" \
                 "$RENDERED/after.yaml" ;;
