@@ -2,76 +2,145 @@ import Core
 import Testing
 @testable import Sim
 
-@Suite("database model")
-struct DatabaseModelTests {
-    let ids = (0..<4).map { EventID(high: 1, low: UInt64($0)) }
+/// Builds statements and drives the model one protocol step at a time, as two or more clients would.
+struct DatabaseHarness {
+    var db = DatabaseModel(settlementPeriod: 10_000)
+    let ids = (0..<8).map { EventID(high: 1, low: UInt64($0)) }
 
-    func write(_ events: [Int], guarded: Bool, amount: Int64 = 10, store: [PartitionOffset] = []) -> DatabaseWork {
-        .applyBatch(BatchWrite(
+    func write(_ events: [Int], amount: Int64 = 10, account: String = "a", store: [PartitionOffset] = []) -> BatchWrite {
+        BatchWrite(
             entries: events.map {
                 BatchEntry(partition: 0, offset: Offset($0),
-                           event: Event(id: ids[$0], account: AccountID("a"), amountCents: amount, occurredAt: .zero),
+                           event: Event(id: ids[$0], account: AccountID(account), amountCents: amount, occurredAt: .zero),
                            balance: .increment)
             },
-            deduplicate: guarded, storeOffsets: store, workerID: "w"))
+            deduplicate: true, storeOffsets: store, workerID: "w")
     }
 
-    func apply(_ db: inout DatabaseModel, _ work: DatabaseWork, ambiguous: Bool = false) -> DatabaseModel.Outcome {
-        db.apply(work, writer: .init(pod: 0, member: 1, generation: 1), time: 0, ambiguous: ambiguous,
-                 index: { _, offset in Int32(offset) }, account: { _ in 0 })
+    /// A new connection with a transaction begun at `time`.
+    mutating func open(_ client: Int32, at time: Int64 = 0) -> Int32 {
+        let connection = db.connect(client: client)
+        db.begin(connection, writer: .init(pod: client, member: client, generation: 1), at: time)
+        return connection
     }
 
-    @Test func guardedBatchesApplyEachEventOnce() {
-        var db = DatabaseModel(events: 4, accounts: 1, partitions: 1)
-        _ = apply(&db, write([0, 1], guarded: true))
-        let second = apply(&db, write([1, 2], guarded: true))
-        guard case .applied(.batch(let outcome)) = second else {
-            Issue.record("unexpected \(second)")
-            return
-        }
-        #expect(outcome.applied == 1 && outcome.skippedDuplicates == 1)
-        #expect(db.effects == [1, 1, 1, 0])
-        #expect(db.balances == [30])
+    mutating func run(_ statement: DatabaseModel.Statement, on connection: Int32, at time: Int64 = 0) -> DatabaseModel.StatementResult {
+        db.execute(statement, on: connection, at: time)
     }
 
-    @Test func unguardedBatchesApplyAgain() {
-        var db = DatabaseModel(events: 4, accounts: 1, partitions: 1)
-        _ = apply(&db, write([0], guarded: false), ambiguous: true)
-        _ = apply(&db, write([0], guarded: false))
-        #expect(db.effects[0] == 2)
-        #expect(db.applications.map(\.ambiguous) == [true, false])
+    @discardableResult
+    mutating func commit(_ connection: Int32, at time: Int64 = 0) -> [DatabaseModel.Wakeup] {
+        let (result, wakeups) = db.commit(connection, at: time)
+        #expect(result == .done(.none))
+        return wakeups
+    }
+
+    /// One transaction with one statement, committed at once.
+    @discardableResult
+    mutating func autocommit(_ statement: DatabaseModel.Statement, client: Int32 = 9, at time: Int64 = 0) -> DatabaseModel.StatementResult {
+        let connection = open(client, at: time)
+        let result = run(statement, on: connection, at: time)
+        commit(connection, at: time)
+        return result
+    }
+
+    func settlement(_ from: Int64, _ through: Int64) -> SettlementWrite {
+        SettlementWrite(job: "s", fromPeriod: from, throughPeriod: through, fenced: true, settledBy: "w")
+    }
+
+    var ledgerEvents: [UInt64] { db.history.ledger.map(\.eventID.low) }
+}
+
+@Suite("database model: statements")
+struct DatabaseModelTests {
+    @Test func guardedBatchesApplyEachEventOnceKeyedByEventID() {
+        var h = DatabaseHarness()
+        h.autocommit(.guardedBatch(h.write([0, 1])))
+        // The same event ids at other offsets (a producer retry) are still duplicates: the guard keys by event id.
+        var again = h.write([1, 2])
+        again.entries[0].offset = 40
+        #expect(h.autocommit(.guardedBatch(again)) == .done(.applied(1, balances: [])))
+        #expect(h.ledgerEvents == [0, 1, 2])
+        #expect(h.db.balance(of: AccountID("a")) == 30)
+        #expect(h.db.history.skips.map(\.offset) == [40])
+    }
+
+    @Test func aKafkaDuplicateInsideOneBatchHasOneEffect() {
+        var h = DatabaseHarness()
+        #expect(h.autocommit(.guardedBatch(h.write([3, 3]))) == .done(.applied(1, balances: [])))
+        let c = h.open(1)
+        #expect(h.run(.optimisticGuardedBatch(h.write([4, 4])), on: c) == .failed(.uniqueViolation))
+        #expect(h.db.commit(c, at: 0).0 == .failed(.inFailedTransaction), "COMMIT of a failed transaction rolls back")
+        #expect(h.ledgerEvents == [3] && h.db.isIdle)
+    }
+
+    @Test func theOptimisticBatchFailsOnAProcessedEventAndWritesNothing() {
+        var h = DatabaseHarness()
+        h.autocommit(.guardedBatch(h.write([0])))
+        let c = h.open(1)
+        #expect(h.run(.optimisticGuardedBatch(h.write([1, 0])), on: c) == .failed(.uniqueViolation))
+        #expect(h.run(.loadOffsets([0]), on: c) == .failed(.inFailedTransaction), "an aborted transaction refuses statements")
+        _ = h.db.rollback(c, at: 0)
+        #expect(h.ledgerEvents == [0])
+        #expect(h.db.guardOutcome(of: h.ids[1]) == nil)
     }
 
     @Test func storedOffsetsNeverMoveBackwards() {
-        var db = DatabaseModel(events: 4, accounts: 1, partitions: 1)
-        _ = apply(&db, write([0], guarded: true, store: [PartitionOffset(partition: 0, offset: 7)]))
-        _ = apply(&db, write([1], guarded: true, store: [PartitionOffset(partition: 0, offset: 3)]))
-        #expect(db.storedOffsets[0] == 7)
+        var h = DatabaseHarness()
+        h.autocommit(.guardedBatch(h.write([0], store: [PartitionOffset(partition: 0, offset: 7)])))
+        h.autocommit(.guardedBatch(h.write([1], store: [PartitionOffset(partition: 0, offset: 3)])))
+        #expect(h.db.storedOffset(0) == 7)
+        #expect(h.autocommit(.loadOffsets([0, 1])) == .done(.offsets([StoredOffset(partition: 0, nextOffset: 7),
+                                                                       StoredOffset(partition: 1, nextOffset: nil)])))
     }
 
-    @Test func checkConstraintFailsTheBatchPermanentlyNamingTheEntry() {
-        var db = DatabaseModel(events: 4, accounts: 1, partitions: 1)
-        var work = write([0, 1, 2], guarded: true)
-        if case .applyBatch(var batch) = work {
-            batch.entries[1].event.amountCents = 2_000_000_000_000
-            work = .applyBatch(batch)
-        }
-        guard case .failed(let failure) = apply(&db, work) else {
+    @Test func checkConstraintFailsTheBatchNamingTheEntry() {
+        var h = DatabaseHarness()
+        var write = h.write([0, 1, 2])
+        write.entries[1].event.amountCents = 2_000_000_000_000
+        let c = h.open(1)
+        guard case .failed(let error) = h.run(.optimisticGuardedBatch(write), on: c) else {
             Issue.record("expected a failure")
             return
         }
-        #expect(failure.kind == .permanent(entryIndex: 1))
-        #expect(db.effects == [0, 0, 0, 0], "nothing of a failed transaction is applied")
+        #expect(error.state == "23514" && error.entryIndex == 1)
+        _ = h.db.rollback(c, at: 0)
+        #expect(h.db.history.ledger.isEmpty, "nothing of a failed transaction is applied")
+        #expect(h.db.isIdle)
+    }
+
+    @Test func markDeadLetteredDoesNothingToAnExistingGuardRow() {
+        var h = DatabaseHarness()
+        h.autocommit(.guardedBatch(h.write([0])))
+        h.autocommit(.markDeadLettered(DeadLetterMark(eventID: h.ids[0], partition: 0, offset: 0)))
+        h.autocommit(.markDeadLettered(DeadLetterMark(eventID: h.ids[1], partition: 0, offset: 1)))
+        #expect(h.db.guardOutcome(of: h.ids[0]) == 1, "applied stays applied (ON CONFLICT DO NOTHING)")
+        #expect(h.db.guardOutcome(of: h.ids[1]) == 2)
+        #expect(h.db.storedOffset(0) == 2)
+    }
+
+    @Test func recordFailureCountsOnTheCommittedValue() {
+        var h = DatabaseHarness()
+        let record = FailureRecord(eventID: h.ids[0], partition: 0, offset: 0, reason: "x")
+        #expect(h.autocommit(.recordFailure(record)) == .done(.attempts(1)))
+        let a = h.open(1)
+        let b = h.open(2)
+        #expect(h.run(.recordFailure(record), on: a) == .done(.attempts(2)))
+        #expect(h.run(.recordFailure(record), on: b) == .blocked(on: 1))
+        let wakeups = h.commit(a)
+        #expect(wakeups == [DatabaseModel.Wakeup(connection: b, result: .done(.attempts(3)))])
+        h.commit(b)
+        #expect(h.db.attemptCount(of: h.ids[0]) == 3)
     }
 
     @Test func fencedSettlementRunsOncePerPeriodAndLooksBack() {
-        var db = DatabaseModel(events: 1, accounts: 1, partitions: 1)
-        let catchUp = SettlementWrite(job: "s", fromPeriod: 0, throughPeriod: 2, fenced: true, settledBy: "w")
-        _ = apply(&db, .settle(catchUp))
-        _ = apply(&db, .settle(catchUp))
-        #expect(db.settlements.map(\.period) == [0, 1, 2])
-        _ = apply(&db, .settle(SettlementWrite(job: "s", fromPeriod: 3, throughPeriod: 3, fenced: false, settledBy: "w")))
-        _ = apply(&db, .settle(SettlementWrite(job: "s", fromPeriod: 3, throughPeriod: 3, fenced: false, settledBy: "w")))
-        #expect(db.settlements.filter { $0.period == 3 }.count == 2, "unfenced runs double")
+        var h = DatabaseHarness()
+        #expect(h.autocommit(.fencedSettlement(h.settlement(0, 2)), at: 30_000) == .done(.settled([0, 1, 2])))
+        #expect(h.autocommit(.fencedSettlement(h.settlement(0, 3)), at: 40_000) == .done(.settled([3])))
+        #expect(h.db.history.settlements.map(\.period) == [0, 1, 2, 3])
+        let plain = SettlementWrite(job: "s", fromPeriod: 3, throughPeriod: 3, fenced: false, settledBy: "w")
+        h.autocommit(.plainSettlement(plain), at: 40_000)
+        h.autocommit(.plainSettlement(plain), at: 40_000)
+        #expect(h.db.history.settlements.filter { $0.period == 3 }.count == 3, "unfenced runs double")
     }
 }

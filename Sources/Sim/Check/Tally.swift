@@ -10,6 +10,7 @@ struct Tally {
     var settlementRuns = 0
     var doubleSettlements = 0
     var missedSettlements = 0
+    var settlementMismatches = 0
     var balanceMismatches = 0
     var duplicatesSkipped = 0
 }

@@ -11,6 +11,9 @@ public struct Violation: Hashable, Sendable {
         case doubleSettlement = "double-settlement"
         /// The singleton job never ran for a period.
         case missedSettlement = "missed-settlement"
+        /// A settlement's total differs from the ledger rows it counted, a ledger row was counted twice, or a
+        /// committed ledger row of a settled period was counted by none.
+        case settlementTotalMismatch = "settlement-total-mismatch"
         /// A member committed a lower offset than it had committed before in the same generation.
         case offsetRegression = "offset-regression"
         /// A poison event was neither applied nor sent to the dead-letter topic.

@@ -4,13 +4,14 @@ extension World {
     /// Runs every checker over the final state. Explanations are written only when asked for (a sweep needs
     /// the kinds, not the prose).
     func check() -> (Tally, [Violation]) {
+        facts = collectDatabaseFacts()
         var tally = Tally()
         var violations: [Violation] = []
         let deadLettered = deadLetterCounts()
         var duplicated: [Int32] = []
         for (index, planned) in scenario.events.enumerated() {
             tally.eventsProduced += 1
-            let effects = Int(database.effects[index])
+            let effects = Int(facts.effects[index])
             if deadLettered[index] > 0 { tally.deadLettered += 1 }
             if planned.poison != nil {
                 tally.poisonEvents += 1
@@ -30,6 +31,7 @@ extension World {
         violations += duplicateViolations(duplicated)
         violations += balanceViolations(&tally)
         violations += settlementViolations(&tally)
+        violations += settlementTotalViolations(&tally)
         violations += offsetViolations()
         tally.duplicatesSkipped = pods.reduce(0) { $0 + $1.machine.statistics.duplicatesSkipped }
         return (tally, violations.sorted { ($0.kind, $0.time) < ($1.kind, $1.time) })
@@ -43,9 +45,9 @@ extension World {
 
     private func duplicateViolations(_ duplicated: [Int32]) -> [Violation] {
         guard !duplicated.isEmpty else { return [] }
-        var byEvent: [Int32: [DatabaseModel.Application]] = [:]
+        var byEvent: [Int32: [Application]] = [:]
         let wanted = Set(duplicated)
-        for application in database.applications where wanted.contains(application.event) {
+        for application in facts.applications where wanted.contains(application.event) {
             byEvent[application.event, default: []].append(application)
         }
         return duplicated.map { event in
@@ -86,7 +88,7 @@ extension World {
         var expected = Array(repeating: Int64(0), count: config.accounts)
         for planned in scenario.events where planned.poison == nil { expected[planned.account] += planned.amountCents }
         var violations: [Violation] = []
-        for account in 0..<config.accounts where database.balances[account] != expected[account] {
+        for account in 0..<config.accounts where facts.balances[account] != expected[account] {
             tally.balanceMismatches += 1
             let text = options.explain ? explainBalance(account, expected: expected[account]) : ""
             violations.append(Violation(kind: .balanceMismatch, explanation: text, cause: "wrong balance", time: now))
@@ -98,8 +100,8 @@ extension World {
         let period = config.settlementPeriod
         let checked = max(0, now / period - 1)
         tally.settlementPeriods = Int(checked)
-        var runs = Array(repeating: [DatabaseModel.SettlementRow](), count: Int(checked))
-        for row in database.settlements where row.period < checked { runs[Int(row.period)].append(row) }
+        var runs = Array(repeating: [DatabaseHistory.Settlement](), count: Int(checked))
+        for row in database.history.settlements where row.period < checked { runs[Int(row.period)].append(row) }
         tally.settlementRuns = runs.reduce(0) { $0 + $1.count }
         var violations: [Violation] = []
         for (index, rows) in runs.enumerated() {

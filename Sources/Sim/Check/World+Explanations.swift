@@ -1,7 +1,7 @@
 import Core
 
 extension World {
-    func explainDuplicate(_ event: Int32, _ applications: [DatabaseModel.Application]) -> (text: String, cause: String) {
+    func explainDuplicate(_ event: Int32, _ applications: [Application]) -> (text: String, cause: String) {
         let planned = scenario.events[Int(event)]
         let placements = topic.placements[Int(event)]
         var text = "Event \(planned.id) (account acct-\(planned.account), \(planned.amountCents) cents) was applied \(applications.count) times"
@@ -24,11 +24,11 @@ extension World {
         return (text, tags.joined(separator: " + "))
     }
 
-    private func describeWriter(_ application: DatabaseModel.Application) -> String {
+    private func describeWriter(_ application: Application) -> String {
         "\(pods[Int(application.pod)].name) (member m\(application.member), generation \(application.generation))"
     }
 
-    private func duplicateCause(_ first: DatabaseModel.Application, _ second: DatabaseModel.Application) -> (String, String) {
+    private func duplicateCause(_ first: Application, _ second: Application) -> (String, String) {
         if first.offset != second.offset || first.partition != second.partition {
             return ("producer retry", "a client retried its request with the same event id, so Kafka holds the event twice; without an idempotency guard on event_id each copy has its effect")
         }
@@ -140,13 +140,13 @@ extension World {
     }
 
     func explainBalance(_ account: Int, expected: Int64) -> String {
-        let actual = database.balances[account]
+        let actual = facts.balances[account]
         var duplicated: Int64 = 0
         var lost: Int64 = 0
         var count = 0
         for (index, planned) in scenario.events.enumerated() where planned.account == account && planned.poison == nil {
             count += 1
-            let effects = Int64(database.effects[index])
+            let effects = Int64(facts.effects[index])
             if effects == 0 { lost -= planned.amountCents } else { duplicated += planned.amountCents * (effects - 1) }
         }
         let difference = actual - expected

@@ -8,7 +8,10 @@ enum SimEvent {
     /// One record written late (deferred by an outage) or twice (a client's retry).
     case produceSingle(Int32, duplicate: Bool)
     case fetch(Int32)
-    case database(Int32, RequestID, DatabaseWork, DatabaseModel.Writer)
+    /// A pod's next database protocol step reaches the server (stale unless the serial is the client's).
+    case databaseStep(Int32, UInt32)
+    /// The server notices that a dead pod's connection closed.
+    case databaseDisconnect(Int32, Int32)
     case databaseReply(Int32, RequestID, DatabaseResult)
     case commit(Int32, RequestID, OffsetCommit, member: Int32)
     case commitReply(Int32, RequestID, CommitResult)
@@ -52,7 +55,8 @@ enum SimEvent {
         case .produce: return 1
         case .produceSingle: return 2
         case .fetch: return 3
-        case .database: return 4
+        case .databaseStep: return 4
+        case .databaseDisconnect: return 27
         case .databaseReply: return 5
         case .commit: return 6
         case .commitReply: return 7

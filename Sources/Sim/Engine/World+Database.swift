@@ -1,47 +1,279 @@
 import Core
 
+/// The worker's database traffic: each pod's `DatabaseClient` sends its protocol steps to the `DatabaseModel`
+/// one round trip (`databaseLatency`) at a time, so a pod frozen or killed between two steps leaves its
+/// transaction open, holding its locks, until it thaws and goes on or the server notices it is gone.
+///
+/// A round trip's latency is drawn whole on the way to the server; the answer reaches the client when the
+/// server ran the step, and the client sends its next step then (or when it thaws). A step already sent runs
+/// on the server whatever becomes of the client.
 extension World {
     func submit(_ work: DatabaseWork, request: RequestID, from pod: Int32) {
         let p = Int(pod)
-        let writer = DatabaseModel.Writer(pod: pod, member: pods[p].member ?? -1, generation: pods[p].generation)
-        let done: Int64
-        if now < dbOutageUntil {
-            done = now + latency(config.networkLatency)  // connection refused, fast
-        } else {
-            var cost = latency(config.databaseLatency)
-            if case .applyBatch(let write) = work { cost += config.databaseLatencyPerEntry * Int64(write.entries.count) }
-            done = database.completionTime(pod: pod, now: now, latency: cost)
+        while dbClients.count <= p { dbClients.append(DatabaseClient()) }
+        let client = dbClients[p]
+        guard !client.busy else {
+            client.pending.append((request, work))
+            return
         }
-        queue.schedule(.database(pod, request, work, writer), at: done)
+        client.start(request, work, guardOnConflict: has(.guardInsertOnConflict), exactSettlement: has(.exactSettlement))
+        send(client.connection < 0 ? .connect : DatabaseClient.firstStep, from: pod, at: now)
     }
 
-    /// The transaction reaches its end on the server: it applies (or not) whatever became of the client.
-    func runTransaction(_ pod: Int32, _ request: RequestID, _ work: DatabaseWork, _ writer: DatabaseModel.Writer) {
-        let result: DatabaseResult
-        if now < dbOutageUntil {
-            result = .failed(DatabaseFailure(.transient, reason: "08001 could not connect to server: Connection refused"))
-        } else if now < dbTransientUntil, random.chance(1, in: 4) {
-            result = .failed(DatabaseFailure(.transient, reason: "40001 could not serialize access due to concurrent update"))
+    /// The lane takes its next job: connect if the connection is gone, then BEGIN and the first statement.
+    private func startJob(_ pod: Int32, at time: Int64) {
+        let p = Int(pod)
+        guard dbClients[p].takeNextJob(guardOnConflict: has(.guardInsertOnConflict), exactSettlement: has(.exactSettlement))
+        else { return }
+        send(dbClients[p].connection < 0 ? .connect : DatabaseClient.firstStep, from: pod, at: time)
+    }
+
+    /// The client sends `step` at `time` (now, or when it thaws or BEGIN's answer arrives).
+    func send(_ step: DatabaseClient.Step, from pod: Int32, at time: Int64) {
+        var flight = DatabaseClient.InFlight(step: step, sentAt: time, arrival: 0)
+        if case .statement(_, begins: true) = step {
+            let p = Int(pod)
+            flight.writer = DatabaseModel.Writer(pod: pod, member: pods[p].member ?? -1, generation: pods[p].generation)
+            flight.beginSentAt = time
+            flight.beginAt = time + latency(config.databaseLatency)
+            flight.sentAt = flight.beginAt
+        }
+        flight.arrival = flight.sentAt + latency(config.databaseLatency) + cost(of: step, pod)
+        if case .statement(let index, _) = step, index + 1 == dbClients[Int(pod)].statementCount {
+            deferStatement(flight, of: pod)
         } else {
-            let ambiguous = now < dbAmbiguousUntil && random.chance(1, in: 4)
-            let outcome = database.apply(work, writer: writer, time: now, ambiguous: ambiguous,
-                                         index: { self.topic.origin(partition: $0, offset: $1) },
-                                         account: { self.scenario.events[Int($0)].account })
-            switch outcome {
-            case .applied(let reply): result = .committed(reply)
-            case .failed(let failure): result = .failed(failure)
-            case .appliedButAmbiguous:
-                result = .failed(DatabaseFailure(.ambiguous, reason: "08006 server closed the connection while COMMIT was in flight"))
+            schedule(flight, for: pod)
+        }
+    }
+
+    func schedule(_ flight: DatabaseClient.InFlight, for pod: Int32) {
+        let client = dbClients[Int(pod)]
+        client.serial &+= 1
+        client.inFlight = flight
+        queue.schedule(.databaseStep(pod, client.serial), at: flight.arrival)
+    }
+
+    /// Server time a statement takes beyond the round trip (the twin's per-entry cost; 0 by default).
+    private func cost(of step: DatabaseClient.Step, _ pod: Int32) -> Int64 {
+        guard config.databaseLatencyPerEntry > 0, case .statement(let index, _) = step else { return 0 }
+        switch dbClients[Int(pod)].statement(at: index) {
+        case .guardedBatch(let write), .optimisticGuardedBatch(let write), .plainBatch(let write), .checkedBatch(let write, _):
+            return config.databaseLatencyPerEntry * Int64(write.entries.count)
+        default: return 0
+        }
+    }
+
+    /// A step reaches the server.
+    func databaseStepArrives(_ pod: Int32, _ serial: UInt32) {
+        runDeferredStatements(through: now)
+        let p = Int(pod)
+        guard dbClients[p].serial == serial, let flight = dbClients[p].inFlight, !flight.blocked else { return }
+        var wakeups: [DatabaseModel.Wakeup] = []
+        let result = runStep(flight, of: pod, at: now, wakeups: &wakeups)
+        if options.trace { noteStep(flight, result, of: pod, at: now) }
+        if case .blocked = result {
+            dbClients[p].inFlight?.blocked = true
+        } else {
+            answered(pod, flight.step, result)
+        }
+        wake(wakeups)
+    }
+
+    /// Runs one step on the server at `time`, with the fault windows' coin flips.
+    func runStep(_ flight: DatabaseClient.InFlight, of pod: Int32, at time: Int64,
+                 wakeups: inout [DatabaseModel.Wakeup]) -> DatabaseModel.StatementResult {
+        let p = Int(pod)
+        if case .connect = flight.step {
+            guard time >= dbOutageUntil else { return .failed(.connectionRefused) }
+            dbClients[p].connection = database.connect(client: pod)
+            return .done(.none)
+        }
+        let connection = dbClients[p].connection
+        guard connection >= 0, database.isOpen(connection) else {
+            if case .commit = flight.step { return .failed(.commitConnectionLost) }
+            return .failed(.connectionClosed)
+        }
+        switch flight.step {
+        case .statement(let index, let begins):
+            if begins {
+                dbClients[p].transaction = database.begin(connection, writer: flight.writer!, at: flight.beginAt)
+                if time < dbTransientUntil, random.chance(1, in: 4) { return .failed(.serializationFailure) }
+            }
+            return database.execute(dbClients[p].statement(at: index), on: connection, at: time)
+        case .commit:
+            let ambiguous = time < dbAmbiguousUntil && random.chance(1, in: 4)
+            let result: DatabaseModel.StatementResult
+            (result, wakeups) = database.commit(connection, at: time)
+            guard ambiguous, case .done = result else { return result }
+            database.history.transactions[database.history.transactions.count - 1].replyLost = true
+            wakeups += database.disconnect(connection, at: time)
+            return .failed(.commitConnectionLost)
+        case .rollback:
+            wakeups = database.rollback(connection, at: time)
+            return .done(.none)
+        case .connect:
+            preconditionFailure("handled above")
+        }
+    }
+
+    /// The client has the server's answer to `step` (now, or when it thaws) and sends its next step, or
+    /// reports the job's result to Core and takes the next job.
+    func answered(_ pod: Int32, _ step: DatabaseClient.Step, _ result: DatabaseModel.StatementResult) {
+        let p = Int(pod)
+        let client = dbClients[p]
+        hash.mix(stepCode(step, result))
+        client.inFlight = nil
+        guard !client.dead, client.busy else {
+            client.endJob()
+            return
+        }
+        if case .failed(let error) = result, error.connectionLost { dropConnection(pod) }
+        let sendAt = max(now, pods[p].frozenUntil)
+        switch client.advance(after: step, result) {
+        case .send(let next):
+            send(next, from: pod, at: sendAt)
+        case .finish(let outcome):
+            let request = client.request
+            client.endJob()
+            hash.mix(outcomeCode(outcome))
+            if options.trace { note("\(pods[p].name) gets \(describe(outcome))") }
+            if pods[p].isAlive, pods[p].frozenUntil <= now {
+                deliverDatabaseReply(pod, request, outcome)
+            } else {
+                reply(.databaseReply(pod, request, outcome), to: pod)
+            }
+            if !client.dead, !client.busy { startJob(pod, at: sendAt) }
+        }
+    }
+
+    /// Statements that had waited and have now run: their clients get the answers.
+    func wake(_ wakeups: [DatabaseModel.Wakeup]) {
+        for wakeup in wakeups {
+            let pod = database.connections[Int(wakeup.connection)].client
+            let p = Int(pod)
+            guard dbClients[p].connection == wakeup.connection, let flight = dbClients[p].inFlight, flight.blocked else { continue }
+            if options.trace { note("tx #\(dbClients[p].transaction) of \(pods[p].name) resumes: \(flight.step.description(in: dbClients[p])) -> \(wakeup.result)") }
+            answered(pod, flight.step, wakeup.result)
+        }
+    }
+
+    private func dropConnection(_ pod: Int32) {
+        let p = Int(pod)
+        let connection = dbClients[p].connection
+        dbClients[p].connection = -1
+        if connection >= 0 { wake(database.disconnect(connection, at: now)) }
+    }
+
+    // MARK: - What happens to the client
+
+    /// The pod froze: steps it had not sent yet go when it thaws.
+    func databaseClientFroze(_ pod: Int32, until thaw: Int64) {
+        let p = Int(pod)
+        guard p < dbClients.count else { return }
+        if var deferred = dbClients[p].deferred?.flight, deferred.sentAt > now {
+            dbClients[p].deferred = nil
+            if deferred.beginSentAt > now {
+                send(deferred.step, from: pod, at: thaw)
+            } else {
+                deferred.sentAt = thaw
+                deferred.arrival = thaw + latency(config.databaseLatency) + cost(of: deferred.step, pod)
+                deferStatement(deferred, of: pod)
+            }
+            return
+        }
+        guard var flight = dbClients[p].inFlight, !flight.blocked else { return }
+        if flight.beginSentAt > now {
+            send(flight.step, from: pod, at: thaw)
+        } else if flight.sentAt > now {
+            flight.sentAt = thaw
+            flight.arrival = thaw + latency(config.databaseLatency) + cost(of: flight.step, pod)
+            schedule(flight, for: pod)
+        }
+    }
+
+    /// The pod died: what it had sent still runs; the server notices the closed connection one network
+    /// latency later (never before what was sent on it) and aborts the open transaction.
+    func databaseClientDied(_ pod: Int32) {
+        let p = Int(pod)
+        guard p < dbClients.count else { return }
+        dbClients[p].dead = true
+        dbClients[p].pending = []
+        var closeAt = now + latency(config.networkLatency)
+        if let deferred = dbClients[p].deferred {
+            if max(deferred.flight.beginSentAt, deferred.flight.sentAt) <= now {
+                closeAt = max(closeAt, deferred.flight.arrival)
+            } else {
+                dbClients[p].deferred = nil
             }
         }
-        if options.trace { traceNote = "\(describe(work)) -> \(describe(result))" }
-        hash.mix(outcomeCode(result))
-        reply(.databaseReply(pod, request, result), to: pod)
+        if let flight = dbClients[p].inFlight {
+            if flight.blocked || max(flight.beginSentAt, flight.sentAt) <= now {
+                if !flight.blocked { closeAt = max(closeAt, flight.arrival) }
+            } else {
+                dbClients[p].inFlight = nil
+            }
+        }
+        if dbClients[p].inFlight == nil && dbClients[p].deferred == nil { dbClients[p].endJob() }
+        if dbClients[p].connection >= 0 {
+            queue.schedule(.databaseDisconnect(pod, dbClients[p].connection), at: closeAt)
+        }
     }
 
-    /// Folds what a transaction did into the trace hash, so two runs that schedule the same events but write
+    func databaseDisconnect(_ connection: Int32) {
+        runDeferredStatements(through: now)
+        wake(database.disconnect(connection, at: now))
+    }
+
+    /// The server goes down: every session ends, open transactions abort, waiting statements fail.
+    func databaseOutageBegins() {
+        runDeferredStatements(through: now)
+        for p in dbClients.indices where dbClients[p].connection >= 0 {
+            wake(database.terminate(dbClients[p].connection, at: now))
+        }
+        undeferStatementsOnClosedConnections()
+    }
+
+    /// Nothing in flight between the pods and the database, nothing open or waiting on the server.
+    var databaseIdle: Bool {
+        runDeferredStatements(through: now)
+        guard database.isIdle && deferredSteps.isEmpty else { return false }
+        for client in dbClients where client.inFlight != nil || !(client.dead || client.isIdle) { return false }
+        return true
+    }
+
+    /// No committed batch of an ended period waits for a settlement run (a batch that committed after its
+    /// period's run read its snapshot is counted by the next run).
+    var databaseSettled: Bool {
+        runDeferredStatements(through: now)
+        let current = now / config.settlementPeriod
+        return database.unsettledBatches.allSatisfy { database.history.batches[Int($0)].appliedAt / config.settlementPeriod >= current }
+    }
+
+    func note(_ text: String) {
+        traceNote += traceNote.isEmpty ? text : "; " + text
+    }
+
+    func noteStep(_ flight: DatabaseClient.InFlight, _ result: DatabaseModel.StatementResult, of pod: Int32, at time: Int64) {
+        let p = Int(pod)
+        let when = time == now ? "" : " at \(Timestamp(milliseconds: time))"
+        let step = flight.step.description(in: dbClients[p])
+        note(flight.step == .connect ? "connect -> \(result)" : "tx #\(dbClients[p].transaction)\(when): \(step) -> \(result)")
+    }
+
+    func deliverDatabaseReply(_ pod: Int32, _ request: RequestID, _ result: DatabaseResult) {
+        guard pods[Int(pod)].isAlive else { return }
+        perform(pods[Int(pod)].machine.databaseCompleted(request, result: result, now: Timestamp(milliseconds: now)), for: pod)
+    }
+}
+
+extension World {
+    func stepCode(_ step: DatabaseClient.Step, _ result: DatabaseModel.StatementResult) -> Int64 {
+        step.code << 40 | result.code
+    }
+
+    /// Folds what a job did into the trace hash, so two runs that schedule the same events but write
     /// different things still differ.
-    private func outcomeCode(_ result: DatabaseResult) -> Int64 {
+    func outcomeCode(_ result: DatabaseResult) -> Int64 {
         switch result {
         case .committed(.batch(let outcome)): return 1 << 32 | Int64(outcome.applied) << 16 | Int64(outcome.skippedDuplicates)
         case .committed(.settlement(let outcome)): return 2 << 32 | Int64(outcome.settledPeriods.count) << 16 | Int64(outcome.fencedPeriods)
@@ -50,26 +282,9 @@ extension World {
         case .failed(let failure):
             switch failure.kind {
             case .transient: return 5 << 32
-            case .permanent(let entry): return 6 << 32 | Int64(entry ?? -1 & 0xFFFF)
+            case .permanent(let entry): return 6 << 32 | Int64((entry ?? -1) & 0xFFFF)
             case .ambiguous: return 7 << 32
             }
-        }
-    }
-
-    func deliverDatabaseReply(_ pod: Int32, _ request: RequestID, _ result: DatabaseResult) {
-        guard pods[Int(pod)].isAlive else { return }
-        perform(pods[Int(pod)].machine.databaseCompleted(request, result: result, now: Timestamp(milliseconds: now)), for: pod)
-    }
-
-    func describe(_ work: DatabaseWork) -> String {
-        switch work {
-        case .loadOffsets(let partitions): return "load offsets \(partitions.map { "p\($0)" }.joined(separator: ","))"
-        case .applyBatch(let write):
-            let dedup = write.deduplicate ? "guarded" : "unguarded"
-            return "\(dedup) batch of \(write.entries.count)"
-        case .recordFailure(let record): return "record failure of p\(record.partition)@\(record.offset)"
-        case .markDeadLettered(let mark): return "mark dead-lettered p\(mark.partition)@\(mark.offset)"
-        case .settle(let write): return "\(write.fenced ? "fenced " : "")settle through period \(write.throughPeriod)"
         }
     }
 

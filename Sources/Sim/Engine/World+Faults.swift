@@ -22,6 +22,7 @@ extension World {
             default:
                 detail = "freeze \(pods[Int(pod)].name) for \(Timestamp(milliseconds: fault.duration))"
                 pods[Int(pod)].frozenUntil = now + fault.duration
+                databaseClientFroze(pod, until: now + fault.duration)
                 journal.note(.frozen(until: now + fault.duration), pod: pod, at: now)
             }
         case .rebalance:
@@ -38,6 +39,7 @@ extension World {
             detail = "database: 1 in 4 commits ambiguous until \(Timestamp(milliseconds: dbAmbiguousUntil))"
         case .dbOutage:
             dbOutageUntil = max(dbOutageUntil, now + fault.duration)
+            databaseOutageBegins()
             detail = "database down until \(Timestamp(milliseconds: dbOutageUntil))"
         case .brokerOutage:
             brokerOutageUntil = max(brokerOutageUntil, now + fault.duration)

@@ -139,6 +139,6 @@ extension World {
         for partition in 0..<scenario.partitions where (coordinator.committed[partition] ?? 0) != topic.end(partition) {
             return false
         }
-        return database.connectionFreeAt.allSatisfy { $0 <= now }
+        return databaseIdle && databaseSettled
     }
 }

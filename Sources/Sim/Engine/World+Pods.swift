@@ -103,6 +103,7 @@ extension World {
         let p = Int(pod)
         pods[p].phase = .dead
         pods[p].timers = []
+        databaseClientDied(pod)
         releaseNode(of: pod)
         if pods[p].replaceOnExit {
             queue.schedule(.reconcile, at: now + latency(config.restartDelay))

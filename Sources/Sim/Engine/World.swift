@@ -22,6 +22,13 @@ final class World {
     var now: Int64 = 0
     var topic: Topic
     var database: DatabaseModel
+    /// Each pod's side of its database connection, by pod index.
+    var dbClients: [DatabaseClient] = []
+    /// The database's history as the checkers read it, collected when the run is checked.
+    var facts = DatabaseFacts()
+    /// Statements sent and not yet run on the server, by arrival (`World+DatabaseDeferral.swift`).
+    var deferredSteps: [DeferredStep] = []
+    var deferredOrder: UInt64 = 0
     var coordinator: GroupCoordinator
     var pods: [Pod] = []
     var slots: [Int32?]
@@ -63,7 +70,7 @@ final class World {
         random = root.fork(mode == .before ? 0x6265_666F : 0x6166_7465)
         topic = Topic(partitions: scenario.partitions, plannedEvents: scenario.events.count)
         partitionUnavailableUntil = Array(repeating: -1, count: scenario.partitions)
-        database = DatabaseModel(events: scenario.events.count, accounts: config.accounts, partitions: scenario.partitions)
+        database = DatabaseModel(settlementPeriod: config.settlementPeriod, expectedEvents: scenario.events.count)
         coordinator = GroupCoordinator(protocol: mode == .before ? .eager : .cooperative, partitions: scenario.partitions)
         let slotCount = max(scenario.replicas, scenario.scaling.map(\.replicas).max() ?? 1)
         slots = Array(repeating: nil, count: slotCount)
@@ -134,7 +141,8 @@ final class World {
         case .produce(let index): produceDue(from: index)
         case .produceSingle(let index, let duplicate): produce(index, duplicate: duplicate)
         case .fetch(let pod): fetch(pod)
-        case .database(let pod, let request, let work, let writer): runTransaction(pod, request, work, writer)
+        case .databaseStep(let pod, let serial): databaseStepArrives(pod, serial)
+        case .databaseDisconnect(_, let connection): databaseDisconnect(connection)
         case .databaseReply(let pod, let request, let result): deliverDatabaseReply(pod, request, result)
         case .commit(let pod, let request, let commit, let member): commitArrives(pod, request, commit, member: member)
         case .commitReply(let pod, let request, let result): deliverCommitReply(pod, request, result)
@@ -168,7 +176,9 @@ final class World {
         case .produceSingle(let index, let duplicate): return Int64(index) << 1 | (duplicate ? 1 : 0)
         case .fetch(let pod), .heartbeat(let pod), .podReady(let pod), .sigterm(let pod), .sigkill(let pod):
             return Int64(pod)
-        case .database(let pod, let request, _, _), .databaseReply(let pod, let request, _),
+        case .databaseStep(let pod, let serial): return Int64(pod) << 40 | Int64(serial)
+        case .databaseDisconnect(let pod, let connection): return Int64(pod) << 40 | Int64(connection)
+        case .databaseReply(let pod, let request, _),
              .commit(let pod, let request, _, _), .commitReply(let pod, let request, _),
              .deadLetter(let pod, let request, _), .deadLetterReply(let pod, let request, _):
             return Int64(pod) << 40 | Int64(request.value)

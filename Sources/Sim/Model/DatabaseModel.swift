@@ -1,64 +1,194 @@
 import Core
 
-/// The PostgreSQL model: the schema of db/schema.sql reduced to what the checkers need, with the failure
-/// modes that matter. A transaction applies atomically at its completion time; one connection per pod
-/// serialises that pod's transactions, as libpq does.
+/// A small PostgreSQL server: the tables of `db/schema.sql` the worker writes, connections, transactions and
+/// row locks, driven one protocol step at a time (`begin`, `execute`, `commit`, `rollback`, `disconnect`) so
+/// that the transactions of several clients interleave statement by statement, as the worker's do.
+///
+/// Semantics (PostgreSQL's READ COMMITTED, for the worker's statements):
+/// - A statement sees a snapshot taken when it starts: what was committed before it, plus its own
+///   transaction's writes. `now()` (`applied_at`) is the transaction's start, its BEGIN.
+/// - Writes take row locks held until the transaction ends: a guard, fence or account row inserted, an account,
+///   offset, attempt or `ledger_batches` row updated. A statement that must insert a key another open
+///   transaction inserted (`ON CONFLICT`, or a unique key), or update a row another open transaction locked,
+///   waits for that transaction; then it decides on the newest committed version (`ON CONFLICT DO NOTHING`
+///   does nothing if the other committed, inserts if it aborted; `GREATEST` and `+` apply to the committed
+///   value; `WHERE settled_period IS NULL` is checked again), as PostgreSQL's conflict re-check and
+///   EvalPlanQual do.
+/// - A statement is atomic: it runs at once when nothing it touches is locked by another transaction, and
+///   otherwise waits as a whole, holding none of its own new locks, until that transaction ends; then it runs
+///   again with the snapshot it started with. PostgreSQL instead takes locks one row at a time and may hold
+///   some while it waits for another. For the worker's statements the outcome is the same: each locks its rows
+///   in key order (event id, account, partition, period), every transaction takes its locks in one statement
+///   (the before mode's account inserts are waited for before its update runs), and waiting statements resume
+///   in the order they began to wait, so no lock a partial statement would hold changes who wins a key or its
+///   value; and with one locking statement per transaction no wait cycle can form (a cycle would still be
+///   reported as PostgreSQL does, `40P01`).
+/// - A failed statement writes nothing; its transaction keeps the locks of earlier statements until ROLLBACK.
+/// - A client that disconnects leaves what it sent running: the server aborts the open transaction when it
+///   notices, after a statement that was waiting has run. A server-side termination (`terminate`) aborts at
+///   once and fails a waiting statement.
+///
+/// The model knows nothing of the simulator: clients are numbers, times are given by the caller, and
+/// everything it committed is recorded in `history` for the checkers.
 struct DatabaseModel {
-    /// One application of an event's effect (a ledger row), for counting and for explanations.
-    struct Application {
-        var event: Int32
-        var time: Int64
-        var pod: Int32
-        var member: Int32
-        var generation: Int32
-        var partition: PartitionID
-        var offset: Offset
-        /// The client was told the transaction failed although it committed.
-        var ambiguous: Bool
-    }
-
-    struct SettlementRow {
+    struct FenceKey: Hashable {
+        var job: String
         var period: Int64
-        var pod: Int32
-        var time: Int64
     }
 
-    enum Outcome {
-        case applied(DatabaseReply)
-        case failed(DatabaseFailure)
-        case appliedButAmbiguous(DatabaseReply)
-    }
+    var history = DatabaseHistory()
+    /// The settlement period length, in the unit of the times given (`$4` of the settlement statements).
+    let settlementPeriod: Int64
 
-    var effects: [Int32]
-    var guardRows: [UInt8]          // processed_events: 0 none, 1 applied, 2 dead_lettered
-    var attempts: [Int32]
-    var balances: [Int64]
-    var storedOffsets: [Offset?]
-    var applications: [Application] = []
-    var settlements: [SettlementRow] = []
-    var fencedPeriods: Set<Int64> = []
-    var connectionFreeAt: [Int64] = []
-    var transactions = 0
+    var connections: [Connection] = []
+    var transactions: [Transaction] = []
+    var commits: Int32 = 0
+    var openTransactions = 0
+    var waitingStatements = 0
+    var waitOrder = 0
 
-    init(events: Int, accounts: Int, partitions: Int) {
-        effects = Array(repeating: 0, count: events)
-        guardRows = Array(repeating: 0, count: events)
-        attempts = Array(repeating: 0, count: events)
-        balances = Array(repeating: 0, count: accounts)
-        storedOffsets = Array(repeating: nil, count: partitions)
-    }
+    /// `processed_events` by event id: a row per number of `guardIndex` (`inserter` -1: no row).
+    var guardIndex: SlotIndex<EventID>
+    var guards: [GuardRow] = []
+    /// `accounts` by account id.
+    var accountIndex = SlotIndex<AccountID>()
+    var accounts: [VersionedValue] = []
+    /// `consumer_offsets` by partition.
+    var offsets: [VersionedValue] = []
+    /// `event_attempts` by event id.
+    var attemptIndex = SlotIndex<EventID>()
+    var attempts: [VersionedValue] = []
+    /// Per entry of the batch being run: its guard row number (-1: none yet) and account row number.
+    var scratch: [Int32] = []
+    var fences: [FenceKey: GuardRow] = [:]
+    /// Per committed `ledger_batches` row (index into `history.batches`): the open settlement transaction
+    /// marking it, or -1.
+    var batchLockedBy: [Int32] = []
+    /// Committed batches with `settled_period IS NULL`, in commit order (the partial index of the schema).
+    var unsettled: [Int32] = []
+    /// Committed ledger rows by the period of their `applied_at`, as ranges of `history.ledger` (a transaction's
+    /// rows are committed together and share its `applied_at`): the settlement windows' index.
+    var ledgerByPeriod: [[Range<Int32>]] = []
 
-    /// When a transaction submitted now by `pod` completes: after the pod's previous one, plus latency.
-    mutating func completionTime(pod: Int32, now: Int64, latency: Int64) -> Int64 {
-        let index = Int(pod)
-        if connectionFreeAt.count <= index {
-            connectionFreeAt += Array(repeating: 0, count: index + 1 - connectionFreeAt.count)
-        }
-        let done = max(now, connectionFreeAt[index]) + latency
-        connectionFreeAt[index] = done
-        return done
+    /// `expectedEvents` sizes the tables up front (a hint; they grow as needed).
+    init(settlementPeriod: Int64, expectedEvents: Int = 0) {
+        self.settlementPeriod = settlementPeriod
+        guardIndex = SlotIndex(capacity: expectedEvents)
+        guards.reserveCapacity(expectedEvents)
+        history.ledger.reserveCapacity(expectedEvents)
     }
 
     /// The ledger's CHECK constraint (db/schema.sql).
     static let amountLimit: Int64 = 1_000_000_000_000
+
+    // MARK: - Protocol
+
+    mutating func connect(client: Int32) -> Int32 {
+        connections.append(Connection(client: client))
+        return Int32(connections.count - 1)
+    }
+
+    func isOpen(_ connection: Int32) -> Bool { connections[Int(connection)].isOpen }
+
+    /// BEGIN at `time`: the transaction's `now()`. Returns its number.
+    @discardableResult
+    mutating func begin(_ connection: Int32, writer: Writer, at time: Int64) -> Int32 {
+        precondition(connections[Int(connection)].isOpen && connections[Int(connection)].transaction < 0)
+        let id = Int32(transactions.count)
+        transactions.append(Transaction(connection: connection, writer: writer, start: time))
+        connections[Int(connection)].transaction = id
+        openTransactions += 1
+        return id
+    }
+
+    /// Runs a statement in the connection's open transaction.
+    mutating func execute(_ statement: Statement, on connection: Int32, at time: Int64) -> StatementResult {
+        let transaction = connections[Int(connection)].transaction
+        precondition(connections[Int(connection)].isOpen && transaction >= 0 && connections[Int(connection)].waiting == nil)
+        guard transactions[Int(transaction)].state == .open else { return .failed(.inFailedTransaction) }
+        let snapshot = Snapshot(commits: commits, ledgerRows: Int32(history.ledger.count),
+                                batches: Int32(history.batches.count), time: time)
+        return attempt(statement, snapshot: snapshot, connection: connection, at: time)
+    }
+
+    /// COMMIT: applies the transaction's writes and wakes the statements that waited for it. A failed
+    /// transaction rolls back instead (PostgreSQL answers `ROLLBACK`; the worker reports 25P02).
+    mutating func commit(_ connection: Int32, at time: Int64) -> (StatementResult, [Wakeup]) {
+        let transaction = connections[Int(connection)].transaction
+        precondition(connections[Int(connection)].isOpen && transaction >= 0 && connections[Int(connection)].waiting == nil)
+        guard transactions[Int(transaction)].state == .open else {
+            return (.failed(.inFailedTransaction), end(transaction, committed: false, at: time))
+        }
+        return (.done(.none), end(transaction, committed: true, at: time))
+    }
+
+    mutating func rollback(_ connection: Int32, at time: Int64) -> [Wakeup] {
+        let transaction = connections[Int(connection)].transaction
+        guard transaction >= 0 else { return [] }
+        return end(transaction, committed: false, at: time)
+    }
+
+    /// The server notices the client is gone: the open transaction aborts now, or, if a statement is waiting,
+    /// once it has run.
+    mutating func disconnect(_ connection: Int32, at time: Int64) -> [Wakeup] {
+        let c = Int(connection)
+        guard connections[c].isOpen else { return [] }
+        connections[c].clientGone = true
+        guard connections[c].waiting == nil else { return [] }
+        connections[c].isOpen = false
+        let transaction = connections[c].transaction
+        return transaction >= 0 ? end(transaction, committed: false, at: time) : []
+    }
+
+    /// The server ends the session (shutdown, fail-over): a waiting statement fails, the transaction aborts.
+    mutating func terminate(_ connection: Int32, at time: Int64) -> [Wakeup] {
+        let c = Int(connection)
+        guard connections[c].isOpen else { return [] }
+        var wakeups: [Wakeup] = []
+        if connections[c].waiting != nil {
+            connections[c].waiting = nil
+            waitingStatements -= 1
+            if !connections[c].clientGone { wakeups.append(Wakeup(connection: connection, result: .failed(.terminated))) }
+        }
+        connections[c].isOpen = false
+        let transaction = connections[c].transaction
+        if transaction >= 0 { wakeups += end(transaction, committed: false, at: time) }
+        return wakeups
+    }
+
+    // MARK: - Read-only views
+
+    /// No transaction open and no statement waiting.
+    var isIdle: Bool { openTransactions == 0 && waitingStatements == 0 }
+
+    /// Committed `ledger_batches` rows no settlement has counted yet (indices into `history.batches`, in commit
+    /// order).
+    var unsettledBatches: [Int32] { unsettled }
+
+    /// The committed balance of an account (0 when it has no row).
+    func balance(of account: AccountID) -> Int64 {
+        guard let slot = accountIndex.find(account) else { return 0 }
+        return accounts[Int(slot)].exists ? accounts[Int(slot)].value : 0
+    }
+
+    /// The committed next offset stored for a partition.
+    func storedOffset(_ partition: PartitionID) -> Offset? {
+        let p = Int(partition)
+        guard p < offsets.count, offsets[p].exists else { return nil }
+        return offsets[p].value
+    }
+
+    /// The committed guard row of an event: 1 applied, 2 dead-lettered, nil none.
+    func guardOutcome(of event: EventID) -> UInt8? {
+        guard let row = guardRow(event), isCommitted(row) else { return nil }
+        return row.outcome
+    }
+
+    /// The committed `event_attempts.attempts` of an event (0 when it has no row).
+    func attemptCount(of event: EventID) -> Int {
+        guard let slot = attemptIndex.find(event), attempts[Int(slot)].exists else { return 0 }
+        return Int(attempts[Int(slot)].value)
+    }
+
+    func period(of time: Int64) -> Int64 { time >= 0 ? time / settlementPeriod : (time - settlementPeriod + 1) / settlementPeriod }
 }

@@ -10,6 +10,7 @@ public struct SimulationConfig: Hashable, Sendable {
     public var maxAttempts = 5
     public var retryBase: Int64 = 100
     public var retryCap: Int64 = 5_000
+    /// One round trip to the database (a protocol step: BEGIN, a statement, COMMIT).
     public var databaseLatency: ClosedRange<Int64> = 2...8
     /// Extra database time per batch entry (0 in the default scenario; the twin derives it from pod capacity).
     public var databaseLatencyPerEntry: Int64 = 0

@@ -1,0 +1,209 @@
+import Core
+
+extension DatabaseModel {
+    /// `rs_guarded_batch` (`optimistic`: `rs_optimistic_guarded_batch`). Waits for an open transaction that
+    /// inserted one of the events' guard rows, or locked an account or offset row the batch writes.
+    mutating func guardedBatch(_ write: BatchWrite, _ transaction: Int32, optimistic: Bool) -> StatementResult {
+        if let blocked = scanBatch(write, transaction, absent: nil, failIfProcessed: optimistic) { return blocked }
+        var applied: Int32 = 0
+        var total: Int64 = 0
+        let batch = Int32(connections[session(transaction)].writes.batches.count)
+        let firstRow = Int32(connections[session(transaction)].writes.ledger.count)
+        for (index, entry) in write.entries.enumerated() {
+            // A guard row here is older, or an earlier entry's of this batch (a Kafka-level duplicate).
+            guard insertGuard(entry.event.id, known: scratch[2 * index], outcome: 1, transaction) else {
+                if optimistic { return .failed(.uniqueViolation) }
+                connections[session(transaction)].writes.skips.append((entry.event.id, entry.partition, entry.offset))
+                continue
+            }
+            guard abs(entry.event.amountCents) <= Self.amountLimit else { return .failed(.checkViolation(entry: index)) }
+            applyEffect(entry, account: scratch[2 * index + 1], batch: batch, transaction)
+            applied += 1
+            total += entry.event.amountCents
+        }
+        finishBatch(write, applied: applied, total: total, firstRow: firstRow, transaction)
+        return .done(.applied(Int(applied), balances: []))
+    }
+
+    /// The planted check-then-insert defect's write: guard rows `DO NOTHING`, the effect where the SELECT
+    /// before it found no guard row.
+    mutating func checkedBatch(_ write: BatchWrite, absent: [Bool], _ transaction: Int32) -> StatementResult {
+        if let blocked = scanBatch(write, transaction, absent: absent, failIfProcessed: false) { return blocked }
+        var applied: Int32 = 0
+        var total: Int64 = 0
+        let batch = Int32(connections[session(transaction)].writes.batches.count)
+        let firstRow = Int32(connections[session(transaction)].writes.ledger.count)
+        for (index, entry) in write.entries.enumerated() {
+            _ = insertGuard(entry.event.id, known: scratch[2 * index], outcome: 1, transaction)
+            guard absent[index] else {
+                connections[session(transaction)].writes.skips.append((entry.event.id, entry.partition, entry.offset))
+                continue
+            }
+            guard abs(entry.event.amountCents) <= Self.amountLimit else { return .failed(.checkViolation(entry: index)) }
+            applyEffect(entry, account: scratch[2 * index + 1], batch: batch, transaction)
+            applied += 1
+            total += entry.event.amountCents
+        }
+        finishBatch(write, applied: applied, total: total, firstRow: firstRow, transaction)
+        return .done(.applied(Int(applied), balances: []))
+    }
+
+    /// What a batch would wait for (nil: nothing). Fills `scratch` with each entry's guard row number (-1
+    /// when it has none) and account row number (-1 when the account has no row yet). An entry whose event
+    /// has a guard row writes no account (`absent`, when given, decides instead: the check-then-insert defect).
+    private mutating func scanBatch(_ write: BatchWrite, _ transaction: Int32, absent: [Bool]?, failIfProcessed: Bool) -> StatementResult? {
+        scratch.removeAll(keepingCapacity: true)
+        for (index, entry) in write.entries.enumerated() {
+            var guardSlot: Int32 = -1
+            if let slot = guardIndex.find(entry.event.id), guards[Int(slot)].inserter >= 0 {
+                if let other = inserter(of: guards[Int(slot)], other: transaction) { return .blocked(on: other) }
+                if failIfProcessed { return .failed(.uniqueViolation) }
+                guardSlot = slot
+            }
+            var accountSlot: Int32 = -1
+            if absent?[index] ?? (guardSlot < 0) {
+                accountSlot = accountIndex.find(entry.event.account) ?? -1
+                if accountSlot >= 0, let other = accounts[Int(accountSlot)].blocks(transaction) { return .blocked(on: other) }
+            }
+            scratch.append(guardSlot)
+            scratch.append(accountSlot)
+        }
+        if let other = offsetBlocker(write.storeOffsets, transaction) { return .blocked(on: other) }
+        return nil
+    }
+
+    private mutating func finishBatch(_ write: BatchWrite, applied: Int32, total: Int64, firstRow: Int32, _ transaction: Int32) {
+        if applied > 0 {
+            connections[session(transaction)].writes.batches.append(WriteSet.Batch(firstRow: firstRow, rows: applied, totalCents: total))
+        }
+        storeOffsets(write.storeOffsets, transaction)
+    }
+
+    /// The planted check-then-insert defect's read: which events have a guard row in the snapshot. A plain
+    /// SELECT never waits.
+    func selectGuard(_ ids: [EventID], _ transaction: Int32) -> StatementResult {
+        .done(.guardRows(ids.map { id in guardRow(id).map { isCommitted($0) || $0.inserter == transaction } ?? false }))
+    }
+
+    /// `rs_ensure_accounts`: an account row for each account (`DO NOTHING`); waits for an open transaction
+    /// holding one of them.
+    mutating func ensureAccounts(_ ids: [AccountID], _ transaction: Int32) -> StatementResult {
+        for id in ids {
+            if let other = accountBlocker(id, transaction) { return .blocked(on: other) }
+        }
+        for id in ids {
+            let slot = Int(accountSlot(id))
+            guard !accounts[slot].exists, accounts[slot].lockedBy != transaction else { continue }
+            accounts[slot].lockedBy = transaction
+            accounts[slot].pending = 0
+            connections[session(transaction)].writes.accounts.append(Int32(slot))
+        }
+        return .done(.none)
+    }
+
+    /// `rs_plain_batch`: a ledger row per entry; each account's balance is the last `overwrite` value plus
+    /// the increments after it, or the stored balance plus the increments. An account without a row is not
+    /// updated (the UPDATE finds nothing), as in PostgreSQL.
+    mutating func plainBatch(_ write: BatchWrite, _ transaction: Int32) -> StatementResult {
+        for entry in write.entries {
+            if let other = accountBlocker(entry.event.account, transaction) { return .blocked(on: other) }
+        }
+        var touched: [Int32] = []
+        for (index, entry) in write.entries.enumerated() {
+            guard abs(entry.event.amountCents) <= Self.amountLimit else { return .failed(.checkViolation(entry: index)) }
+            let slot = accountSlot(entry.event.account)
+            appendLedgerRow(entry, account: slot, batch: -1, transaction)
+            guard accounts[Int(slot)].exists || accounts[Int(slot)].lockedBy == transaction else { continue }
+            if !touched.contains(slot) { touched.append(slot) }
+            let base = lockAccount(slot, transaction)
+            switch entry.balance {
+            case .increment: accounts[Int(slot)].pending = base + entry.event.amountCents
+            case .overwrite(let value): accounts[Int(slot)].pending = value
+            }
+        }
+        let balances = touched.map { AccountBalance(account: accountIDs[Int($0)], balanceCents: accounts[Int($0)].pending) }
+        return .done(.applied(write.entries.count, balances: balances))
+    }
+
+    // MARK: - Rows
+
+    func guardRow(_ id: EventID) -> GuardRow? {
+        guard let slot = guardIndex.find(id), guards[Int(slot)].inserter >= 0 else { return nil }
+        return guards[Int(slot)]
+    }
+
+    func accountBlocker(_ id: AccountID, _ transaction: Int32) -> Int32? {
+        guard let slot = accountIndex.find(id) else { return nil }
+        return accounts[Int(slot)].blocks(transaction)
+    }
+
+    func offsetBlocker(_ stored: [PartitionOffset], _ transaction: Int32) -> Int32? {
+        for offset in stored where Int(offset.partition) < offsets.count {
+            if let other = offsets[Int(offset.partition)].blocks(transaction) { return other }
+        }
+        return nil
+    }
+
+    mutating func accountSlot(_ id: AccountID) -> Int32 {
+        let (slot, new) = accountIndex.slot(for: id)
+        if new {
+            accounts.append(VersionedValue())
+            history.accounts.append(id)
+        }
+        return slot
+    }
+
+    var accountIDs: [AccountID] { accountIndex.keys }
+
+    /// Locks an account row for the transaction (inserting it when it has none) and returns its balance.
+    mutating func lockAccount(_ slot: Int32, _ transaction: Int32) -> Int64 {
+        if accounts[Int(slot)].lockedBy != transaction {
+            connections[session(transaction)].writes.accounts.append(slot)
+        }
+        return accounts[Int(slot)].lock(for: transaction) ?? 0
+    }
+
+    /// Inserts the event's guard row unless it has one (`known`: its row number when the caller looked it up
+    /// and found a row, else -1). Returns whether it inserted.
+    mutating func insertGuard(_ id: EventID, known: Int32, outcome: UInt8, _ transaction: Int32) -> Bool {
+        guard known < 0 else { return false }
+        let (slot, new) = guardIndex.slot(for: id)
+        if new {
+            guards.append(GuardRow(outcome: outcome, inserter: transaction))
+        } else if guards[Int(slot)].inserter >= 0 {
+            return false
+        } else {
+            guards[Int(slot)] = GuardRow(outcome: outcome, inserter: transaction)
+        }
+        connections[session(transaction)].writes.guards.append(slot)
+        return true
+    }
+
+    mutating func insertGuardIfAbsent(_ id: EventID, outcome: UInt8, _ transaction: Int32) {
+        _ = insertGuard(id, known: -1, outcome: outcome, transaction)
+    }
+
+    /// The effect of one event: its ledger row and `balance + amount` on its account.
+    private mutating func applyEffect(_ entry: BatchEntry, account: Int32, batch: Int32, _ transaction: Int32) {
+        let slot = account >= 0 ? account : accountSlot(entry.event.account)
+        appendLedgerRow(entry, account: slot, batch: batch, transaction)
+        accounts[Int(slot)].pending = lockAccount(slot, transaction) + entry.event.amountCents
+    }
+
+    private mutating func appendLedgerRow(_ entry: BatchEntry, account: Int32, batch: Int32, _ transaction: Int32) {
+        connections[session(transaction)].writes.ledger.append(DatabaseHistory.LedgerRow(
+            eventID: entry.event.id, amountCents: entry.event.amountCents, offset: entry.offset, partition: entry.partition,
+            account: account, transaction: -1, batch: batch))
+    }
+
+    /// `consumer_offsets` upsert with `GREATEST`: never backwards, whoever writes.
+    mutating func storeOffsets(_ stored: [PartitionOffset], _ transaction: Int32) {
+        for offset in stored {
+            let p = Int(offset.partition)
+            if offsets.count <= p { offsets += Array(repeating: VersionedValue(), count: p + 1 - offsets.count) }
+            if offsets[p].lockedBy != transaction { connections[session(transaction)].writes.offsets.append(Int32(p)) }
+            let current = offsets[p].lock(for: transaction)
+            offsets[p].pending = max(current ?? offset.offset, offset.offset)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Core
+
+extension DatabaseModel {
+    /// `rs_fenced_settlement`, the exact settlement: a fence row per period from `fromPeriod` through
+    /// `throughPeriod` (`DO NOTHING`); every committed batch the snapshot shows with `settled_period IS NULL`
+    /// and `applied_at` before the end of `throughPeriod` is marked with the earliest newly fenced period at or
+    /// after its own, and a settlement row per newly fenced period totals the batches marked with it. A batch
+    /// that commits after the snapshot stays unsettled for the next run that fences a period: each batch is
+    /// counted once, in one period, whatever the interleaving.
+    mutating func fencedSettlement(_ write: SettlementWrite, _ transaction: Int32, snapshot: Snapshot) -> StatementResult {
+        if let other = fenceBlocker(write, transaction) { return .blocked(on: other) }
+        let newly = newlyFenced(write)
+        guard !newly.isEmpty else { return .done(.settled([])) }
+        let end = (write.throughPeriod + 1) * settlementPeriod
+        var marked: [(batch: Int32, period: Int64)] = []
+        for batch in unsettled where batch < snapshot.batches {
+            let appliedAt = history.batches[Int(batch)].appliedAt
+            guard appliedAt < end else { continue }
+            let own = period(of: appliedAt)
+            guard let target = newly.first(where: { $0 >= own }) else { continue }
+            let holder = batchLockedBy[Int(batch)]
+            if holder >= 0 && holder != transaction { return .blocked(on: holder) }
+            marked.append((batch, target))
+        }
+        insertFences(newly, job: write.job, transaction)
+        let first = Int32(connections[session(transaction)].writes.settlements.count)
+        for (index, period) in newly.enumerated() {
+            var row = WriteSet.Settlement(job: write.job, period: period, totalCents: 0, kind: .marking, snapshot: snapshot,
+                                          countedRows: [], countedBatches: [])
+            for mark in marked where mark.period == period {
+                let batch = history.batches[Int(mark.batch)]
+                row.totalCents += batch.totalCents
+                row.countedBatches.append(mark.batch)
+                row.countedRows += Array(batch.firstRow..<batch.firstRow + batch.rows)
+                batchLockedBy[Int(mark.batch)] = transaction
+                connections[session(transaction)].writes.marks.append((mark.batch, first + Int32(index)))
+            }
+            connections[session(transaction)].writes.settlements.append(row)
+        }
+        return .done(.settled(newly))
+    }
+
+    /// The planted defect (`exact-settlement` off): the fence, and each newly fenced period totals the ledger
+    /// rows the snapshot shows whose `applied_at` falls in it. A batch that began in the period and commits
+    /// after the snapshot is counted by no run.
+    mutating func windowSettlement(_ write: SettlementWrite, _ transaction: Int32, snapshot: Snapshot) -> StatementResult {
+        if let other = fenceBlocker(write, transaction) { return .blocked(on: other) }
+        let newly = newlyFenced(write)
+        insertFences(newly, job: write.job, transaction)
+        for period in newly {
+            connections[session(transaction)].writes.settlements.append(window(period, job: write.job, kind: .fencedWindow, snapshot: snapshot))
+        }
+        return .done(.settled(newly))
+    }
+
+    /// `rs_plain_settlement` (before): a settlement row for `throughPeriod` with the total of its window. It
+    /// inserts into no unique key, so it never waits.
+    mutating func plainSettlement(_ write: SettlementWrite, _ transaction: Int32, snapshot: Snapshot) -> StatementResult {
+        connections[session(transaction)].writes.settlements.append(
+            window(write.throughPeriod, job: write.job, kind: .plainWindow, snapshot: snapshot))
+        return .done(.settled([write.throughPeriod]))
+    }
+
+    /// The ledger rows the snapshot shows with `applied_at` in `period`.
+    private func window(_ period: Int64, job: String, kind: DatabaseHistory.SettlementKind, snapshot: Snapshot) -> WriteSet.Settlement {
+        var row = WriteSet.Settlement(job: job, period: period, totalCents: 0, kind: kind, snapshot: snapshot,
+                                      countedRows: [], countedBatches: [])
+        guard period >= 0, Int(period) < ledgerByPeriod.count else { return row }
+        for range in ledgerByPeriod[Int(period)] where range.lowerBound < snapshot.ledgerRows {
+            for index in range {
+                row.totalCents += history.ledger[Int(index)].amountCents
+                row.countedRows.append(index)
+            }
+        }
+        return row
+    }
+
+    private func fenceBlocker(_ write: SettlementWrite, _ transaction: Int32) -> Int32? {
+        for period in write.fromPeriod...write.throughPeriod {
+            if let other = inserter(of: fences[FenceKey(job: write.job, period: period)], other: transaction) { return other }
+        }
+        return nil
+    }
+
+    private func newlyFenced(_ write: SettlementWrite) -> [Int64] {
+        (write.fromPeriod...write.throughPeriod).filter { fences[FenceKey(job: write.job, period: $0)] == nil }
+    }
+
+    private mutating func insertFences(_ periods: [Int64], job: String, _ transaction: Int32) {
+        for period in periods {
+            let key = FenceKey(job: job, period: period)
+            fences[key] = GuardRow(outcome: 1, inserter: transaction)
+            connections[session(transaction)].writes.fences.append(key)
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import Core
+
+extension DatabaseModel {
+    /// Runs a statement (first try, or again after a wait with its original snapshot); a blocked statement is
+    /// parked on its connection until the transaction it waits for ends.
+    mutating func attempt(_ statement: Statement, snapshot: Snapshot, connection: Int32, at time: Int64) -> StatementResult {
+        let transaction = connections[Int(connection)].transaction
+        let result: StatementResult
+        switch statement {
+        case .guardedBatch(let write): result = guardedBatch(write, transaction, optimistic: false)
+        case .optimisticGuardedBatch(let write): result = guardedBatch(write, transaction, optimistic: true)
+        case .checkedBatch(let write, let absent): result = checkedBatch(write, absent: absent, transaction)
+        case .selectGuard(let ids): result = selectGuard(ids, transaction)
+        case .ensureAccounts(let ids): result = ensureAccounts(ids, transaction)
+        case .plainBatch(let write): result = plainBatch(write, transaction)
+        case .recordFailure(let record): result = recordFailure(record, transaction)
+        case .markDeadLettered(let mark): result = markDeadLettered(mark, transaction)
+        case .loadOffsets(let partitions): result = loadOffsets(partitions, transaction)
+        case .fencedSettlement(let write): result = fencedSettlement(write, transaction, snapshot: snapshot)
+        case .windowSettlement(let write): result = windowSettlement(write, transaction, snapshot: snapshot)
+        case .plainSettlement(let write): result = plainSettlement(write, transaction, snapshot: snapshot)
+        }
+        switch result {
+        case .blocked(let other):
+            if waits(other, for: transaction) {
+                transactions[Int(transaction)].state = .failed
+                return .failed(.deadlock)
+            }
+            waitOrder += 1
+            connections[Int(connection)].waiting = Waiting(statement: statement, snapshot: snapshot, on: other, order: waitOrder)
+            waitingStatements += 1
+        case .failed:
+            transactions[Int(transaction)].state = .failed
+        case .done:
+            break
+        }
+        return result
+    }
+
+    /// Whether `start` already waits, directly or through others, for `target` (waiting would close a cycle).
+    private func waits(_ start: Int32, for target: Int32) -> Bool {
+        var current = start
+        for _ in 0...connections.count {
+            if current == target { return true }
+            guard let waiting = connections[Int(transactions[Int(current)].connection)].waiting else { return false }
+            current = waiting.on
+        }
+        return false
+    }
+
+    /// Ends a transaction, then resumes the statements that waited for it in the order they began to wait.
+    /// A resumed statement whose client has gone is followed by the abort of its transaction, which may
+    /// resume others in turn.
+    mutating func end(_ transaction: Int32, committed: Bool, at time: Int64) -> [Wakeup] {
+        finish(transaction, committed: committed, at: time)
+        guard waitingStatements > 0 else { return [] }
+        var wakeups: [Wakeup] = []
+        var ending = [transaction]
+        while let current = ending.popLast() {
+            var woken: [(order: Int, connection: Int32)] = []
+            for index in connections.indices {
+                if let waiting = connections[index].waiting, waiting.on == current {
+                    woken.append((waiting.order, Int32(index)))
+                }
+            }
+            woken.sort { $0.order < $1.order }
+            for (_, connection) in woken {
+                let waiting = connections[Int(connection)].waiting!
+                connections[Int(connection)].waiting = nil
+                waitingStatements -= 1
+                let result = attempt(waiting.statement, snapshot: waiting.snapshot, connection: connection, at: time)
+                if case .blocked = result { continue }
+                if connections[Int(connection)].clientGone {
+                    connections[Int(connection)].isOpen = false
+                    let gone = connections[Int(connection)].transaction
+                    finish(gone, committed: false, at: time)
+                    ending.append(gone)
+                } else {
+                    wakeups.append(Wakeup(connection: connection, result: result))
+                }
+            }
+        }
+        return wakeups
+    }
+
+    private mutating func finish(_ transaction: Int32, committed: Bool, at time: Int64) {
+        let session = session(transaction)
+        transactions[Int(transaction)].state = committed ? .committed : .aborted
+        connections[session].transaction = -1
+        openTransactions -= 1
+        if committed {
+            apply(session, of: transaction, at: time)
+        } else {
+            let writes = connections[session].writes
+            for slot in writes.guards { guards[Int(slot)].inserter = -1 }
+            for key in writes.fences { fences[key] = nil }
+            for slot in writes.accounts { accounts[Int(slot)].lockedBy = -1 }
+            for partition in writes.offsets { offsets[Int(partition)].lockedBy = -1 }
+            for slot in writes.attempts { attempts[Int(slot)].lockedBy = -1 }
+            for mark in writes.marks { batchLockedBy[Int(mark.batch)] = -1 }
+        }
+        connections[session].writes.clear()
+    }
+
+    private mutating func apply(_ session: Int, of transaction: Int32, at time: Int64) {
+        commits += 1
+        let record = Int32(history.transactions.count)
+        let start = transactions[Int(transaction)].start
+        history.transactions.append(DatabaseHistory.Transaction(
+            id: transaction, writer: transactions[Int(transaction)].writer, start: start, commitTime: time))
+        let used = connections[session].writes.used
+        if used & 1 << 3 != 0 { for slot in connections[session].writes.accounts { accounts[Int(slot)].commitPending() } }
+        if used & 1 << 4 != 0 { for partition in connections[session].writes.offsets { offsets[Int(partition)].commitPending() } }
+        if used & 1 << 5 != 0 { for slot in connections[session].writes.attempts { attempts[Int(slot)].commitPending() } }
+        let firstRow = Int32(history.ledger.count)
+        let firstBatch = Int32(history.batches.count)
+        let rows = connections[session].writes.ledger.count
+        if rows > 0 {
+            history.ledger.append(contentsOf: connections[session].writes.ledger)
+            for index in Int(firstRow)..<Int(firstRow) + rows {
+                history.ledger[index].transaction = record
+                if history.ledger[index].batch >= 0 { history.ledger[index].batch += firstBatch }
+            }
+            let period = Int(self.period(of: start))
+            if ledgerByPeriod.count <= period { ledgerByPeriod += Array(repeating: [], count: period + 1 - ledgerByPeriod.count) }
+            ledgerByPeriod[period].append(firstRow..<firstRow + Int32(rows))
+        }
+        for batch in used & 1 << 2 != 0 ? connections[session].writes.batches : [] {
+            unsettled.append(Int32(history.batches.count))
+            batchLockedBy.append(-1)
+            history.batches.append(DatabaseHistory.Batch(
+                transaction: record, firstRow: firstRow + batch.firstRow, rows: batch.rows, totalCents: batch.totalCents,
+                appliedAt: start))
+        }
+        let firstSettlement = Int32(history.settlements.count)
+        for settlement in used & 1 << 8 != 0 ? connections[session].writes.settlements : [] {
+            history.settlements.append(DatabaseHistory.Settlement(
+                job: settlement.job, period: settlement.period, totalCents: settlement.totalCents, kind: settlement.kind,
+                transaction: record, pod: transactions[Int(transaction)].writer.pod, time: time,
+                snapshotCommits: settlement.snapshot.commits, snapshotTime: settlement.snapshot.time,
+                countedRows: settlement.countedRows, countedBatches: settlement.countedBatches))
+        }
+        if used & 1 << 7 != 0 {
+            for mark in connections[session].writes.marks {
+                history.batches[Int(mark.batch)].settlement = firstSettlement + mark.settlement
+                batchLockedBy[Int(mark.batch)] = -1
+            }
+            unsettled.removeAll { history.batches[Int($0)].settlement >= 0 }
+        }
+        for skip in used & 1 << 9 != 0 ? connections[session].writes.skips : [] {
+            history.skips.append(DatabaseHistory.Skip(transaction: record, eventID: skip.eventID,
+                                                      partition: skip.partition, offset: skip.offset))
+        }
+    }
+}
+
+extension DatabaseModel.VersionedValue {
+    mutating func commitPending() {
+        exists = true
+        value = pending
+        lockedBy = -1
+    }
+
+    /// Takes the row's lock for `transaction` (if it does not hold it yet) and returns the value to build on.
+    mutating func lock(for transaction: Int32) -> Int64? {
+        if lockedBy == transaction { return pending }
+        lockedBy = transaction
+        pending = value
+        return exists ? value : nil
+    }
+}
