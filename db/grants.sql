@@ -15,6 +15,8 @@ GRANT SELECT, INSERT ON idempotency_keys TO api;
 GRANT SELECT, INSERT, UPDATE ON accounts TO worker;
 GRANT SELECT, INSERT ON ledger TO worker;
 GRANT USAGE ON SEQUENCE ledger_id_seq TO worker;
+GRANT SELECT, INSERT, UPDATE ON ledger_batches TO worker;
+GRANT USAGE ON SEQUENCE ledger_batches_id_seq TO worker;
 GRANT SELECT, INSERT ON processed_events TO worker;
 GRANT SELECT, INSERT, UPDATE ON consumer_offsets TO worker;
 GRANT SELECT, INSERT, UPDATE ON event_attempts TO worker;

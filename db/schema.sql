@@ -1,5 +1,6 @@
--- ReplicaSafe schema, version 1. Idempotent: every statement may run again on an existing database.
--- LivePostgres embeds these exact bytes (a test checks); the worker applies them at start-up.
+-- ReplicaSafe schema, version 2. Idempotent: every statement may run again on an existing database, and a
+-- version-1 database becomes version 2 (the block at the end). LivePostgres embeds these exact bytes (a test
+-- checks); the worker applies them at start-up.
 CREATE TABLE IF NOT EXISTS accounts (
   account_id    text PRIMARY KEY,
   balance_cents bigint NOT NULL DEFAULT 0,
@@ -13,9 +14,19 @@ CREATE TABLE IF NOT EXISTS ledger (              -- one row per application of a
   kafka_partition int    NOT NULL,
   kafka_offset    bigint NOT NULL,
   applied_by      text   NOT NULL,
-  applied_at      timestamptz NOT NULL DEFAULT now()
+  applied_at      timestamptz NOT NULL DEFAULT now(),
+  batch_id        bigint                        -- after mode: the ledger_batches row of the transaction
 );
 CREATE INDEX IF NOT EXISTS ledger_event_id ON ledger (event_id);
+CREATE TABLE IF NOT EXISTS ledger_batches (      -- after mode: one row per batch transaction that applied events
+  id             bigserial PRIMARY KEY,
+  applied_by     text        NOT NULL,
+  applied_at     timestamptz NOT NULL DEFAULT now(),  -- start of the applying transaction, as ledger.applied_at
+  entries        int         NOT NULL,
+  total_cents    bigint      NOT NULL,
+  settled_period bigint                               -- the one settlement period that counted it; NULL until then
+);
+CREATE INDEX IF NOT EXISTS ledger_batches_unsettled ON ledger_batches (applied_at) WHERE settled_period IS NULL;
 CREATE TABLE IF NOT EXISTS processed_events (    -- after mode: the idempotency guard
   event_id        uuid PRIMARY KEY,
   outcome         text NOT NULL CHECK (outcome IN ('applied', 'dead_lettered')),
@@ -56,3 +67,27 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (    -- api: Idempotency-Key -> even
   event_id        uuid NOT NULL,
   created_at      timestamptz NOT NULL DEFAULT now()
 );
+-- Version 1 -> 2: ledger.batch_id. Checked first, so a migrated database takes no ACCESS EXCLUSIVE lock on the
+-- ledger at every start-up. Rows applied after the last settlement run (not counted by any) get one batch per
+-- applying transaction (same applied_by and applied_at), so the next fenced settlement counts them; older rows
+-- stay outside the marking (settled by applied_at windows; without the period length the schema cannot tell the
+-- rows applied between the last boundary and that run, docs/live-worker.md "Upgrading").
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute
+                 WHERE attrelid = 'ledger'::regclass AND attname = 'batch_id' AND NOT attisdropped) THEN
+    ALTER TABLE ledger ADD COLUMN batch_id bigint;
+    WITH legacy AS (
+      SELECT applied_by, applied_at, count(*) AS entries, sum(amount_cents) AS total FROM ledger
+      WHERE applied_at >= coalesce((SELECT max(settled_at) FROM settlements), '-infinity')
+      GROUP BY applied_by, applied_at
+    ), batches AS (
+      INSERT INTO ledger_batches (applied_by, applied_at, entries, total_cents)
+      SELECT applied_by, applied_at, entries, total FROM legacy
+      RETURNING id, applied_by, applied_at
+    )
+    UPDATE ledger l SET batch_id = b.id FROM batches b
+    WHERE l.applied_by = b.applied_by AND l.applied_at = b.applied_at;
+  END IF;
+END
+$$;

@@ -28,8 +28,35 @@ struct SchemaTests {
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"
             ).rows.compactMap { $0[0] }
             #expect(tables == ["accounts", "consumer_offsets", "event_attempts", "idempotency_keys", "ledger",
-                               "processed_events", "settlement_fence", "settlements"])
+                               "ledger_batches", "processed_events", "settlement_fence", "settlements"])
             #expect(try await conn.query("SELECT balance_cents FROM accounts").int64(0, "balance_cents") == 5, "data kept")
+        }
+        await TestDatabase.drop(name)
+    }
+
+    @Test("a version-1 database migrates: rows no settlement run has seen yet get batches, older rows stay as they are")
+    func fromVersionOne() async throws {
+        let (name, url) = try await TestDatabase.makeDatabase()
+        do {
+            let conn = try await TestDatabase.connect(url)
+            try await Schema.migrate(conn)
+            // Version 1: no ledger_batches, no ledger.batch_id.
+            try await conn.simpleQuery("DROP TABLE ledger_batches; ALTER TABLE ledger DROP COLUMN batch_id;")
+            try await conn.simpleQuery("""
+                INSERT INTO settlements (job, period, total_cents, settled_by, settled_at)
+                  VALUES ('settlement', 1, 5, 'w1', '2026-11-27 12:00:10+00');
+                INSERT INTO ledger (event_id, account_id, amount_cents, kafka_partition, kafka_offset, applied_by, applied_at)
+                  VALUES (gen_random_uuid(), 'a', 5, 0, 0, 'w1', '2026-11-27 12:00:05+00'),
+                         (gen_random_uuid(), 'a', 7, 0, 1, 'w1', '2026-11-27 12:00:11+00'),
+                         (gen_random_uuid(), 'b', 8, 1, 0, 'w1', '2026-11-27 12:00:11+00'),
+                         (gen_random_uuid(), 'a', 9, 0, 2, 'w2', '2026-11-27 12:00:12+00');
+                """)
+            try await Schema.migrate(conn)
+            try await Schema.migrate(conn)
+            let batches = try await conn.query("SELECT applied_by, entries, total_cents FROM ledger_batches ORDER BY applied_at, applied_by")
+            #expect(batches.rows == [["w1", "2", "15"], ["w2", "1", "9"]], "one batch per applying transaction after the last run")
+            let unbatched = try await conn.query("SELECT amount_cents FROM ledger WHERE batch_id IS NULL").rows
+            #expect(unbatched == [["5"]], "the row the last run could count stays outside the marking")
         }
         await TestDatabase.drop(name)
     }

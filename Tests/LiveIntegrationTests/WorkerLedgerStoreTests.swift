@@ -11,17 +11,30 @@ import Testing
 struct WorkerLedgerStoreTests {
     struct Fixture {
         let name: String
+        let url: String
+        let periodSeconds: Int
         let store: LedgerStore
         let check: PostgresConnection
 
         static func make(periodSeconds: Int = 60) async throws -> Fixture {
             let (name, url) = try await TestDatabase.makeDatabase()
             try await TestDatabase.migrateAndGrant(url)
+            let store = try await makeStore(url: url, periodSeconds: periodSeconds)
+            return Fixture(name: name, url: url, periodSeconds: periodSeconds, store: store,
+                           check: try await TestDatabase.connect(url))
+        }
+
+        /// Another worker's store on the same database (its own connection, the least-privilege worker role).
+        func otherStore() async throws -> LedgerStore {
+            try await Self.makeStore(url: url, periodSeconds: periodSeconds)
+        }
+
+        private static func makeStore(url: String, periodSeconds: Int) async throws -> LedgerStore {
             let connection = try await TestDatabase.connect(TestDatabase.url(url, role: "worker"))
             let store = LedgerStore(connection: connection, groupID: "g", topic: "events",
                                     settlementPeriodSeconds: periodSeconds, logger: Logger(label: "test"))
             try await store.prepare()
-            return Fixture(name: name, store: store, check: try await TestDatabase.connect(url))
+            return store
         }
 
         func drop() async { await TestDatabase.drop(name) }
@@ -62,6 +75,15 @@ struct WorkerLedgerStoreTests {
         #expect(try await f.int("SELECT balance_cents FROM accounts WHERE account_id = 'b'") == -30)
         #expect(try await f.int("SELECT count(*) FROM processed_events WHERE outcome = 'applied'") == 4)
         #expect(try await f.int("SELECT next_offset FROM consumer_offsets WHERE kafka_partition = 0") == 10)
+        // One batch row per transaction that applied something, with the count and total of its ledger rows.
+        #expect(try await f.int("SELECT count(*) FROM ledger_batches") == 2)
+        #expect(try await f.int("SELECT count(*) FROM ledger WHERE batch_id IS NULL") == 0)
+        #expect(try await f.int("""
+            SELECT count(*) FROM ledger_batches b WHERE settled_period IS NOT NULL
+              OR (entries, total_cents) <> (SELECT count(*), sum(amount_cents) FROM ledger WHERE batch_id = b.id)
+            """) == 0)
+        #expect(await f.run(Self.guarded(replay)) == .committed(.batch(BatchOutcome(applied: 0, skippedDuplicates: 5))))
+        #expect(try await f.int("SELECT count(*) FROM ledger_batches") == 2, "a batch of duplicates only writes no batch row")
         await f.drop()
     }
 
@@ -192,26 +214,30 @@ struct WorkerLedgerStoreTests {
     @Test("a connection lost while COMMIT is in flight is ambiguous, and the guard makes the retry harmless")
     func ambiguousCommit() async throws {
         let f = try await Fixture.make()
-        // A deferred constraint trigger runs at COMMIT: it sleeps there, long enough to kill the backend mid-commit.
+        // A deferred constraint trigger runs at COMMIT and waits there for an advisory lock this test holds: the
+        // batch's COMMIT is provably in flight (seen in pg_stat_activity) when its backend is killed.
         try await f.check.simpleQuery("""
-            CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$;
-            CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON ledger DEFERRABLE INITIALLY DEFERRED
-              FOR EACH ROW EXECUTE FUNCTION slow_commit();
+            CREATE FUNCTION held_commit() RETURNS trigger LANGUAGE plpgsql AS
+              $$ BEGIN PERFORM pg_advisory_xact_lock_shared(7071); RETURN NULL; END $$;
+            CREATE CONSTRAINT TRIGGER held_commit AFTER INSERT ON ledger DEFERRABLE INITIALLY DEFERRED
+              FOR EACH ROW EXECUTE FUNCTION held_commit();
             """)
+        try await f.check.query("SELECT pg_advisory_lock(7071)")
         let pid = await f.store.connection.backendPID()
-        let killer = Task {
-            try await Task.sleep(for: .milliseconds(700))
-            try await f.check.query("SELECT pg_terminate_backend($1)", [.int32(pid)])
+        let batch = Task { await f.run(Self.guarded([Self.entry(1)])) }
+        try await f.check.waitUntilLockWait(of: pid, "the batch's COMMIT waits in the deferred trigger") {
+            $0.query == "COMMIT" && $0.waitEvent == "advisory"
         }
-        let result = await f.run(Self.guarded([Self.entry(1)]))
-        try await killer.value
+        try await f.check.query("SELECT pg_terminate_backend($1)", [.int32(pid)])
+        let result = await batch.value
+        try await f.check.query("SELECT pg_advisory_unlock(7071)")
         guard case .failed(let failure) = result else {
             Issue.record("expected a failure, got \(result)")
             await f.drop()
             return
         }
         #expect(failure.kind == .ambiguous, "\(failure.reason)")
-        try await f.check.simpleQuery("DROP TRIGGER slow_commit ON ledger")
+        try await f.check.simpleQuery("DROP TRIGGER held_commit ON ledger")
         #expect(await f.run(Self.guarded([Self.entry(1)])) == .committed(.batch(BatchOutcome(applied: 1, skippedDuplicates: 0))),
                 "nothing was applied (the server rolled back), so the retry applies it once")
         #expect(try await f.int("SELECT count(*) FROM ledger") == 1)

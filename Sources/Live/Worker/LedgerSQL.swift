@@ -7,7 +7,9 @@ enum LedgerSQL {
     /// `ON CONFLICT DO NOTHING` also keeps a Kafka-level duplicate inside one batch to one guard row, and the
     /// effect joins on the guard rows actually inserted (by partition and offset, which identify a message), so
     /// it happens once. Guard rows and accounts are locked in key order, so two workers writing overlapping
-    /// batches (a zombie and the new owner) wait for each other instead of deadlocking.
+    /// batches (a zombie and the new owner) wait for each other instead of deadlocking. The new events also get
+    /// one `ledger_batches` row (their count and total; none when every event was a duplicate), which the
+    /// ledger rows name and the fenced settlement marks.
     static let guardedBatch = (name: "rs_guarded_batch", sql: guardedBatchSQL(onConflict: "ON CONFLICT (event_id) DO NOTHING"))
 
     /// The same with a plain guard INSERT: fails with 23505 (unique_violation) when any event of the batch was
@@ -24,10 +26,16 @@ enum LedgerSQL {
           SELECT event_id, 'applied', kafka_partition, kafka_offset FROM input ORDER BY event_id
           \(onConflict)
           RETURNING kafka_partition, kafka_offset
+        ), fresh AS (
+          SELECT i.* FROM input i JOIN guard g ON g.kafka_partition = i.kafka_partition AND g.kafka_offset = i.kafka_offset
+        ), batch AS (
+          INSERT INTO ledger_batches (applied_by, entries, total_cents)
+          SELECT $6, count(*), sum(amount_cents) FROM fresh HAVING count(*) > 0
+          RETURNING id
         ), ledger_rows AS (
-          INSERT INTO ledger (event_id, account_id, amount_cents, kafka_partition, kafka_offset, applied_by)
-          SELECT i.event_id, i.account_id, i.amount_cents, i.kafka_partition, i.kafka_offset, $6
-          FROM input i JOIN guard g ON g.kafka_partition = i.kafka_partition AND g.kafka_offset = i.kafka_offset
+          INSERT INTO ledger (event_id, account_id, amount_cents, kafka_partition, kafka_offset, applied_by, batch_id)
+          SELECT f.event_id, f.account_id, f.amount_cents, f.kafka_partition, f.kafka_offset, $6, b.id
+          FROM fresh f CROSS JOIN batch b
           RETURNING account_id, amount_cents
         ), balances AS (
           INSERT INTO accounts AS a (account_id, balance_cents)
@@ -109,24 +117,28 @@ enum LedgerSQL {
         WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = ANY($3::int[])
         """)
 
-    /// `after`: one fence row per period; a settlement row only where the fence row is new. The total is what
-    /// the ledger applied during the period ($4 = period length in seconds), read in one scan.
+    /// `after`: one fence row per period; a settlement row only where the fence row is new, with the total of
+    /// the batches this run marks ($4 = period length in seconds). A batch is marked by the earliest newly fenced
+    /// period at or after its own, whenever it committed: one that committed after the run for its own period
+    /// took its snapshot is still unmarked and the next run counts it. Concurrent runs cannot count a batch
+    /// twice: the second waits on the row the first marked and, under READ COMMITTED, re-checks
+    /// `settled_period IS NULL` on the committed version before updating it.
     static let fencedSettlement = (name: "rs_fenced_settlement", sql: """
         WITH fence AS (
           INSERT INTO settlement_fence (job, period)
           SELECT $1, p FROM generate_series($2::bigint, $3::bigint) AS p
           ON CONFLICT (job, period) DO NOTHING
           RETURNING period
-        ), totals AS (
-          SELECT floor(extract(epoch FROM applied_at) / $4::bigint)::bigint AS period, sum(amount_cents) AS total
-          FROM ledger
-          WHERE applied_at >= to_timestamp($2::bigint * $4::bigint)
-            AND applied_at < to_timestamp(($3::bigint + 1) * $4::bigint)
-          GROUP BY 1
+        ), marked AS (
+          UPDATE ledger_batches b SET settled_period = (
+            SELECT min(f.period) FROM fence f WHERE f.period >= floor(extract(epoch FROM b.applied_at) / $4::bigint)::bigint)
+          WHERE b.settled_period IS NULL
+            AND b.applied_at < to_timestamp(((SELECT max(period) FROM fence) + 1) * $4::bigint)
+          RETURNING b.settled_period, b.total_cents
         ), rows AS (
           INSERT INTO settlements (job, period, total_cents, settled_by)
-          SELECT $1, f.period, coalesce(t.total, 0), $5 FROM fence f LEFT JOIN totals t ON t.period = f.period
-          ORDER BY f.period
+          SELECT $1, f.period, coalesce((SELECT sum(m.total_cents) FROM marked m WHERE m.settled_period = f.period), 0), $5
+          FROM fence f ORDER BY f.period
           RETURNING period
         )
         SELECT period FROM rows ORDER BY period
