@@ -102,12 +102,10 @@ struct APIEventsTests {
             let conn = try await TestDatabase.connect(fixture.database.url)
             #expect(try await conn.query("SELECT count(*) AS n FROM idempotency_keys").int64(0, "n") == 0, "key not left claimed")
             try await fixture.kafka.cluster.setBrokerUp(-1)
-            var retried = try await client.postEvent(eventBody(), idempotencyKey: "k-retry")
-            for _ in 0..<5 where retried.status != .accepted {  // the producer reconnects with backoff
-                try await Task.sleep(for: .milliseconds(500))
-                retried = try await client.postEvent(eventBody(), idempotencyKey: "k-retry")
+            // The client retries, as the 503's Retry-After asks, until the producer has reconnected.
+            try await eventually(20, "a retry is accepted once the broker is back", every: .milliseconds(250)) {
+                try await client.postEvent(eventBody(), idempotencyKey: "k-retry").status == .accepted
             }
-            #expect(retried.status == .accepted)
             #expect(try await conn.query("SELECT count(*) AS n FROM idempotency_keys").int64(0, "n") == 1)
         }
         #expect(try await fixture.producedCount() == 1)
@@ -138,11 +136,15 @@ struct APIEventsTests {
                 #expect(text.contains(series), "missing \(series)")
             }
             try await fixture.kafka.cluster.setBrokerDown(-1)
-            try await Task.sleep(for: .milliseconds(1100))  // readiness is cached for one second
-            try await client.execute(uri: "/readyz", method: .get) { response in
-                #expect(response.status == .serviceUnavailable)
-                #expect(String(buffer: response.body).contains("Kafka"))
+            // Readiness is cached for a second: poll until it reports the broker down, and says so.
+            var body = ""
+            try await eventually(10, "/readyz is 503 while the broker is down", every: .milliseconds(100)) {
+                try await client.execute(uri: "/readyz", method: .get) { response in
+                    body = String(buffer: response.body)
+                    return response.status == .serviceUnavailable
+                }
             }
+            #expect(body.contains("Kafka"), "\(body)")
             try await fixture.kafka.cluster.setBrokerUp(-1)
         }
         await fixture.cleanup()

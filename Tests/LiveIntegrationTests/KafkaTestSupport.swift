@@ -26,6 +26,8 @@ struct KafkaFixture {
         var config = KafkaConsumerConfig(bootstrapServers: cluster.bootstrapServers, groupID: group)
         config.assignment = assignment
         config.sessionTimeout = .seconds(6)
+        // librdkafka debug contexts (e.g. cgrp) for a failing run, as WORKER_TEST_RDKAFKA_DEBUG does for workers.
+        if let debug = ProcessInfo.processInfo.environment["KAFKA_TEST_RDKAFKA_DEBUG"] { config.properties["debug"] = debug }
         return try KafkaConsumer.make(config)
     }
 

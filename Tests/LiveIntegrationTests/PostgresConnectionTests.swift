@@ -50,20 +50,68 @@ struct PostgresConnectionTests {
         #expect(error?.classification == .permanent)
     }
 
-    @Test("a pool lends each connection to one task at a time")
+    @Test("a pool lends each connection to one task at a time; a lender that shares one is caught")
     func pool() async throws {
         let pool = try await PostgresPool.connect(TestDatabase.config(), size: 2)
-        let pids = try await withThrowingTaskGroup(of: Int32.self) { group in
+        let pooled = HoldRecorder(tasks: 10)
+        try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<10 {
                 group.addTask {
-                    try await pool.withConnection { (c: PostgresConnection) throws(PostgresError) in
-                        try await c.query("SELECT pg_sleep(0.05)")
-                        return await c.backendPID()
-                    }
+                    try await pool.withConnection { (c: PostgresConnection) throws(PostgresError) in await pooled.hold(c) }
                 }
             }
-            return try await group.reduce(into: Set<Int32>()) { $0.insert($1) }
+            try await group.waitForAll()
         }
-        #expect(pids.count == 2)
+        #expect(await pooled.overlaps == 0, "no connection held by two tasks at once")
+        #expect(await pooled.maxInside == 2, "both connections lent at the same time")
+        #expect(await pooled.connections == 2)
+
+        // Planted: a lender that hands its one connection to every task. The same recorder must see overlaps.
+        let shared = try await TestDatabase.connect()
+        let planted = HoldRecorder(tasks: 10)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<10 { group.addTask { await planted.hold(shared) } }
+        }
+        #expect(await planted.overlaps > 0, "the recorder catches a connection held by two tasks")
     }
+}
+
+/// Records which connection each task holds. A holder keeps its connection (and uses it) until `min(2, tasks
+/// not yet done)` tasks hold one, so two holds overlap in time whenever the lender allows it: the pool's two
+/// connections at once, or a shared connection twice.
+actor HoldRecorder {
+    private var holders: [ObjectIdentifier: Int] = [:]
+    private var seen: Set<ObjectIdentifier> = []
+    private var remaining: Int
+    private var inside = 0
+    private(set) var overlaps = 0
+    private(set) var maxInside = 0
+
+    init(tasks: Int) { remaining = tasks }
+
+    var connections: Int { seen.count }
+
+    nonisolated func hold(_ connection: PostgresConnection) async {
+        await enter(connection)
+        _ = try? await connection.query("SELECT 1")
+        _ = try? await eventually(10, "a second task holds a connection") { await self.mayLeave() }
+        await exit(connection)
+    }
+
+    private func enter(_ connection: PostgresConnection) {
+        let id = ObjectIdentifier(connection)
+        if holders[id, default: 0] > 0 { overlaps += 1 }
+        holders[id, default: 0] += 1
+        seen.insert(id)
+        inside += 1
+        maxInside = max(maxInside, inside)
+    }
+
+    private func exit(_ connection: PostgresConnection) {
+        holders[ObjectIdentifier(connection), default: 0] -= 1
+        inside -= 1
+        remaining -= 1
+    }
+
+    private func mayLeave() -> Bool { inside >= min(2, remaining) }
 }

@@ -62,8 +62,11 @@ struct PostgresErrorClassificationTests {
         try await b.begin()
         try await a.query("UPDATE \(table) SET v = 1 WHERE id = 1")
         try await b.query("UPDATE \(table) SET v = 1 WHERE id = 2")
+        let aPID = await a.backendPID()
+        let bPID = await b.backendPID()
         async let first: PostgresError? = capture { _ = try await a.query("UPDATE \(table) SET v = 2 WHERE id = 2") }
-        try await Task.sleep(for: .milliseconds(200))
+        let observer = try await TestDatabase.connect()
+        try await observer.waitUntilLockWait(of: aPID, "a waits for b's row") { $0.blockedBy == [bPID] }
         let second = await capture { _ = try await b.query("UPDATE \(table) SET v = 2 WHERE id = 1") }
         let errors = [await first, second].compactMap { $0 }
         #expect(errors.count == 1)
@@ -95,13 +98,9 @@ struct PostgresErrorClassificationTests {
         let pid = await committer.backendPID()
         async let outcome = capture { try await committer.commit() }
         // Wait until the COMMIT is blocked in the trigger, then kill that backend.
-        var waiting = false
-        for _ in 0..<100 where !waiting {
-            let rows = try await other.query("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1", [.int32(pid)])
-            waiting = rows.value(0, "wait_event_type") == "Lock"
-            if !waiting { try await Task.sleep(for: .milliseconds(20)) }
+        try await other.waitUntilLockWait(of: pid, "COMMIT reached the deferred trigger") {
+            $0.query == "COMMIT" && $0.waitEvent == "advisory"
         }
-        #expect(waiting, "COMMIT reached the deferred trigger")
         try await other.query("SELECT pg_terminate_backend($1)", [.int32(pid)])
         let error = await outcome
         #expect(error?.classification == .ambiguous, "\(String(describing: error))")

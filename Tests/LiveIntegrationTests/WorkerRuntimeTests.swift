@@ -62,7 +62,7 @@ struct WorkerRuntimeTests {
         #expect(Date().timeIntervalSince(stopped) < 10, "drained within the grace period")
         try await h.eventually(40, "w2 owns every partition") { second.metric("assigned_partitions") == 6 }
         try await h.eventually(60, "all events applied") { try await h.int("SELECT count(*) FROM ledger") >= Int64(events.count) }
-        try await Task.sleep(for: .seconds(1))
+        try await h.quiescent()
         try await h.expectExactlyOnce(events)
         #expect(first.metric("events_applied_total") + second.metric("events_applied_total") == Double(events.count))
         // Kafka's committed offsets reach the end of every partition (lag-based autoscaling sees zero).
@@ -106,8 +106,14 @@ struct WorkerRuntimeTests {
         try await h2.eventually(60, "the successor gets every partition") { successor.metric("assigned_partitions") == 6 }
         let safeHandOver = Date().timeIntervalSince(left)
         #expect(safeHandOver < Double(WorkerHarness.sessionSeconds), "before a session timeout could have passed: \(safeHandOver) s")
-        try await Task.sleep(for: .seconds(2))
-        #expect(try await h2.int("SELECT count(*) FROM ledger") == 300, "nothing re-applied")
+        // One sentinel per partition, after the 300: partitions are read in order, so once every sentinel is
+        // applied the successor has read whatever it was going to replay before it.
+        for partition in 0..<Int32(h2.kafka.partitions) {
+            try await h2.send(Event(id: EventID(high: 99, low: UInt64(partition)), account: AccountID("sentinel"), amountCents: 1,
+                                    occurredAt: Timestamp(milliseconds: 1_764_244_800_000)), partition: partition)
+        }
+        try await h2.eventually(60, "every sentinel applied") { try await h2.int("SELECT count(*) FROM ledger WHERE account_id = 'sentinel'") == 6 }
+        #expect(try await h2.int("SELECT count(*) FROM ledger") == 306, "nothing re-applied")
         #expect(successor.metric("duplicates_skipped_total") == 0, "it started at the committed offsets, nothing replayed")
         try await successor.stop()
         await h2.drop()
@@ -130,14 +136,14 @@ struct WorkerRuntimeTests {
         }
         #expect(worker.metric("events_failed_total", "class=\"transient\"") > 0)
         #expect(worker.health.readiness.ready == false)
-        try await Task.sleep(for: .seconds(3))
+        try await Task.sleep(for: .seconds(3))  // the outage itself: the worker keeps retrying against a refusing database
         try await admin.query("ALTER DATABASE \(h.database.name) WITH ALLOW_CONNECTIONS true")
         let check = try await TestDatabase.connect(h.database.url)
         try await h.eventually(90, "all events applied after the outage") {
             (try await check.query("SELECT count(*) FROM ledger").int64(0, "count") ?? 0) >= Int64(events.count)
         }
-        try await Task.sleep(for: .seconds(1))
         let fresh = WorkerHarness(kafka: h.kafka, deadLetterTopic: h.deadLetterTopic, database: h.database, check: check, producer: h.producer)
+        try await h.quiescent(database: check)
         try await fresh.expectExactlyOnce(events)
         try await h.eventually(10, "consumption resumed, database up") {
             worker.metric("consumption_paused") == 0 && worker.metric("database_up") == 1
@@ -155,12 +161,12 @@ struct WorkerRuntimeTests {
         try await h.kafka.cluster.setBrokerDown(-1)
         // Produced while the brokers are down: librdkafka holds them and delivers once the brokers are back.
         let during = Task { try await h.produce(300, seed: 8) }
-        try await Task.sleep(for: .seconds(6))
+        try await Task.sleep(for: .seconds(6))  // the outage itself, long enough to cover several fetch and retry rounds
         #expect(try await h.int("SELECT count(*) FROM ledger") == 300, "nothing new while the brokers are down")
         try await h.kafka.cluster.setBrokerUp(-1)
         events += try await during.value
         try await h.eventually(90, "all events applied after the outage") { try await h.int("SELECT count(*) FROM ledger") >= Int64(events.count) }
-        try await Task.sleep(for: .seconds(1))
+        try await h.quiescent()
         try await h.expectExactlyOnce(events)
         try await worker.stop()
         await h.drop()

@@ -96,13 +96,30 @@ struct WorkerHarness {
 
     /// Polls `condition` every 200 ms for up to `seconds`.
     func eventually(_ seconds: Double = 60, _ what: String, _ condition: () async throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(200))
+        try await LiveIntegrationTests.eventually(seconds, what, every: .milliseconds(200), condition)
+    }
+
+    /// Waits until the group has consumed every partition to its end: the offset committed to Kafka, and with
+    /// `databaseOffsets` the one stored in the database, equal each partition's high watermark. Every message
+    /// has then been applied and acknowledged, so an exactly-once check that follows is not early. `database`
+    /// replaces `check` when that session was cut (a database outage).
+    func quiescent(_ seconds: Double = 60, databaseOffsets: Bool = true, database: PostgresConnection? = nil) async throws {
+        let reader = try kafka.consumer(group: group)  // never subscribes: it only reads the group's commits
+        try await eventually(seconds, "committed offsets at the high watermarks") {
+            for partition in 0..<Int32(kafka.partitions) {
+                let high = try await reader.watermarks(topic: kafka.topic, partition: partition).high
+                let tp = KafkaTopicPartition(topic: kafka.topic, partition: partition)
+                let committed = max(0, try await reader.committed([tp]).first?.offset ?? 0)
+                guard committed == high else { return false }
+                if databaseOffsets {
+                    let rows = try await (database ?? check).query(
+                        "SELECT next_offset FROM consumer_offsets WHERE kafka_partition = $1", [.int32(partition)])
+                    guard max(0, rows.int64(0, "next_offset") ?? 0) == high else { return false }
+                }
+            }
+            return true
         }
-        Issue.record("not within \(seconds) s: \(what)")
-        throw HarnessTimeout(what: what)
+        try await reader.close()
     }
 
     /// Every produced event applied exactly once, and every balance the sum of its account's events.
@@ -116,10 +133,6 @@ struct WorkerHarness {
         for row in 0..<rows.count { actual[rows.value(row, "account_id")!] = rows.int64(row, "balance_cents") }
         #expect(actual == expected, "balances are the sums of the produced amounts")
     }
-}
-
-struct HarnessTimeout: Error {
-    let what: String
 }
 
 /// One worker running in-process under a ServiceGroup without signal handlers; `stop()` is its SIGTERM.
