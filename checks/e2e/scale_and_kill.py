@@ -7,11 +7,13 @@
 It starts its own stack (kafka-dev, api, workers; PostgreSQL through scripts/local-postgres.sh) on ports of its
 own and a fresh database, so it neither needs nor disturbs `make up`. Events go through the api (POST /v1/events
 with an Idempotency-Key, retried until 202) while a timeline scales the workers 1 -> 2 -> 5 and back, SIGKILLs
-workers while a transaction is in flight, SIGTERMs others, and takes a broker down through kafka-dev's control
-interface. After the traffic it waits for the backlog to drain, then compares the database with the set of events
-the api acknowledged. The last line of stdout is one JSON object. Exit status: 0 when the result is what the mode
-should show (after: no duplicates, losses, double settlements or balance mismatches; before: any of them), 1
-otherwise, 2 when the run itself failed. Everything goes to 127.0.0.1 and ends within --timeout seconds.
+workers while a batch transaction is provably in flight (held on a ledger lock), SIGTERMs others, and takes a
+broker down through kafka-dev's control interface. After the traffic it waits for the backlog to drain, then compares the database with the set of events
+the api acknowledged and audits the settlements (`settlement_mismatches`). The last line of stdout is one JSON
+object. Exit status: 0 when the result is what the mode should show (both: at least one SIGKILL with a
+transaction in flight; after: no duplicates, losses, double settlements, balance or settlement mismatches;
+before: duplicates), 1 otherwise, 2 when the run itself failed. Everything goes to 127.0.0.1 and ends within
+--timeout seconds.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import os
 import queue
 import random
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -178,38 +181,56 @@ class Scenario:
         self.timeline.note("worker exited", worker=f"w{index}", after_s=round(time.monotonic() - started, 2))
 
     def kill_mid_batch(self, preferred: int) -> None:
-        """SIGKILL a worker while it has a transaction in flight (its own in-flight gauge, sampled over kept-alive
-        connections): `preferred` if it is the first caught in flight, otherwise any running worker (the mock's
-        slow rebalance rounds can leave a newcomer without partitions for a while). After 20 s without catching
-        one, `preferred` (or the newest worker) anyway."""
+        """SIGKILL a worker with a batch transaction in flight, provably: a session of ours takes a SHARE lock on
+        the ledger (what a slow or stalled database looks like to the workers), so every batch that reaches its
+        ledger insert waits inside its transaction; once a worker's backend is seen waiting in pg_stat_activity
+        (`preferred` if it is among them, otherwise any), that worker gets SIGKILL while its transaction can neither
+        finish nor commit, and only then is the lock released. If no worker reaches the ledger within 30 s (none
+        owns partitions with traffic), `preferred` (or the newest worker) is killed anyway, recorded as not in
+        flight."""
         running = self.running()
         if not running:
             return
-        order = [preferred] + [i for i in sorted(running, reverse=True) if i != preferred]
-        connections = {i: http.client.HTTPConnection("127.0.0.1", self.stack.ports.worker(i), timeout=2)
-                       for i in order if i in running}
-        series = f'replicasafe_worker_in_flight_events{{mode="{self.mode}"}} '
-        target = preferred if preferred in running else max(running)
-        in_flight = False
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not in_flight:
-            for index, connection in connections.items():
-                try:
-                    connection.request("GET", "/metrics")
-                    body = connection.getresponse().read().decode()
-                except (OSError, http.client.HTTPException):
-                    continue
-                at = body.find(series)
-                if at >= 0 and float(body[at + len(series):body.index("\n", at)]) > 0:
-                    target, in_flight = index, True
-                    break
-        for connection in connections.values():
-            connection.close()
-        self.stack.stop(self.stack.worker_name(target), signal.SIGKILL, timeout=5)
+        holder = subprocess.Popen(["psql", self.stack.database_url, "-qAt", "-v", "ON_ERROR_STOP=1"], text=True,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        caught: dict | None = None
+        try:
+            holder.stdin.write("BEGIN;\nLOCK TABLE ledger IN SHARE MODE;\nSELECT 'locked';\n")
+            holder.stdin.flush()
+            if holder.stdout.readline().strip() != "locked":
+                raise StackError("could not lock the ledger")
+            deadline = time.monotonic() + 30
+            while caught is None and time.monotonic() < deadline:
+                waiting = self.waiting_batches()
+                caught = waiting.get(preferred) or next(iter(waiting.values()), None)
+                if caught is None:
+                    time.sleep(0.05)  # polling, bounded by the deadline
+            target = caught["worker"] if caught else (preferred if preferred in running else max(running))
+            self.stack.stop(self.stack.worker_name(target), signal.SIGKILL, timeout=5)
+        finally:
+            holder.stdin.write("ROLLBACK;\n")
+            holder.stdin.close()
+            holder.wait(timeout=30)
         self.killed.append(target)
         self.kills += 1
-        self.kills_in_flight += in_flight
-        self.timeline.note("SIGKILL", worker=f"w{target}", transaction_in_flight=in_flight)
+        self.kills_in_flight += caught is not None
+        self.timeline.note("SIGKILL", worker=f"w{target}", transaction_in_flight=caught is not None, backend=caught)
+
+    def waiting_batches(self) -> dict[int, dict]:
+        """Workers whose backend waits for the ledger lock inside a transaction, by worker index."""
+        rows = self.stack.psql("""
+            SELECT substr(application_name, 9), pid, extract(epoch FROM now() - xact_start)::numeric(10, 3),
+                   regexp_replace(left(query, 60), '\\s+', ' ', 'g')
+            FROM pg_stat_activity
+            WHERE application_name LIKE 'worker-w%' AND datname = current_database() AND xact_start IS NOT NULL
+              AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()
+            """)
+        found = {}
+        for line in filter(None, rows.splitlines()):
+            index, pid, age, query = line.split("\t", 3)
+            found[int(index)] = {"worker": int(index), "pid": int(pid), "transaction_age_s": float(age),
+                                 "query": " ".join(query.split())}
+        return found
 
     def assigned(self, index: int) -> int:
         return int(self.stack.metrics(index).get(f'replicasafe_worker_assigned_partitions{{mode="{self.mode}"}}', 0))
@@ -278,7 +299,9 @@ class Scenario:
                            retries=traffic.retries)
         self.scale_to(1)
         drained = self.drain(traffic.accepted)
+        settled_after_drain = self.await_settlement()
         result = self.check(traffic, drained)
+        result["settled_after_drain"] = settled_after_drain
         result["seconds"] = round(time.monotonic() - began, 1)
         return result
 
@@ -343,6 +366,59 @@ class Scenario:
         self.timeline.note("drain timeout", applied_distinct=distinct)
         return False
 
+    def await_settlement(self) -> bool:
+        """Waits (bounded: two periods and a margin) for a settlement run that began after the drain: its snapshot
+        holds every batch, so any row of a settled period it leaves uncounted stays uncounted."""
+        since = time.time()
+        bound = 2 * self.args.settlement_period + 15
+        try:
+            wait_until(lambda: int(self.stack.psql(
+                f"SELECT count(*) FROM settlements WHERE settled_at > to_timestamp({since})") or 0) > 0,
+                bound, "a settlement run after the drain", interval=0.5)
+        except StackError as error:
+            self.timeline.note("no settlement after the drain", error=str(error))
+            return False
+        self.timeline.note("settled after the drain")
+        return True
+
+    def settlement_audit(self) -> dict[str, int]:
+        """The settlement invariant (SETTLEMENT.md) in SQL. `after`: each settled period's rows total the ledger
+        rows of the batches marked with that period, and no row of a period up to the last settled one is left
+        unmarked. `before` marks nothing: each settlement row against its period's applied_at window, and rows
+        of periods up to the last settled one that no settlement row covers."""
+        length = int(self.args.settlement_period)
+        period = f"floor(extract(epoch FROM l.applied_at) / {length})::bigint"
+        if self.mode == "after":
+            sql = f"""
+                WITH counted AS (
+                  SELECT b.settled_period AS period, sum(l.amount_cents) AS total
+                  FROM ledger l JOIN ledger_batches b ON b.id = l.batch_id WHERE b.settled_period IS NOT NULL GROUP BY 1
+                ), settled AS (SELECT period, sum(total_cents) AS total FROM settlements GROUP BY 1
+                ), wrong AS (
+                  SELECT count(*) AS n, coalesce(sum(abs(coalesce(s.total, 0) - coalesce(c.total, 0))), 0) AS cents
+                  FROM settled s FULL JOIN counted c USING (period) WHERE coalesce(s.total, 0) <> coalesce(c.total, 0)
+                ), uncounted AS (
+                  SELECT count(*) AS n, coalesce(sum(abs(l.amount_cents)), 0) AS cents
+                  FROM ledger l LEFT JOIN ledger_batches b ON b.id = l.batch_id
+                  WHERE b.settled_period IS NULL AND {period} <= (SELECT max(period) FROM settlements)
+                )
+                SELECT wrong.n, uncounted.n, wrong.cents + uncounted.cents FROM wrong, uncounted"""
+        else:
+            sql = f"""
+                WITH windows AS (SELECT {period} AS period, sum(l.amount_cents) AS total FROM ledger l GROUP BY 1
+                ), wrong AS (
+                  SELECT count(*) AS n, coalesce(sum(abs(s.total_cents - coalesce(w.total, 0))), 0) AS cents
+                  FROM settlements s LEFT JOIN windows w USING (period) WHERE s.total_cents <> coalesce(w.total, 0)
+                ), uncounted AS (
+                  SELECT count(*) AS n, coalesce(sum(abs(l.amount_cents)), 0) AS cents FROM ledger l
+                  WHERE {period} <= (SELECT max(period) FROM settlements)
+                    AND NOT EXISTS (SELECT 1 FROM settlements s WHERE s.period = {period})
+                )
+                SELECT wrong.n, uncounted.n, wrong.cents + uncounted.cents FROM wrong, uncounted"""
+        wrong, uncounted, cents = (int(x) for x in self.stack.psql(sql).split("\t"))
+        return {"settlement_mismatches": wrong + uncounted, "settlement_wrong_totals": wrong,
+                "settlement_uncounted_rows": uncounted, "settlement_error_cents": cents}
+
     def check(self, traffic: Traffic, drained: bool) -> dict:
         rows = "\n".join(f"{e.event_id}\t{e.account}\t{e.amount}" for e in traffic.accepted)
         self.stack.psql("CREATE TABLE IF NOT EXISTS e2e_produced (event_id uuid PRIMARY KEY, account_id text, amount bigint)")
@@ -381,6 +457,7 @@ class Scenario:
             "kills_with_transaction_in_flight": self.kills_in_flight, "sigterms": self.terms,
             "broker_faults": self.broker_faults, "max_replicas": self.max_replicas, "drained": drained,
         }
+        result.update(self.settlement_audit())
         result["duplicate_causes"] = self.duplicate_causes()
         self.write_report(result)
         return result
@@ -448,15 +525,26 @@ class Scenario:
         self.stack.stop("api")
         self.stack.stop("kafka-dev")
         if self.started_pg:
-            import subprocess
             subprocess.run([str(REPO / "scripts/local-postgres.sh"), "stop"], check=False)
 
 
-def verdict(result: dict) -> bool:
-    failures = result["duplicates"] + result["lost"] + result["double_settlements"] + result["balance_mismatches"]
+def verdict(result: dict) -> list[str]:
+    """What keeps the run from showing what its mode should (empty: it does). Both modes must have SIGKILLed a
+    worker with a transaction in flight; `after` must be exact; `before` must show duplicates."""
+    problems = []
+    if result["kills_with_transaction_in_flight"] < 1:
+        problems.append("no SIGKILL hit a worker with a transaction in flight")
     if result["mode"] == "after":
-        return failures == 0 and result["unexpected_events"] == 0 and result["not_accepted"] == 0 and result["drained"]
-    return failures > 0
+        for key in ("duplicates", "lost", "double_settlements", "balance_mismatches", "settlement_mismatches",
+                    "unexpected_events", "not_accepted"):
+            if result[key]:
+                problems.append(f"{key} = {result[key]}")
+        for key in ("drained", "settled_after_drain"):
+            if not result[key]:
+                problems.append(f"not {key}")
+    elif result["duplicates"] == 0:
+        problems.append("no duplicates: the before mode did not show its failure")
+    return problems
 
 
 def main() -> int:
@@ -487,20 +575,23 @@ def main() -> int:
     signal.alarm(int(args.timeout))
     try:
         result = scenario.run()
-    except (StackError, OSError) as error:
-        log(f"error: {error}")
+    except Exception as error:  # the stack must come down whatever broke; exit status 2 says the run failed
+        log(f"error: {type(error).__name__}: {error}")
         scenario.stop()
         print(json.dumps({"mode": args.mode, "error": str(error)}))
         return 2
     finally:
         signal.alarm(0)
     scenario.stop()
-    ok = verdict(result)
-    log(("PASS" if ok else "FAIL") + f": {args.mode} mode " + (
-        "shows no duplicates, losses, double settlements or balance mismatches" if args.mode == "after"
-        else "shows the failure the design predicts"))
+    problems = verdict(result)
+    if problems:
+        log(f"FAIL: {args.mode} mode: " + "; ".join(problems))
+    else:
+        log(f"PASS: {args.mode} mode " + (
+            "shows no duplicates, losses, double settlements, balance or settlement mismatches, and a kill in flight"
+            if args.mode == "after" else "shows duplicates, and a kill in flight"))
     print(json.dumps(result))
-    return 0 if ok else 1
+    return 0 if not problems else 1
 
 
 if __name__ == "__main__":
