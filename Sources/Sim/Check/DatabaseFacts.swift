@@ -20,6 +20,7 @@ struct Application {
 /// What the checkers read of the database: its committed history mapped onto the scenario's planned events
 /// (a ledger row's record, partition and offset, names its event), and the final balances.
 struct DatabaseFacts {
+    /// Every application, when some event was applied more than once (only duplicates need them).
     var applications: [Application] = []
     /// Applications per planned event.
     var effects: [Int32] = []
@@ -34,15 +35,21 @@ extension World {
         let history = database.history
         var facts = DatabaseFacts()
         facts.effects = Array(repeating: 0, count: scenario.events.count)
-        facts.applications.reserveCapacity(history.ledger.count)
-        for (index, row) in history.ledger.enumerated() {
-            let event = topic.origin(partition: row.partition, offset: row.offset)
-            let transaction = history.transactions[Int(row.transaction)]
-            facts.effects[Int(event)] += 1
-            facts.applications.append(Application(
-                event: event, time: transaction.commitTime, pod: transaction.writer.pod, member: transaction.writer.member,
-                generation: transaction.writer.generation, partition: row.partition, offset: row.offset,
-                ambiguous: transaction.replyLost, row: Int32(index)))
+        var duplicated = false
+        for row in history.ledger {
+            let event = Int(topic.origin(partition: row.partition, offset: row.offset))
+            facts.effects[event] += 1
+            duplicated = duplicated || facts.effects[event] > 1
+        }
+        if duplicated {
+            facts.applications.reserveCapacity(history.ledger.count)
+            for (index, row) in history.ledger.enumerated() {
+                let transaction = history.transactions[Int(row.transaction)]
+                facts.applications.append(Application(
+                    event: topic.origin(partition: row.partition, offset: row.offset), time: transaction.commitTime,
+                    pod: transaction.writer.pod, member: transaction.writer.member, generation: transaction.writer.generation,
+                    partition: row.partition, offset: row.offset, ambiguous: transaction.replyLost, row: Int32(index)))
+            }
         }
         facts.balances = accountIDs.map { database.balance(of: $0) }
         return facts

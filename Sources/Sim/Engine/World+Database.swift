@@ -10,26 +10,29 @@ import Core
 extension World {
     func submit(_ work: DatabaseWork, request: RequestID, from pod: Int32) {
         let p = Int(pod)
-        while dbClients.count <= p { dbClients.append(DatabaseClient()) }
+        while dbClients.count <= p {
+            dbClients.append(DatabaseClient(guardOnConflict: has(.guardInsertOnConflict), exactSettlement: has(.exactSettlement)))
+        }
         let client = dbClients[p]
         guard !client.busy else {
             client.pending.append((request, work))
             return
         }
-        client.start(request, work, guardOnConflict: has(.guardInsertOnConflict), exactSettlement: has(.exactSettlement))
+        client.start(request, work)
         send(client.connection < 0 ? .connect : DatabaseClient.firstStep, from: pod, at: now)
     }
 
     /// The lane takes its next job: connect if the connection is gone, then BEGIN and the first statement.
     private func startJob(_ pod: Int32, at time: Int64) {
         let p = Int(pod)
-        guard dbClients[p].takeNextJob(guardOnConflict: has(.guardInsertOnConflict), exactSettlement: has(.exactSettlement))
-        else { return }
-        send(dbClients[p].connection < 0 ? .connect : DatabaseClient.firstStep, from: pod, at: time)
+        let client = dbClients[p]
+        guard client.takeNextJob() else { return }
+        send(client.connection < 0 ? .connect : DatabaseClient.firstStep, from: pod, at: time)
     }
 
     /// The client sends `step` at `time` (now, or when it thaws or BEGIN's answer arrives).
     func send(_ step: DatabaseClient.Step, from pod: Int32, at time: Int64) {
+        let client = dbClients[Int(pod)]
         var flight = DatabaseClient.InFlight(step: step, sentAt: time, arrival: 0)
         if case .statement(_, begins: true) = step {
             let p = Int(pod)
@@ -39,8 +42,8 @@ extension World {
             flight.sentAt = flight.beginAt
         }
         flight.arrival = flight.sentAt + latency(config.databaseLatency) + cost(of: step, pod)
-        if case .statement(let index, _) = step, index + 1 == dbClients[Int(pod)].statementCount {
-            deferStatement(flight, of: pod)
+        if case .statement(let index, _) = step, index + 1 == client.statementCount {
+            deferStatement(flight, of: pod, commitLatency: latency(config.databaseLatency))
         } else {
             schedule(flight, for: pod)
         }
@@ -55,8 +58,9 @@ extension World {
 
     /// Server time a statement takes beyond the round trip (the twin's per-entry cost; 0 by default).
     private func cost(of step: DatabaseClient.Step, _ pod: Int32) -> Int64 {
+        let client = dbClients[Int(pod)]
         guard config.databaseLatencyPerEntry > 0, case .statement(let index, _) = step else { return 0 }
-        switch dbClients[Int(pod)].statement(at: index) {
+        switch client.statement(at: index) {
         case .guardedBatch(let write), .optimisticGuardedBatch(let write), .plainBatch(let write), .checkedBatch(let write, _):
             return config.databaseLatencyPerEntry * Int64(write.entries.count)
         default: return 0
@@ -67,12 +71,13 @@ extension World {
     func databaseStepArrives(_ pod: Int32, _ serial: UInt32) {
         runDeferredStatements(through: now)
         let p = Int(pod)
-        guard dbClients[p].serial == serial, let flight = dbClients[p].inFlight, !flight.blocked else { return }
+        let client = dbClients[p]
+        guard client.serial == serial, let flight = client.inFlight, !flight.blocked else { return }
         var wakeups: [DatabaseModel.Wakeup] = []
         let result = runStep(flight, of: pod, at: now, wakeups: &wakeups)
         if options.trace { noteStep(flight, result, of: pod, at: now) }
         if case .blocked = result {
-            dbClients[p].inFlight?.blocked = true
+            client.inFlight?.blocked = true
         } else {
             answered(pod, flight.step, result)
         }
@@ -83,12 +88,13 @@ extension World {
     func runStep(_ flight: DatabaseClient.InFlight, of pod: Int32, at time: Int64,
                  wakeups: inout [DatabaseModel.Wakeup]) -> DatabaseModel.StatementResult {
         let p = Int(pod)
+        let client = dbClients[p]
         if case .connect = flight.step {
             guard time >= dbOutageUntil else { return .failed(.connectionRefused) }
-            dbClients[p].connection = database.connect(client: pod)
+            client.connection = database.connect(client: pod)
             return .done(.none)
         }
-        let connection = dbClients[p].connection
+        let connection = client.connection
         guard connection >= 0, database.isOpen(connection) else {
             if case .commit = flight.step { return .failed(.commitConnectionLost) }
             return .failed(.connectionClosed)
@@ -96,10 +102,10 @@ extension World {
         switch flight.step {
         case .statement(let index, let begins):
             if begins {
-                dbClients[p].transaction = database.begin(connection, writer: flight.writer!, at: flight.beginAt)
+                client.transaction = database.begin(connection, writer: flight.writer!, at: flight.beginAt)
                 if time < dbTransientUntil, random.chance(1, in: 4) { return .failed(.serializationFailure) }
             }
-            return database.execute(dbClients[p].statement(at: index), on: connection, at: time)
+            return database.execute(client.statement(at: index), on: connection, at: time)
         case .commit:
             let ambiguous = time < dbAmbiguousUntil && random.chance(1, in: 4)
             let result: DatabaseModel.StatementResult
@@ -151,16 +157,18 @@ extension World {
         for wakeup in wakeups {
             let pod = database.connections[Int(wakeup.connection)].client
             let p = Int(pod)
-            guard dbClients[p].connection == wakeup.connection, let flight = dbClients[p].inFlight, flight.blocked else { continue }
-            if options.trace { note("tx #\(dbClients[p].transaction) of \(pods[p].name) resumes: \(flight.step.description(in: dbClients[p])) -> \(wakeup.result)") }
+            let client = dbClients[p]
+            guard client.connection == wakeup.connection, let flight = client.inFlight, flight.blocked else { continue }
+            if options.trace { note("tx #\(client.transaction) of \(pods[p].name) resumes: \(flight.step.description(in: client)) -> \(wakeup.result)") }
             answered(pod, flight.step, wakeup.result)
         }
     }
 
     private func dropConnection(_ pod: Int32) {
         let p = Int(pod)
-        let connection = dbClients[p].connection
-        dbClients[p].connection = -1
+        let client = dbClients[p]
+        let connection = client.connection
+        client.connection = -1
         if connection >= 0 { wake(database.disconnect(connection, at: now)) }
     }
 
@@ -170,18 +178,19 @@ extension World {
     func databaseClientFroze(_ pod: Int32, until thaw: Int64) {
         let p = Int(pod)
         guard p < dbClients.count else { return }
-        if var deferred = dbClients[p].deferred?.flight, deferred.sentAt > now {
-            dbClients[p].deferred = nil
+        let client = dbClients[p]
+        if var deferred = client.deferred?.flight, deferred.sentAt > now {
+            client.deferred = nil
             if deferred.beginSentAt > now {
                 send(deferred.step, from: pod, at: thaw)
             } else {
                 deferred.sentAt = thaw
                 deferred.arrival = thaw + latency(config.databaseLatency) + cost(of: deferred.step, pod)
-                deferStatement(deferred, of: pod)
+                deferStatement(deferred, of: pod, commitLatency: latency(config.databaseLatency))
             }
             return
         }
-        guard var flight = dbClients[p].inFlight, !flight.blocked else { return }
+        guard var flight = client.inFlight, !flight.blocked else { return }
         if flight.beginSentAt > now {
             send(flight.step, from: pod, at: thaw)
         } else if flight.sentAt > now {
@@ -196,26 +205,27 @@ extension World {
     func databaseClientDied(_ pod: Int32) {
         let p = Int(pod)
         guard p < dbClients.count else { return }
-        dbClients[p].dead = true
-        dbClients[p].pending = []
+        let client = dbClients[p]
+        client.dead = true
+        client.pending = []
         var closeAt = now + latency(config.networkLatency)
-        if let deferred = dbClients[p].deferred {
+        if let deferred = client.deferred {
             if max(deferred.flight.beginSentAt, deferred.flight.sentAt) <= now {
                 closeAt = max(closeAt, deferred.flight.arrival)
             } else {
-                dbClients[p].deferred = nil
+                client.deferred = nil
             }
         }
-        if let flight = dbClients[p].inFlight {
+        if let flight = client.inFlight {
             if flight.blocked || max(flight.beginSentAt, flight.sentAt) <= now {
                 if !flight.blocked { closeAt = max(closeAt, flight.arrival) }
             } else {
-                dbClients[p].inFlight = nil
+                client.inFlight = nil
             }
         }
-        if dbClients[p].inFlight == nil && dbClients[p].deferred == nil { dbClients[p].endJob() }
-        if dbClients[p].connection >= 0 {
-            queue.schedule(.databaseDisconnect(pod, dbClients[p].connection), at: closeAt)
+        if client.inFlight == nil && client.deferred == nil { client.endJob() }
+        if client.connection >= 0 {
+            queue.schedule(.databaseDisconnect(pod, client.connection), at: closeAt)
         }
     }
 
@@ -227,8 +237,8 @@ extension World {
     /// The server goes down: every session ends, open transactions abort, waiting statements fail.
     func databaseOutageBegins() {
         runDeferredStatements(through: now)
-        for p in dbClients.indices where dbClients[p].connection >= 0 {
-            wake(database.terminate(dbClients[p].connection, at: now))
+        for client in dbClients where client.connection >= 0 {
+            wake(database.terminate(client.connection, at: now))
         }
         undeferStatementsOnClosedConnections()
     }
@@ -255,9 +265,10 @@ extension World {
 
     func noteStep(_ flight: DatabaseClient.InFlight, _ result: DatabaseModel.StatementResult, of pod: Int32, at time: Int64) {
         let p = Int(pod)
+        let client = dbClients[p]
         let when = time == now ? "" : " at \(Timestamp(milliseconds: time))"
-        let step = flight.step.description(in: dbClients[p])
-        note(flight.step == .connect ? "connect -> \(result)" : "tx #\(dbClients[p].transaction)\(when): \(step) -> \(result)")
+        let step = flight.step.description(in: client)
+        note(flight.step == .connect ? "connect -> \(result)" : "tx #\(client.transaction)\(when): \(step) -> \(result)")
     }
 
     func deliverDatabaseReply(_ pod: Int32, _ request: RequestID, _ result: DatabaseResult) {

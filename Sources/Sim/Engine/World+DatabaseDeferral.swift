@@ -16,16 +16,16 @@ struct DeferredStep {
 }
 
 extension World {
-    func deferStatement(_ flight: DatabaseClient.InFlight, of pod: Int32) {
-        let p = Int(pod)
+    func deferStatement(_ flight: DatabaseClient.InFlight, of pod: Int32, commitLatency: Int64) {
+        let client = dbClients[Int(pod)]
         guard case .statement = flight.step else { preconditionFailure("only statements are deferred") }
         deferredOrder &+= 1
-        dbClients[p].deferred = DatabaseClient.Deferred(flight: flight, order: deferredOrder)
+        client.deferred = DatabaseClient.Deferred(flight: flight, order: deferredOrder)
         var position = deferredSteps.count
         while position > 0, deferredSteps[position - 1].time > flight.arrival { position -= 1 }
         deferredSteps.insert(DeferredStep(time: flight.arrival, order: deferredOrder, pod: pod), at: position)
         let commit = DatabaseClient.InFlight(step: .commit, sentAt: flight.arrival,
-                                             arrival: flight.arrival + latency(config.databaseLatency))
+                                             arrival: flight.arrival + commitLatency)
         schedule(commit, for: pod)
     }
 
@@ -33,9 +33,9 @@ extension World {
     func runDeferredStatements(through time: Int64) {
         while let first = deferredSteps.first, first.time <= time {
             deferredSteps.removeFirst()
-            let p = Int(first.pod)
-            guard let deferred = dbClients[p].deferred, deferred.order == first.order else { continue }
-            dbClients[p].deferred = nil
+            let client = dbClients[Int(first.pod)]
+            guard let deferred = client.deferred, deferred.order == first.order else { continue }
+            client.deferred = nil
             var wakeups: [DatabaseModel.Wakeup] = []
             let result = runStep(deferred.flight, of: first.pod, at: first.time, wakeups: &wakeups)
             if options.trace { noteStep(deferred.flight, result, of: first.pod, at: first.time) }
@@ -47,23 +47,23 @@ extension World {
     /// The client reads the deferred statement's answer: the COMMIT it already sent stands, becomes a
     /// ROLLBACK, or was never sent because the statement waits.
     private func settle(_ deferred: DatabaseClient.Deferred, _ result: DatabaseModel.StatementResult, of pod: Int32) {
-        let p = Int(pod)
+        let client = dbClients[Int(pod)]
         let step = deferred.flight.step
         switch result {
         case .blocked:
             hash.mix(stepCode(step, result))
             var waiting = deferred.flight
             waiting.blocked = true
-            dbClients[p].serial &+= 1
-            dbClients[p].inFlight = waiting
+            client.serial &+= 1
+            client.inFlight = waiting
         case .failed(let error) where error.connectionLost:
-            dbClients[p].serial &+= 1
+            client.serial &+= 1
             answered(pod, step, result)
         case .done, .failed:
             hash.mix(stepCode(step, result))
-            guard !dbClients[p].dead, dbClients[p].busy else { return }
-            if case .send(let next) = dbClients[p].advance(after: step, result), next != .commit {
-                dbClients[p].inFlight?.step = next
+            guard !client.dead, client.busy else { return }
+            if case .send(let next) = client.advance(after: step, result), next != .commit {
+                client.inFlight?.step = next
             }
         }
     }
@@ -71,10 +71,10 @@ extension World {
     /// After the server closed connections: a deferred statement on one of them must fail when it arrives,
     /// and its client tell Core then, so it becomes an event again.
     func undeferStatementsOnClosedConnections() {
-        for p in dbClients.indices {
-            guard let deferred = dbClients[p].deferred, dbClients[p].connection >= 0,
-                  !database.isOpen(dbClients[p].connection) else { continue }
-            dbClients[p].deferred = nil
+        for (p, client) in dbClients.enumerated() {
+            guard let deferred = client.deferred, client.connection >= 0,
+                  !database.isOpen(client.connection) else { continue }
+            client.deferred = nil
             schedule(deferred.flight, for: Int32(p))
         }
     }

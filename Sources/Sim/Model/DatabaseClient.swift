@@ -58,6 +58,16 @@ final class DatabaseClient {
         var order: UInt64
     }
 
+    /// The run's planted defects: false switches the guard to check-then-insert, the settlement to the
+    /// `applied_at` window.
+    let guardOnConflict: Bool
+    let exactSettlement: Bool
+
+    init(guardOnConflict: Bool = true, exactSettlement: Bool = true) {
+        self.guardOnConflict = guardOnConflict
+        self.exactSettlement = exactSettlement
+    }
+
     var deferred: Deferred?
     var connection: Int32 = -1
     /// The model's number of the transaction this client began last (for traces).
@@ -73,7 +83,6 @@ final class DatabaseClient {
     var request = RequestID(0)
     var work = DatabaseWork.loadOffsets([])
     var plan = Plan.single
-    var exactSettlement = true
     var reply = DatabaseReply.none
     /// The check-then-insert SELECT's answer, per entry.
     var absent: [Bool] = []
@@ -81,14 +90,14 @@ final class DatabaseClient {
 
     var isIdle: Bool { !busy && pending.isEmpty && inFlight == nil && deferred == nil }
 
-    func takeNextJob(guardOnConflict: Bool, exactSettlement: Bool) -> Bool {
+    func takeNextJob() -> Bool {
         guard !pending.isEmpty else { return false }
         let (request, work) = pending.removeFirst()
-        start(request, work, guardOnConflict: guardOnConflict, exactSettlement: exactSettlement)
+        start(request, work)
         return true
     }
 
-    func start(_ request: RequestID, _ work: DatabaseWork, guardOnConflict: Bool, exactSettlement: Bool) {
+    func start(_ request: RequestID, _ work: DatabaseWork) {
         self.request = request
         self.work = work
         switch work {
@@ -96,7 +105,6 @@ final class DatabaseClient {
         case .applyBatch: plan = .plain
         default: plan = .single
         }
-        self.exactSettlement = exactSettlement
         reply = .none
         failure = nil
         busy = true

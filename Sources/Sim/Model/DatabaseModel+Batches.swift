@@ -4,6 +4,7 @@ extension DatabaseModel {
     /// `rs_guarded_batch` (`optimistic`: `rs_optimistic_guarded_batch`). Waits for an open transaction that
     /// inserted one of the events' guard rows, or locked an account or offset row the batch writes.
     mutating func guardedBatch(_ write: BatchWrite, _ transaction: Int32, optimistic: Bool) -> StatementResult {
+        if connections[session(transaction)].writes.used == 0 { return guardedBatchAlone(write, transaction, optimistic: optimistic) }
         if let blocked = scanBatch(write, transaction, absent: nil, failIfProcessed: optimistic) { return blocked }
         var applied: Int32 = 0
         var total: Int64 = 0
@@ -23,6 +24,47 @@ extension DatabaseModel {
         }
         finishBatch(write, applied: applied, total: total, firstRow: firstRow, transaction)
         return .done(.applied(Int(applied), balances: []))
+    }
+
+    /// `guardedBatch` as the transaction's first write (the worker's case): one pass that writes as it goes
+    /// and, when it meets a row another transaction holds, takes back what it wrote and waits, which is what
+    /// the two-pass form (look for waits first, then write) does.
+    private mutating func guardedBatchAlone(_ write: BatchWrite, _ transaction: Int32, optimistic: Bool) -> StatementResult {
+        let session = session(transaction)
+        var applied: Int32 = 0
+        var total: Int64 = 0
+        guards.reserve(write.entries.count)
+        for (index, entry) in write.entries.enumerated() {
+            let bucket = guards.bucket(of: entry.event.id)
+            if guards.isUsed(bucket), guards.buckets[bucket].inserter >= 0 {
+                let existing = guards.buckets[bucket]
+                if let other = inserter(of: GuardRow(outcome: existing.outcome, inserter: existing.inserter), other: transaction) {
+                    return takeBack(session, waitingFor: other)
+                }
+                if optimistic { return .failed(.uniqueViolation) }
+                connections[session].writes.skips.append((entry.event.id, entry.partition, entry.offset))
+                continue
+            }
+            guards.set(entry.event.id, at: bucket, outcome: 1, inserter: transaction)
+            connections[session].writes.guards.append(entry.event.id)
+            guard abs(entry.event.amountCents) <= Self.amountLimit else { return .failed(.checkViolation(entry: index)) }
+            let account = accountSlot(entry.event.account)
+            if let other = accounts[Int(account)].blocks(transaction) { return takeBack(session, waitingFor: other) }
+            applyEffect(entry, account: account, batch: 0, transaction)
+            applied += 1
+            total += entry.event.amountCents
+        }
+        if let other = offsetBlocker(write.storeOffsets, transaction) { return takeBack(session, waitingFor: other) }
+        finishBatch(write, applied: applied, total: total, firstRow: 0, transaction)
+        return .done(.applied(Int(applied), balances: []))
+    }
+
+    /// Undoes what a statement wrote before it met a row another transaction holds (the transaction had
+    /// written nothing before it), and waits for that transaction.
+    private mutating func takeBack(_ session: Int, waitingFor other: Int32) -> StatementResult {
+        releaseLocks(session, of: connections[session].transaction)
+        connections[session].writes.clear()
+        return .blocked(on: other)
     }
 
     /// The planted check-then-insert defect's write: guard rows `DO NOTHING`, the effect where the SELECT
@@ -48,17 +90,17 @@ extension DatabaseModel {
         return .done(.applied(Int(applied), balances: []))
     }
 
-    /// What a batch would wait for (nil: nothing). Fills `scratch` with each entry's guard row number (-1
-    /// when it has none) and account row number (-1 when the account has no row yet). An entry whose event
+    /// What a batch would wait for (nil: nothing). Fills `scratch` with each entry's guard row (1 when it has
+    /// one, -1 when not) and account row number (-1 when the account has no row yet). An entry whose event
     /// has a guard row writes no account (`absent`, when given, decides instead: the check-then-insert defect).
     private mutating func scanBatch(_ write: BatchWrite, _ transaction: Int32, absent: [Bool]?, failIfProcessed: Bool) -> StatementResult? {
         scratch.removeAll(keepingCapacity: true)
         for (index, entry) in write.entries.enumerated() {
             var guardSlot: Int32 = -1
-            if let slot = guardIndex.find(entry.event.id), guards[Int(slot)].inserter >= 0 {
-                if let other = inserter(of: guards[Int(slot)], other: transaction) { return .blocked(on: other) }
+            if let row = guards.row(entry.event.id) {
+                if let other = inserter(of: row, other: transaction) { return .blocked(on: other) }
                 if failIfProcessed { return .failed(.uniqueViolation) }
-                guardSlot = slot
+                guardSlot = 1
             }
             var accountSlot: Int32 = -1
             if absent?[index] ?? (guardSlot < 0) {
@@ -127,10 +169,7 @@ extension DatabaseModel {
 
     // MARK: - Rows
 
-    func guardRow(_ id: EventID) -> GuardRow? {
-        guard let slot = guardIndex.find(id), guards[Int(slot)].inserter >= 0 else { return nil }
-        return guards[Int(slot)]
-    }
+    func guardRow(_ id: EventID) -> GuardRow? { guards.row(id) }
 
     func accountBlocker(_ id: AccountID, _ transaction: Int32) -> Int32? {
         guard let slot = accountIndex.find(id) else { return nil }
@@ -163,19 +202,15 @@ extension DatabaseModel {
         return accounts[Int(slot)].lock(for: transaction) ?? 0
     }
 
-    /// Inserts the event's guard row unless it has one (`known`: its row number when the caller looked it up
-    /// and found a row, else -1). Returns whether it inserted.
+    /// Inserts the event's guard row unless it has one (`known` >= 0: the caller looked it up and found a
+    /// row). Returns whether it inserted.
     mutating func insertGuard(_ id: EventID, known: Int32, outcome: UInt8, _ transaction: Int32) -> Bool {
         guard known < 0 else { return false }
-        let (slot, new) = guardIndex.slot(for: id)
-        if new {
-            guards.append(GuardRow(outcome: outcome, inserter: transaction))
-        } else if guards[Int(slot)].inserter >= 0 {
-            return false
-        } else {
-            guards[Int(slot)] = GuardRow(outcome: outcome, inserter: transaction)
-        }
-        connections[session(transaction)].writes.guards.append(slot)
+        guards.reserve(1)
+        let bucket = guards.bucket(of: id)
+        guard !guards.isUsed(bucket) || guards.buckets[bucket].inserter < 0 else { return false }
+        guards.set(id, at: bucket, outcome: outcome, inserter: transaction)
+        connections[session(transaction)].writes.guards.append(id)
         return true
     }
 

@@ -78,8 +78,8 @@ extension DatabaseModel {
             var countedBatches: [Int32]
         }
 
-        /// Guard row numbers.
-        var guards: [Int32] = [] { didSet { used |= 1 << 0 } }
+        /// Event ids of the guard rows inserted.
+        var guards: [EventID] = [] { didSet { used |= 1 << 0 } }
         /// Ledger rows as the history will hold them, but with `transaction` -1 and `batch` an index into
         /// `batches` (or -1) until COMMIT.
         var ledger: [DatabaseHistory.LedgerRow] = [] { didSet { used |= 1 << 1 } }
@@ -96,18 +96,20 @@ extension DatabaseModel {
         /// Which of the arrays hold anything (bit per array, in declaration order): `clear` touches only those.
         var used: UInt16 = 0
 
+        /// Empties the arrays, keeping their storage (one element at a time: `removeAll(keepingCapacity:)` is
+        /// not specialised and cost more than the rest of a commit).
         mutating func clear() {
             guard used != 0 else { return }
-            if used & 1 << 0 != 0 { guards.removeAll(keepingCapacity: true) }
-            if used & 1 << 1 != 0 { ledger.removeAll(keepingCapacity: true) }
-            if used & 1 << 2 != 0 { batches.removeAll(keepingCapacity: true) }
-            if used & 1 << 3 != 0 { accounts.removeAll(keepingCapacity: true) }
-            if used & 1 << 4 != 0 { offsets.removeAll(keepingCapacity: true) }
-            if used & 1 << 5 != 0 { attempts.removeAll(keepingCapacity: true) }
-            if used & 1 << 6 != 0 { fences.removeAll(keepingCapacity: true) }
-            if used & 1 << 7 != 0 { marks.removeAll(keepingCapacity: true) }
-            if used & 1 << 8 != 0 { settlements.removeAll(keepingCapacity: true) }
-            if used & 1 << 9 != 0 { skips.removeAll(keepingCapacity: true) }
+            if used & 1 << 0 != 0 { while !guards.isEmpty { guards.removeLast() } }
+            if used & 1 << 1 != 0 { while !ledger.isEmpty { ledger.removeLast() } }
+            if used & 1 << 2 != 0 { while !batches.isEmpty { batches.removeLast() } }
+            if used & 1 << 3 != 0 { while !accounts.isEmpty { accounts.removeLast() } }
+            if used & 1 << 4 != 0 { while !offsets.isEmpty { offsets.removeLast() } }
+            if used & 1 << 5 != 0 { while !attempts.isEmpty { attempts.removeLast() } }
+            if used & 1 << 6 != 0 { while !fences.isEmpty { fences.removeLast() } }
+            if used & 1 << 7 != 0 { while !marks.isEmpty { marks.removeLast() } }
+            if used & 1 << 8 != 0 { while !settlements.isEmpty { settlements.removeLast() } }
+            if used & 1 << 9 != 0 { while !skips.isEmpty { skips.removeLast() } }
             used = 0
         }
     }

@@ -18,8 +18,9 @@ extension DatabaseModel {
             guard appliedAt < end else { continue }
             let own = period(of: appliedAt)
             guard let target = newly.first(where: { $0 >= own }) else { continue }
-            let holder = batchLockedBy[Int(batch)]
-            if holder >= 0 && holder != transaction { return .blocked(on: holder) }
+            if let lock = batchLocks.first(where: { $0.batch == batch }), lock.transaction != transaction {
+                return .blocked(on: lock.transaction)
+            }
             marked.append((batch, target))
         }
         insertFences(newly, job: write.job, transaction)
@@ -31,8 +32,8 @@ extension DatabaseModel {
                 let batch = history.batches[Int(mark.batch)]
                 row.totalCents += batch.totalCents
                 row.countedBatches.append(mark.batch)
-                row.countedRows += Array(batch.firstRow..<batch.firstRow + batch.rows)
-                batchLockedBy[Int(mark.batch)] = transaction
+                row.countedRows.append(contentsOf: batch.firstRow..<batch.firstRow + batch.rows)
+                batchLocks.append((mark.batch, transaction))
                 connections[session(transaction)].writes.marks.append((mark.batch, first + Int32(index)))
             }
             connections[session(transaction)].writes.settlements.append(row)
@@ -62,9 +63,10 @@ extension DatabaseModel {
     }
 
     /// The ledger rows the snapshot shows with `applied_at` in `period`.
-    private func window(_ period: Int64, job: String, kind: DatabaseHistory.SettlementKind, snapshot: Snapshot) -> WriteSet.Settlement {
+    private mutating func window(_ period: Int64, job: String, kind: DatabaseHistory.SettlementKind, snapshot: Snapshot) -> WriteSet.Settlement {
         var row = WriteSet.Settlement(job: job, period: period, totalCents: 0, kind: kind, snapshot: snapshot,
                                       countedRows: [], countedBatches: [])
+        indexLedgerByPeriod()
         guard period >= 0, Int(period) < ledgerByPeriod.count else { return row }
         for range in ledgerByPeriod[Int(period)] where range.lowerBound < snapshot.ledgerRows {
             for index in range {
@@ -75,22 +77,53 @@ extension DatabaseModel {
         return row
     }
 
-    private func fenceBlocker(_ write: SettlementWrite, _ transaction: Int32) -> Int32? {
+    private mutating func fenceBlocker(_ write: SettlementWrite, _ transaction: Int32) -> Int32? {
+        let job = fenceJob(write.job)
         for period in write.fromPeriod...write.throughPeriod {
-            if let other = inserter(of: fences[FenceKey(job: write.job, period: period)], other: transaction) { return other }
+            if let other = inserter(of: fence(job, period), other: transaction) { return other }
         }
         return nil
     }
 
     private func newlyFenced(_ write: SettlementWrite) -> [Int64] {
-        (write.fromPeriod...write.throughPeriod).filter { fences[FenceKey(job: write.job, period: $0)] == nil }
+        let job = fenceJobs.firstIndex(of: write.job).map(Int32.init) ?? -1
+        return (write.fromPeriod...write.throughPeriod).filter { job < 0 || fence(job, $0) == nil }
     }
 
-    private mutating func insertFences(_ periods: [Int64], job: String, _ transaction: Int32) {
+    private mutating func insertFences(_ periods: [Int64], job name: String, _ transaction: Int32) {
+        let job = fenceJob(name)
         for period in periods {
-            let key = FenceKey(job: job, period: period)
-            fences[key] = GuardRow(outcome: 1, inserter: transaction)
-            connections[session(transaction)].writes.fences.append(key)
+            precondition(period >= 0, "settlement periods are not negative")
+            let p = Int(period)
+            if fences[Int(job)].count <= p { fences[Int(job)] += Array(repeating: nil, count: p + 1 - fences[Int(job)].count) }
+            fences[Int(job)][p] = GuardRow(outcome: 1, inserter: transaction)
+            connections[session(transaction)].writes.fences.append(FenceKey(job: job, period: period))
+        }
+    }
+
+    func fence(_ job: Int32, _ period: Int64) -> GuardRow? {
+        let rows = fences[Int(job)]
+        return period >= 0 && period < rows.count ? rows[Int(period)] : nil
+    }
+
+    /// The job's number, numbering it when new (a handful of jobs at most: a linear search).
+    private mutating func fenceJob(_ name: String) -> Int32 {
+        if let index = fenceJobs.firstIndex(of: name) { return Int32(index) }
+        fenceJobs.append(name)
+        fences.append([])
+        return Int32(fenceJobs.count - 1)
+    }
+
+    /// Adds the rows committed since the last window read to `ledgerByPeriod`.
+    private mutating func indexLedgerByPeriod() {
+        while indexedRows < history.ledger.count {
+            let transaction = history.ledger[indexedRows].transaction
+            var end = indexedRows
+            while end < history.ledger.count, history.ledger[end].transaction == transaction { end += 1 }
+            let period = Int(self.period(of: history.transactions[Int(transaction)].start))
+            if ledgerByPeriod.count <= period { ledgerByPeriod += Array(repeating: [], count: period + 1 - ledgerByPeriod.count) }
+            ledgerByPeriod[period].append(Int32(indexedRows)..<Int32(end))
+            indexedRows = end
         }
     }
 }

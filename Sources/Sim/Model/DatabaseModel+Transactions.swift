@@ -91,15 +91,20 @@ extension DatabaseModel {
         if committed {
             apply(session, of: transaction, at: time)
         } else {
-            let writes = connections[session].writes
-            for slot in writes.guards { guards[Int(slot)].inserter = -1 }
-            for key in writes.fences { fences[key] = nil }
-            for slot in writes.accounts { accounts[Int(slot)].lockedBy = -1 }
-            for partition in writes.offsets { offsets[Int(partition)].lockedBy = -1 }
-            for slot in writes.attempts { attempts[Int(slot)].lockedBy = -1 }
-            for mark in writes.marks { batchLockedBy[Int(mark.batch)] = -1 }
+            releaseLocks(session, of: transaction)
         }
         connections[session].writes.clear()
+    }
+
+    /// Drops the session's uncommitted rows and locks (a rollback, or a statement taking back its writes).
+    mutating func releaseLocks(_ session: Int, of transaction: Int32) {
+        let writes = connections[session].writes
+        for id in writes.guards { guards.remove(id) }
+        for key in writes.fences { fences[Int(key.job)][Int(key.period)] = nil }
+        for slot in writes.accounts { accounts[Int(slot)].lockedBy = -1 }
+        for partition in writes.offsets { offsets[Int(partition)].lockedBy = -1 }
+        for slot in writes.attempts { attempts[Int(slot)].lockedBy = -1 }
+        if !writes.marks.isEmpty { batchLocks.removeAll { $0.transaction == transaction } }
     }
 
     private mutating func apply(_ session: Int, of transaction: Int32, at time: Int64) {
@@ -116,22 +121,19 @@ extension DatabaseModel {
         let firstBatch = Int32(history.batches.count)
         let rows = connections[session].writes.ledger.count
         if rows > 0 {
-            history.ledger.append(contentsOf: connections[session].writes.ledger)
-            for index in Int(firstRow)..<Int(firstRow) + rows {
-                history.ledger[index].transaction = record
-                if history.ledger[index].batch >= 0 { history.ledger[index].batch += firstBatch }
+            for index in 0..<rows {
+                connections[session].writes.ledger[index].transaction = record
+                if connections[session].writes.ledger[index].batch >= 0 { connections[session].writes.ledger[index].batch += firstBatch }
             }
-            let period = Int(self.period(of: start))
-            if ledgerByPeriod.count <= period { ledgerByPeriod += Array(repeating: [], count: period + 1 - ledgerByPeriod.count) }
-            ledgerByPeriod[period].append(firstRow..<firstRow + Int32(rows))
+            history.ledger.append(contentsOf: connections[session].writes.ledger)
         }
         for batch in used & 1 << 2 != 0 ? connections[session].writes.batches : [] {
             unsettled.append(Int32(history.batches.count))
-            batchLockedBy.append(-1)
             history.batches.append(DatabaseHistory.Batch(
                 transaction: record, firstRow: firstRow + batch.firstRow, rows: batch.rows, totalCents: batch.totalCents,
                 appliedAt: start))
         }
+        guard used & (1 << 7 | 1 << 8 | 1 << 9) != 0 else { return }
         let firstSettlement = Int32(history.settlements.count)
         for settlement in used & 1 << 8 != 0 ? connections[session].writes.settlements : [] {
             history.settlements.append(DatabaseHistory.Settlement(
@@ -143,8 +145,8 @@ extension DatabaseModel {
         if used & 1 << 7 != 0 {
             for mark in connections[session].writes.marks {
                 history.batches[Int(mark.batch)].settlement = firstSettlement + mark.settlement
-                batchLockedBy[Int(mark.batch)] = -1
             }
+            batchLocks.removeAll { $0.transaction == transaction }
             unsettled.removeAll { history.batches[Int($0)].settlement >= 0 }
         }
         for skip in used & 1 << 9 != 0 ? connections[session].writes.skips : [] {

@@ -31,8 +31,9 @@ import Core
 /// The model knows nothing of the simulator: clients are numbers, times are given by the caller, and
 /// everything it committed is recorded in `history` for the checkers.
 struct DatabaseModel {
+    /// A `settlement_fence` row's key: the job's number in `fenceJobs`, the period (never negative).
     struct FenceKey: Hashable {
-        var job: String
+        var job: Int32
         var period: Int64
     }
 
@@ -47,9 +48,8 @@ struct DatabaseModel {
     var waitingStatements = 0
     var waitOrder = 0
 
-    /// `processed_events` by event id: a row per number of `guardIndex` (`inserter` -1: no row).
-    var guardIndex: SlotIndex<EventID>
-    var guards: [GuardRow] = []
+    /// `processed_events` by event id.
+    var guards: GuardTable
     /// `accounts` by account id.
     var accountIndex = SlotIndex<AccountID>()
     var accounts: [VersionedValue] = []
@@ -60,21 +60,23 @@ struct DatabaseModel {
     var attempts: [VersionedValue] = []
     /// Per entry of the batch being run: its guard row number (-1: none yet) and account row number.
     var scratch: [Int32] = []
-    var fences: [FenceKey: GuardRow] = [:]
-    /// Per committed `ledger_batches` row (index into `history.batches`): the open settlement transaction
-    /// marking it, or -1.
-    var batchLockedBy: [Int32] = []
+    /// `settlement_fence`: the jobs seen, and per job a row (or nil) per period.
+    var fenceJobs: [String] = []
+    var fences: [[GuardRow?]] = []
+    /// `ledger_batches` rows an open settlement transaction is marking (few, and only while a run is open).
+    var batchLocks: [(batch: Int32, transaction: Int32)] = []
     /// Committed batches with `settled_period IS NULL`, in commit order (the partial index of the schema).
     var unsettled: [Int32] = []
     /// Committed ledger rows by the period of their `applied_at`, as ranges of `history.ledger` (a transaction's
-    /// rows are committed together and share its `applied_at`): the settlement windows' index.
+    /// rows are committed together and share its `applied_at`): the settlement windows' index, brought up to
+    /// date when a window is read (`indexedRows` rows so far).
     var ledgerByPeriod: [[Range<Int32>]] = []
+    var indexedRows = 0
 
     /// `expectedEvents` sizes the tables up front (a hint; they grow as needed).
     init(settlementPeriod: Int64, expectedEvents: Int = 0) {
         self.settlementPeriod = settlementPeriod
-        guardIndex = SlotIndex(capacity: expectedEvents)
-        guards.reserveCapacity(expectedEvents)
+        guards = GuardTable(capacity: expectedEvents)
         history.ledger.reserveCapacity(expectedEvents)
     }
 

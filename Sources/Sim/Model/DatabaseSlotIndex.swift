@@ -14,7 +14,10 @@ extension AccountID: SlotKey {
     /// FNV-1a over the UTF-8 bytes.
     var slotHash: UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in rawValue.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        var text = rawValue
+        text.withUTF8 { bytes in
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        }
         return hash ^ hash >> 29
     }
 }
@@ -70,6 +73,87 @@ struct SlotIndex<Key: SlotKey> {
             var index = Int(truncatingIfNeeded: key.slotHash) & mask
             while table[index] >= 0 { index = (index + 1) & mask }
             table[index] = Int32(slot)
+        }
+    }
+}
+
+/// `processed_events`: an open-addressing table keyed by event id, with each row inline and a 2-byte tag per
+/// bucket (0: empty; else bits of the key's hash) probed first, so most checks, and every insert of a new key,
+/// touch only the small tag array. A key, once in the table, stays (a row removed by a rollback is marked
+/// absent). `reserve` before a statement keeps bucket numbers stable while it runs.
+struct GuardTable {
+    struct Bucket {
+        var key: EventID
+        /// The row's inserting transaction; -1: no row.
+        var inserter: Int32
+        /// `processed_events.outcome`: 1 applied, 2 dead-lettered.
+        var outcome: UInt8
+    }
+
+    private var tags: [UInt16]
+    private(set) var buckets: [Bucket]
+    private var mask: Int
+    private var count = 0
+
+    init(capacity: Int = 0) {
+        var size = 16
+        while size < capacity * 2 { size *= 2 }
+        tags = Array(repeating: 0, count: size)
+        buckets = Array(repeating: Bucket(key: EventID(high: 0, low: 0), inserter: -1, outcome: 0), count: size)
+        mask = size - 1
+    }
+
+    private static func tag(_ hash: UInt64) -> UInt16 { UInt16(truncatingIfNeeded: hash >> 48) | 1 }
+
+    /// The bucket holding `id`, or the empty bucket where it would go.
+    func bucket(of id: EventID) -> Int {
+        let hash = id.slotHash
+        let tag = Self.tag(hash)
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let found = tags[index]
+            if found == 0 || (found == tag && buckets[index].key == id) { return index }
+            index = (index + 1) & mask
+        }
+    }
+
+    func isUsed(_ bucket: Int) -> Bool { tags[bucket] != 0 }
+
+    /// The row of `id`, if it has one.
+    func row(_ id: EventID) -> DatabaseModel.GuardRow? {
+        let index = bucket(of: id)
+        guard isUsed(index), buckets[index].inserter >= 0 else { return nil }
+        return DatabaseModel.GuardRow(outcome: buckets[index].outcome, inserter: buckets[index].inserter)
+    }
+
+    /// Writes `id`'s row into `bucket` (from `bucket(of:)`, with no insert of another key in between).
+    mutating func set(_ id: EventID, at bucket: Int, outcome: UInt8, inserter: Int32) {
+        if tags[bucket] == 0 {
+            count += 1
+            tags[bucket] = Self.tag(id.slotHash)
+        }
+        buckets[bucket] = Bucket(key: id, inserter: inserter, outcome: outcome)
+    }
+
+    mutating func remove(_ id: EventID) {
+        let index = bucket(of: id)
+        if isUsed(index) { buckets[index].inserter = -1 }
+    }
+
+    /// Room for `additional` new keys without growing.
+    mutating func reserve(_ additional: Int) {
+        guard (count + additional) * 2 > buckets.count else { return }
+        var size = buckets.count * 2
+        while (count + additional) * 2 > size { size *= 2 }
+        let (oldTags, oldBuckets) = (tags, buckets)
+        tags = Array(repeating: 0, count: size)
+        buckets = Array(repeating: Bucket(key: EventID(high: 0, low: 0), inserter: -1, outcome: 0), count: size)
+        mask = size - 1
+        for (index, tag) in oldTags.enumerated() where tag != 0 {
+            var target = Int(truncatingIfNeeded: oldBuckets[index].key.slotHash) & mask
+            while tags[target] != 0 { target = (target + 1) & mask }
+            tags[target] = tag
+            buckets[target] = oldBuckets[index]
         }
     }
 }
