@@ -36,6 +36,7 @@ let package = Package(
         .executable(name: "api", targets: ["api"]),
         .executable(name: "worker", targets: ["worker"]),
         .executable(name: "kafka-dev", targets: ["kafka-dev"]),
+        .executable(name: "ledger-ceiling", targets: ["ledger-ceiling"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -106,6 +107,11 @@ let package = Package(
         .executableTarget(
             name: "kafka-dev", dependencies: ["LiveKafka", "LiveKafkaDev", "LiveService", argumentParser, hummingbird, lifecycle, logging],
             path: "Sources/Bins/kafka-dev", swiftSettings: strictImports
+        ),
+        // `make bench-worker`'s database ceiling: the worker's batch writes without Kafka (not in any image).
+        .executableTarget(
+            name: "ledger-ceiling", dependencies: ["Core", "LiveWorker", argumentParser],
+            path: "Sources/Bins/ledger-ceiling", swiftSettings: strictImports
         ),
 
         // MARK: Tests

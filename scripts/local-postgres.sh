@@ -6,6 +6,11 @@
 #   scripts/local-postgres.sh roles        # create the least-privilege roles api and worker (idempotent)
 #   scripts/local-postgres.sh schema DB    # as the owner: db/schema.sql, then db/grants.sql, in database DB
 #   scripts/local-postgres.sh status
+#   scripts/local-postgres.sh durability   # print the running server's fsync, synchronous_commit, full_page_writes
+# PG_DURABILITY=off (the default: tests and the local stack) starts the server with fsync, synchronous_commit
+# and full_page_writes off, which no production database does; PG_DURABILITY=on keeps PostgreSQL's defaults
+# (all three on, as the cluster on EKS runs), which the benchmarks use. The setting goes on the server's command
+# line at every start, so one data directory serves either.
 # The roles and grants are the ones the EKS manifests use (db/grants.sql): the api and the worker connect as
 # `api` and `worker`, so a grant they lack fails here first. The owner `replicasafe` is a superuser locally
 # (the tests create and drop databases); on EKS it is PGO's NOSUPERUSER owner.
@@ -19,6 +24,11 @@ DATA_DIR="${LOCAL_PG_DIR:-$PWD/.local/pg}"
 PG_MAJOR=15
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/$PG_MAJOR/bin}"
 URL="postgresql://replicasafe@127.0.0.1:${PGPORT}/replicasafe"
+case "${PG_DURABILITY:-off}" in
+    on) SERVER_OPTIONS="-c fsync=on -c synchronous_commit=on -c full_page_writes=on" ;;
+    off) SERVER_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" ;;
+    *) echo "PG_DURABILITY must be on or off, not ${PG_DURABILITY}" >&2; exit 2 ;;
+esac
 
 as_postgres() {
     if [ "$(id -un)" = postgres ]; then "$@"; else su postgres -s /bin/bash -c "$(printf '%q ' "$@")"; fi
@@ -41,9 +51,6 @@ start() {
             echo "port = ${PGPORT}"
             echo "unix_socket_directories = '${DATA_DIR}'"
             echo "max_connections = 200"
-            echo "fsync = off"
-            echo "synchronous_commit = off"
-            echo "full_page_writes = off"
         } | as_postgres tee -a "$DATA_DIR/postgresql.conf" >/dev/null
     fi
     if as_postgres "$PG_BIN/pg_ctl" -D "$DATA_DIR" status >/dev/null 2>&1; then
@@ -57,7 +64,14 @@ start() {
             echo "stop it, or choose another port with PGPORT=..." >&2
             exit 1
         fi
-        as_postgres "$PG_BIN/pg_ctl" -D "$DATA_DIR" -l "$DATA_DIR/server.log" -w -t 30 start >/dev/null
+        as_postgres "$PG_BIN/pg_ctl" -D "$DATA_DIR" -l "$DATA_DIR/server.log" -o "$SERVER_OPTIONS" -w -t 30 start >/dev/null
+    fi
+    local running
+    running="$(durability)"
+    if [ "$running" != "${PG_DURABILITY:-off}" ]; then
+        echo "the local PostgreSQL on 127.0.0.1:${PGPORT} runs with durability $running, not ${PG_DURABILITY:-off}" \
+            "(PG_DURABILITY); stop it first (scripts/local-postgres.sh stop)" >&2
+        exit 1
     fi
     as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt -c \
         "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'replicasafe') THEN CREATE ROLE replicasafe LOGIN SUPERUSER; END IF; END \$\$;" >/dev/null
@@ -87,6 +101,17 @@ schema() {
         -f db/schema.sql -f db/grants.sql >/dev/null
 }
 
+# on, off, or mixed (the three settings disagree).
+durability() {
+    local values
+    values="$(psql_admin -d postgres -c "SELECT string_agg(setting, ',' ORDER BY name) FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')")"
+    case "$values" in
+        on,on,on) echo on ;;
+        off,off,off) echo off ;;
+        *) echo "mixed ($values: fsync, full_page_writes, synchronous_commit)" ;;
+    esac
+}
+
 stop() {
     if [ -f "$DATA_DIR/PG_VERSION" ] && as_postgres "$PG_BIN/pg_ctl" -D "$DATA_DIR" status >/dev/null 2>&1; then
         as_postgres "$PG_BIN/pg_ctl" -D "$DATA_DIR" -m fast -w stop >/dev/null
@@ -101,5 +126,6 @@ case "${1:-}" in
     roles) roles ;;
     schema) schema "${2:-}" ;;
     status) as_postgres "$PG_BIN/pg_ctl" -D "$DATA_DIR" status ;;
-    *) echo "usage: $0 start|stop|url [ROLE]|roles|schema DB|status" >&2; exit 2 ;;
+    durability) durability ;;
+    *) echo "usage: $0 start|stop|url [ROLE]|roles|schema DB|status|durability" >&2; exit 2 ;;
 esac

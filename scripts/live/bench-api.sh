@@ -2,7 +2,8 @@
 # API benchmark on loopback: POST /v1/events (validate, produce, wait for the broker's ack) against the bare
 # 202 route of the same server, in the same run (alternating in ROUNDS rounds, DURATION seconds per route in
 # all); then POST /v1/events with a unique Idempotency-Key per request (adds the Postgres claim). Release
-# build, local PostgreSQL, kafka-dev with 3 brokers. Prints figures and, last, one JSON line. Traffic goes to
+# build, the benchmarks' own PostgreSQL (durable unless BENCH_PG_DURABILITY=off, scripts/bench/common.sh; the api
+# connects as the least-privilege role `api`), kafka-dev with 3 brokers. Prints figures and, last, one JSON line. Traffic goes to
 # 127.0.0.1 only, bounded by DURATION.
 #   DURATION=15 ROUNDS=3 CONNECTIONS=64 WRK_THREADS=1 API_ARGS="--kafka-property linger.ms=5" scripts/live/bench-api.sh
 set -euo pipefail
@@ -24,17 +25,20 @@ echo "== building release api and kafka-dev" >&2
 "$SWIFT" build -c release "${scratch[@]}" --product kafka-dev >&2
 bin="$("$SWIFT" build -c release "${scratch[@]}" --show-bin-path)"
 
+# shellcheck source=scripts/bench/common.sh
+source scripts/bench/common.sh
 pids=()
-pg_started=0
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    if [ "$pg_started" = 1 ]; then scripts/local-postgres.sh stop; fi
+    bench_pg_stop
 }
 trap cleanup EXIT
 
-if ! scripts/local-postgres.sh status >/dev/null 2>&1; then scripts/local-postgres.sh start; pg_started=1; fi
-database_url="$(scripts/local-postgres.sh url)"
+bench_pg_start
+durability="$(scripts/local-postgres.sh durability)"
+scripts/local-postgres.sh schema replicasafe
+database_url="$(scripts/local-postgres.sh url api)"
 
 "$bin/kafka-dev" --ports "$BROKER_PORTS" --control-port 0 >"$out/kafka-dev.out" 2>"$out/kafka-dev.log" &
 pids+=($!)
@@ -50,8 +54,6 @@ base="http://127.0.0.1:$API_PORT"
 for _ in $(seq 1 100); do curl -fsS "$base/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fsS "$base/readyz" >/dev/null || { echo "api not ready; see $out/api.log" >&2; exit 1; }
 
-# CPU seconds (user+system) a process has used so far, for CPU cost per event independent of machine load.
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 kafka_pid="${pids[0]}"
 api_pid="${pids[1]}"
 
@@ -89,12 +91,12 @@ after_keyed="$(accepted_total)"
 
 join_json() { local IFS=,; echo "[$*]"; }
 python3 - "$(join_json "${bare_runs[@]}")" "$(join_json "${event_runs[@]}")" "$keyed" "$(join_json "${counters[@]}")" \
-    "$before_keyed" "$after_keyed" "$DURATION" "$CONNECTIONS" "$(uptime | sed 's/.*load average: //')" <<'PY'
+    "$before_keyed" "$after_keyed" "$DURATION" "$CONNECTIONS" "$(load_average)" "$durability" <<'PY'
 import json, statistics, sys
 bare_runs, event_runs, keyed, counters = (json.loads(a) for a in sys.argv[1:5])
 before_k, after_k = float(sys.argv[5]), float(sys.argv[6])
 duration, connections = float(sys.argv[7]), int(sys.argv[8])
-load = sys.argv[9]
+load, durability = sys.argv[9], sys.argv[10]
 def delta(name): return [c[name][1] - c[name][0] for c in counters]
 accepted_deltas = delta("accepted")
 cpu_api, cpu_kafka = sum(delta("api_cpu")), sum(delta("kafka_cpu"))
@@ -112,6 +114,7 @@ bare_p99 = max(r["p99_ms"] for r in bare_runs)
 bare_p50 = statistics.median(r["p50_ms"] for r in bare_runs)
 non2xx = sum(r["non2xx"] for r in event_runs)
 keyed_rate = (after_k - before_k) / seconds(keyed)
+print(f"PostgreSQL durability: {durability} (fsync, synchronous_commit, full_page_writes)")
 print(f"bare 202 route:            {bare_rate:10.0f} req/s    p50 {bare_p50:.2f} ms  p99 {bare_p99:.2f} ms")
 print(f"POST /v1/events accepted:  {accepted_rate:10.0f} events/s p50 {p50:.2f} ms  p99 {p99:.2f} ms  (non-2xx {non2xx})")
 print(f"  with Idempotency-Key:    {keyed_rate:10.0f} events/s p50 {keyed['p50_ms']:.2f} ms  p99 {keyed['p99_ms']:.2f} ms  (non-2xx {keyed['non2xx']})")
@@ -127,6 +130,6 @@ print(json.dumps({
     "keyed_accepted_per_s": round(keyed_rate), "keyed_p99_ms": keyed["p99_ms"],
     "non2xx": non2xx + keyed["non2xx"], "targets_met": met,
     "api_cpu_us_per_event": round(cpu_api / accepted * 1e6), "kafka_dev_cpu_us_per_event": round(cpu_kafka / accepted * 1e6),
-    "load_average": load,
+    "load_average": load, "durability": durability,
 }))
 PY

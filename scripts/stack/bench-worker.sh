@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Worker throughput: one release `worker` process against the local PostgreSQL and kafka-dev (librdkafka's mock
-# cluster, 3 brokers), in `before` and `after` mode, in the same run on the same preloaded topic.
+# Worker throughput: one release `worker` process against a local PostgreSQL and kafka-dev (librdkafka's mock
+# cluster, 3 brokers), in `before` and `after` mode, and the database's own ceiling for the `after` writes, in the
+# same run on the same server.
 #
-#   EVENTS=200000 ROUNDS=2 scripts/stack/bench-worker.sh
+#   EVENTS=200000 ROUNDS=3 scripts/stack/bench-worker.sh          # BENCH_PG_DURABILITY=off for the fast-settings line
 #
 # EVENTS events (JSON as the api writes them, keyed by account over ACCOUNTS accounts) are produced once with
-# kcat; each measurement then starts a fresh worker in its own consumer group on its own fresh database and
+# kcat; each worker measurement then starts a fresh worker in its own consumer group on its own fresh database and
 # times it from its first applied event to its last (group join excluded), reading the worker's own
 # replicasafe_worker_events_applied_total, then checks the database holds exactly EVENTS ledger rows.
-# Rounds alternate before/after so drift on this shared machine hits both. Prints figures, then one JSON line.
-# Traffic stays on 127.0.0.1 and ends with the topic.
+# The ceiling: the batches the `after` worker of the same round committed (read back from its ledger: one
+# transaction, one applied_at) are replayed by `ledger-ceiling` on a fresh database through the worker's
+# LedgerStore: same statement, same batches, one transaction per batch, one connection, no Kafka in the loop.
+# PostgreSQL is the benchmarks' own cluster (scripts/bench/common.sh), durable unless BENCH_PG_DURABILITY=off.
+# Rounds alternate before/after/ceiling so drift on this shared machine hits all three. Besides rates, it
+# reports CPU time per event of the worker and of PostgreSQL, and WAL bytes per event, which noise moves far less.
+# Prints figures, then one JSON line. Traffic stays on 127.0.0.1 and ends with the topic.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 EVENTS="${EVENTS:-200000}"
@@ -25,24 +31,25 @@ scratch=()
 out="out/bench-worker"
 mkdir -p "$out"
 
-echo "== building release worker and kafka-dev" >&2
-"$SWIFT" build -c release "${scratch[@]}" --product worker >&2
-"$SWIFT" build -c release "${scratch[@]}" --product kafka-dev >&2
+echo "== building release worker, ledger-ceiling and kafka-dev" >&2
+for product in worker ledger-ceiling kafka-dev; do "$SWIFT" build -c release "${scratch[@]}" --product "$product" >&2; done
 bin="$("$SWIFT" build -c release "${scratch[@]}" --show-bin-path)"
 
+# shellcheck source=scripts/bench/common.sh
+source scripts/bench/common.sh
 pids=()
-pg_started=0
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    if [ "$pg_started" = 1 ]; then scripts/local-postgres.sh stop; fi
+    bench_pg_stop
 }
 trap cleanup EXIT
 
-if ! scripts/local-postgres.sh status >/dev/null 2>&1; then scripts/local-postgres.sh start; pg_started=1; fi
+bench_pg_start
+durability="$(scripts/local-postgres.sh durability)"
 base_url="$(scripts/local-postgres.sh url)"
 server_url="${base_url%/*}"
-psql_admin() { psql "$base_url" -v ON_ERROR_STOP=1 -qAt "$@"; }
+psql_admin() { PGOPTIONS="-c client_min_messages=warning" psql "$base_url" -v ON_ERROR_STOP=1 -qAt "$@"; }
 
 "$bin/kafka-dev" --ports "$BROKER_PORTS" --control-port 0 >"$out/kafka-dev.out" 2>"$out/kafka-dev.log" &
 pids+=($!)
@@ -67,71 +74,145 @@ kcat -P -b "$bootstrap" -t events -K '|' -X linger.ms=20 -X batch.num.messages=1
 
 applied_total() { curl -fsS "http://127.0.0.1:$WORKER_PORT/metrics" 2>/dev/null | awk '/^replicasafe_worker_events_applied_total/{print $2}'; }
 
-# measure MODE ROUND: prints "seconds events rows"
-measure() {
+# A new database with the schema and grants applied by the owner; the worker and the ceiling connect as the
+# least-privilege role `worker`, as on EKS.
+fresh_database() {
+    psql_admin -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" >/dev/null
+    scripts/local-postgres.sh schema "$1"
+}
+worker_url() { echo "${server_url/replicasafe@/worker@}/$1"; }
+
+# The database-side counters around a measurement: PostgreSQL CPU seconds and WAL bytes.
+counters() { echo "$(pg_cpu_seconds) $(pg_wal_bytes)"; }
+
+# measure_worker MODE ROUND: prints one JSON object
+measure_worker() {
     local mode="$1" round="$2" db="rs_bench_${1}_${2}"
-    psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
+    fresh_database "$db"
     WORKER_MODE="$mode" KAFKA_BOOTSTRAP_SERVERS="$bootstrap" KAFKA_GROUP_ID="bench-$mode-$round-$$" \
-        DATABASE_URL="$server_url/$db" HTTP_PORT="$WORKER_PORT" WORKER_ID="bench-$mode" BATCH_MAX_EVENTS="$BATCH" \
+        DATABASE_URL="$(worker_url "$db")" HTTP_PORT="$WORKER_PORT" WORKER_ID="bench-$mode" BATCH_MAX_EVENTS="$BATCH" \
         LOG_LEVEL=warning "$bin/worker" >"$out/worker-$mode-$round.log" 2>&1 &
     local pid=$!
-    local start="" end="" now applied=0 deadline=$((SECONDS + TIMEOUT_S))
+    local start="" end="" first=0 now applied=0 deadline=$((SECONDS + TIMEOUT_S)) db_0="" db_1=""
     while [ "$SECONDS" -lt "$deadline" ]; do
         applied="$(applied_total || true)"; applied="${applied:-0}"; applied="${applied%.*}"
         now="$(date +%s.%N)"
-        if [ -z "$start" ] && [ "$applied" -gt 0 ]; then start="$now"; first="$applied"; fi
-        if [ "$applied" -ge "$EVENTS" ]; then end="$now"; break; fi
+        if [ -z "$start" ] && [ "$applied" -gt 0 ]; then start="$now"; first="$applied"; db_0="$(counters)"; fi
+        if [ "$applied" -ge "$EVENTS" ]; then end="$now"; db_1="$(counters)"; break; fi
         sleep 0.05
     done
-    local metrics cpu
+    local metrics cpu batch_ms
     metrics="$(curl -fsS "http://127.0.0.1:$WORKER_PORT/metrics" 2>/dev/null || true)"
     # Worker CPU seconds (user + system) from /proc, and the mean batch transaction time from its histogram.
-    cpu="$(awk '{print ($14 + $15) / 100}' "/proc/$pid/stat" 2>/dev/null || echo 0)"
+    cpu="$(cpu_seconds "$pid" 2>/dev/null || echo 0)"
     batch_ms="$(awk '/^replicasafe_worker_batch_duration_seconds_sum/{s=$2} /^replicasafe_worker_batch_duration_seconds_count/{c=$2} END{if (c>0) printf "%.2f", 1000*s/c; else print 0}' <<<"$metrics")"
     kill "$pid"; wait "$pid" 2>/dev/null || true
     [ -n "$end" ] || { echo "worker ($mode) applied only $applied of $EVENTS in ${TIMEOUT_S}s; see $out/worker-$mode-$round.log" >&2; exit 1; }
+    local rows shape
+    rows="$(psql "$server_url/$db" -qAt -c "SELECT count(*) FROM ledger")"
+    # The batches as committed (one transaction, one applied_at): how many, and how many accounts and partitions
+    # each touched. The after batches are what the ceiling replays.
+    shape="$(psql "$server_url/$db" -qAt -F ' ' -c "SELECT count(*), avg(n), avg(a), avg(p) FROM (SELECT count(*) n,
+        count(DISTINCT account_id) a, count(DISTINCT kafka_partition) p FROM ledger GROUP BY applied_at) b")"
+    if [ "$mode" = after ]; then
+        psql "$server_url/$db" -qAt -c "COPY (SELECT dense_rank() OVER (ORDER BY applied_at), event_id, account_id,
+            amount_cents, kafka_partition, kafka_offset FROM ledger ORDER BY applied_at, id) TO STDOUT" >"$out/batches-$round.tsv"
+    fi
+    psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+    python3 - "$mode" "$start" "$end" "$first" "$EVENTS" "$rows" "$cpu" "$batch_ms" "$db_0" "$db_1" "$shape" <<'PY'
+import json, sys
+mode, start, end, first, total, rows, cpu, batch_ms, db_0, db_1, shape = sys.argv[1:]
+a, b = [float(x) for x in db_0.split()], [float(x) for x in db_1.split()]
+batches, size, accounts, partitions = (float(x or 0) for x in shape.split())
+# Events after the first sample, over the time from that sample to the last.
+print(json.dumps({"mode": mode, "seconds": float(end) - float(start), "events": int(total) - int(float(first)),
+    "rows": int(rows), "worker_cpu_s": float(cpu), "batch_ms": float(batch_ms),
+    "pg_cpu_s": b[0] - a[0], "wal_bytes": b[1] - a[1], "batches": int(batches), "batch_events": size, "batch_accounts": accounts, "batch_partitions": partitions}))
+PY
+}
+
+# measure_ceiling ROUND: the after batches of this round through ledger-ceiling; prints one JSON object
+measure_ceiling() {
+    local round="$1" db="rs_bench_ceiling_$1"
+    fresh_database "$db"
+    local db_0 db_1 report
+    db_0="$(counters)"
+    report="$("$bin/ledger-ceiling" --batches "$out/batches-$round.tsv" --database-url "$(worker_url "$db")" \
+        2>"$out/ceiling-$round.log" | tail -1)"
+    # The ceiling's backend has exited with the client: count its CPU once the postmaster has reaped it.
+    wait_gone "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["backend_pid"])' "$report")"
+    db_1="$(counters)"
     local rows
     rows="$(psql "$server_url/$db" -qAt -c "SELECT count(*) FROM ledger")"
     psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
-    # Events after the first sample, over the time from that sample to the last.
-    python3 -c "import sys; s,e,f,n=map(float,sys.argv[1:]); print(f'{e-s:.3f} {int(n-f)} ')" "$start" "$end" "$first" "$EVENTS" | tr -d '\n'
-    echo "$rows $cpu $batch_ms"
+    python3 - "$report" "$rows" "$db_0" "$db_1" <<'PY'
+import json, sys
+report, rows = json.loads(sys.argv[1]), int(sys.argv[2])
+a, b = [float(x) for x in sys.argv[3].split()], [float(x) for x in sys.argv[4].split()]
+print(json.dumps({"mode": "ceiling", "seconds": report["seconds"], "events": report["events"], "rows": rows,
+    "worker_cpu_s": 0.0, "batch_ms": 1000 * report["seconds"] / max(report["batches"], 1),
+    "pg_cpu_s": b[0] - a[0], "wal_bytes": b[1] - a[1], "batches": report["batches"], "batch_events": report["events"] / max(report["batches"], 1)}))
+PY
 }
 
 results=()
 for round in $(seq 1 "$ROUNDS"); do
-    for mode in before after; do
+    for mode in before after ceiling; do
         echo "== round $round: $mode" >&2
-        read -r seconds events rows cpu batch_ms < <(measure "$mode" "$round")
-        echo "   $mode: $events events in $seconds s ($(python3 -c "print(round($events/$seconds))") events/s), ledger rows $rows," \
-             "worker CPU $cpu s, mean batch transaction $batch_ms ms" >&2
-        results+=("$mode $seconds $events $rows $cpu $batch_ms")
+        if [ "$mode" = ceiling ]; then result="$(measure_ceiling "$round")"; else result="$(measure_worker "$mode" "$round")"; fi
+        python3 - "$result" >&2 <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+print(f"   {r['mode']}: {r['events']} events in {r['seconds']:.3f} s ({r['events'] / r['seconds']:.0f} events/s), "
+      f"ledger rows {r['rows']}, {r['batches']} batches of {r['batch_events']:.0f} events, "
+      f"mean batch transaction {r['batch_ms']:.2f} ms, PostgreSQL CPU {r['pg_cpu_s']:.2f} s")
+PY
+        results+=("$result")
     done
 done
 
-python3 - "$EVENTS" "$BATCH" "${results[@]}" <<'PY'
+python3 - "$EVENTS" "$BATCH" "$durability" "$(load_average)" "${results[@]}" <<'PY'
 import json, sys
-total, batch = int(sys.argv[1]), int(sys.argv[2])
-runs = [r.split() for r in sys.argv[3:]]
+total, batch, durability, load = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+runs = [json.loads(r) for r in sys.argv[5:]]
+def of(mode): return [r for r in runs if r["mode"] == mode]
 def rate(mode):
-    rs = [int(e) / float(s) for m, s, e, *_ in runs if m == mode]
+    rs = [r["events"] / r["seconds"] for r in of(mode)]
     return sum(rs) / len(rs), rs
+def mean(mode, key): return sum(r[key] for r in of(mode)) / len(of(mode))
+def per_event_us(mode, key): return round(1e6 * sum(r[key] for r in of(mode)) / sum(r["events"] for r in of(mode)), 1)
 before, before_all = rate("before")
 after, after_all = rate("after")
-rows_ok = all(int(r[3]) == total for r in runs)
-def mean(mode, column):
-    values = [float(r[column]) for r in runs if r[0] == mode]
-    return sum(values) / len(values)
-ratio = after / before if before else 0.0
-print(f"worker before: {before:10.0f} events/s  (rounds: {', '.join(f'{r:.0f}' for r in before_all)})")
-print(f"worker after:  {after:10.0f} events/s  (rounds: {', '.join(f'{r:.0f}' for r in after_all)})")
-print(f"after / before: {ratio:9.2f}   ledger rows == events in every run: {rows_ok}")
+ceiling, ceiling_all = rate("ceiling")
+rows_ok = all(r["rows"] == total for r in runs)
+to_before = after / before if before else 0.0
+to_ceiling = after / ceiling if ceiling else 0.0
+print(f"PostgreSQL durability: {durability} (fsync, synchronous_commit, full_page_writes); load average at the end {load}")
+for name, value, every in (("before", before, before_all), ("after", after, after_all), ("ceiling", ceiling, ceiling_all)):
+    print(f"worker {name + ':':9}{value:10.0f} events/s  (rounds: {', '.join(f'{r:.0f}' for r in every)})"
+          f"   PostgreSQL CPU {per_event_us(name, 'pg_cpu_s'):.1f} us/event, WAL {per_event_us(name, 'wal_bytes') / 1e6:.0f} B/event")
+print(f"after / before:  {to_before:8.2f}   after / ceiling: {to_ceiling:.2f}   ledger rows == events in every run: {rows_ok}")
+print(f"after batches: {mean('after', 'batches'):.0f} of {mean('after', 'batch_events'):.0f} events, "
+      f"{mean('after', 'batch_accounts'):.0f} accounts, {mean('after', 'batch_partitions'):.1f} partitions on average; "
+      f"worker CPU {per_event_us('after', 'worker_cpu_s'):.1f} us/event (before {per_event_us('before', 'worker_cpu_s'):.1f})")
 print(json.dumps({
-    "bench": "worker", "events": total, "batch_max_events": batch, "rounds": len(before_all),
-    "before_per_s": round(before), "after_per_s": round(after), "after_to_before": round(ratio, 3),
+    "bench": "worker", "events": total, "batch_max_events": batch, "rounds": len(before_all), "durability": durability,
+    "before_per_s": round(before), "after_per_s": round(after), "ceiling_per_s": round(ceiling),
+    "after_to_before": round(to_before, 3), "after_to_ceiling": round(to_ceiling, 3),
+    "before_rounds_per_s": [round(r) for r in before_all], "after_rounds_per_s": [round(r) for r in after_all],
+    "ceiling_rounds_per_s": [round(r) for r in ceiling_all],
     "ledger_rows_exact": rows_ok,
-    "before_batch_ms": round(mean("before", 5), 2), "after_batch_ms": round(mean("after", 5), 2),
-    "before_worker_cpu_us_per_event": round(1e6 * mean("before", 4) / total, 1),
-    "after_worker_cpu_us_per_event": round(1e6 * mean("after", 4) / total, 1), "targets_met": after >= 10000 and ratio >= 0.8 and rows_ok,
+    "before_batch_ms": round(mean("before", "batch_ms"), 2), "after_batch_ms": round(mean("after", "batch_ms"), 2),
+    "ceiling_batch_ms": round(mean("ceiling", "batch_ms"), 2),
+    "after_batches": round(mean("after", "batches")), "after_batch_events": round(mean("after", "batch_events"), 1),
+    "before_worker_cpu_us_per_event": per_event_us("before", "worker_cpu_s"),
+    "after_worker_cpu_us_per_event": per_event_us("after", "worker_cpu_s"),
+    "before_pg_cpu_us_per_event": per_event_us("before", "pg_cpu_s"),
+    "after_pg_cpu_us_per_event": per_event_us("after", "pg_cpu_s"),
+    "ceiling_pg_cpu_us_per_event": per_event_us("ceiling", "pg_cpu_s"),
+    "after_wal_bytes_per_event": round(per_event_us("after", "wal_bytes") / 1e6),
+    "ceiling_wal_bytes_per_event": round(per_event_us("ceiling", "wal_bytes") / 1e6),
+    "load_average": load,
+    "targets_met": after >= 10000 and to_before >= 0.9 and to_ceiling >= 0.6 and rows_ok,
 }))
 PY
