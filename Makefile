@@ -1,18 +1,28 @@
-# ReplicaSafe: one entry point for people and CI. Areas add their own targets in mk/*.mk;
-# a target named by several fragments (test, lint) runs every fragment's prerequisites.
+# ReplicaSafe: one entry point for people and CI. `make test` and `make lint` list their steps here, in the order
+# they run; each step is a target of this file or of an area's fragment in mk/*.mk, which defines its own targets
+# only. Python runs as modules from the repository root (`python3 -m scripts.stack.localstack`, pyproject.toml).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 SWIFT ?= swift
 SIM_RELEASE := .build/release/sim
+VENVS := .local/venvs
 
-.PHONY: help deps test test-swift test-sim-canary test-docs lint lint-imports bench-sim sim-release
+TEST_STEPS := deps test-swift test-sim-canary test-docs test-integration lint test-platform test-infra drill-test \
+	e2e-small test-timeline test-twin test-fuzz test-tune
+LINT_STEPS := lint-imports lint-alerts lint-platform
+
+.PHONY: help deps test lint test-swift test-sim-canary test-docs lint-imports lint-python bench-sim bench-live sim-release
 help: ## list targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
 
-deps: ## install everything the tests need (apt, pip); idempotent
-	scripts/install-deps.sh
+deps: ## install what the tests and tools need (apt, pip; pins in pyproject.toml); skips what is present
+	scripts/deps/install.sh
 
-test: deps test-swift test-sim-canary test-docs ## run every test (installs what it needs)
+test: $(TEST_STEPS) ## run every test (installs what it needs)
+
+lint: $(LINT_STEPS) ## every static check: Swift imports, Python, alert rules, manifests and Terraform
+
+bench-live: bench-api bench-worker ## bench-api and bench-worker
 
 test-swift: ## unit tests of Core and Sim
 	$(SWIFT) build --product sim
@@ -24,14 +34,17 @@ sim-release:
 test-sim-canary: sim-release ## after-mode sweep must be clean, before-mode sweep must fail
 	scripts/sim-canary.sh
 
-test-docs: sim-release ## simulator output quoted in the docs (<!-- sim-output: ... --> blocks) is what the sim prints now
+test-docs: sim-release ## simulator output quoted in the docs (<!-- sim-output: ... --> blocks) is what the sim prints
 	checks/docs/check-sim-outputs.sh
 
-lint: lint-imports
-
 lint-imports: ## every Swift target imports exactly what Package.swift declares; docs/architecture.md's module graph is the manifest's
-	python3 scripts/swiftpm/check_imports.py --doc docs/architecture.md
-	python3 -m unittest checks/swiftpm/test_check_imports.py
+	python3 -m scripts.swiftpm.check_imports --doc docs/architecture.md
+	python3 -m unittest -q checks.swiftpm.test_check_imports
+
+lint-python: deps ## ruff check and ruff format --check over scripts/ and checks/; the package's entry points resolve
+	$(VENVS)/lint/bin/ruff check scripts checks
+	$(VENVS)/lint/bin/ruff format --check scripts checks
+	$(VENVS)/lint/bin/python -m unittest -q checks.python.test_package
 
 bench-sim: sim-release ## simulator throughput and bug-finding figures
 	scripts/bench-sim.sh

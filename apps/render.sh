@@ -42,7 +42,7 @@ case $target in
 esac
 
 # The versioned kubectl beside the dispatcher renders without trying to reach a cluster (tooling note);
-# plain kubectl, or the PyPI wheel's kubectl installed by scripts/deps/platform.sh, otherwise.
+# plain kubectl, or the PyPI wheel's kubectl installed by `make deps` (scripts/deps/install.py), otherwise.
 kustomize_cmd() {
     local real
     real=$(readlink -f "$(command -v kubectl 2>/dev/null || true)" 2>/dev/null || true)
@@ -53,7 +53,7 @@ kustomize_cmd() {
     elif [ -x "${PLATFORM_VENVS:-$ROOT/.local/venvs}/kubectl/bin/kubectl" ]; then
         "${PLATFORM_VENVS:-$ROOT/.local/venvs}/kubectl/bin/kubectl" kustomize "$@"
     else
-        echo "render: no kubectl found (run scripts/deps/platform.sh)" >&2
+        echo "render: no kubectl found (run make deps)" >&2
         exit 3
     fi
 }

@@ -1,32 +1,25 @@
-# Platform area (issue 4): infra/, platform/, apps/. `make lint` runs every platform check; `make test` runs the
-# lint (the README's test command is how CI reaches it) and the tests that prove each check fails on a defect.
-.PHONY: deps-platform lint-platform lint-network print-network-flows test-platform test-infra
+# Platform: infra/, platform/, apps/. lint-platform runs every platform check; test-platform and test-infra prove
+# each check fails on a defect.
+.PHONY: lint-platform lint-network print-network-flows test-platform test-infra
 
-deps-platform: ## install the platform lint tools (shellcheck, checkov, nca, kubernetes-validate, python-hcl2, yamllint)
-	bash scripts/deps/platform.sh
-
-lint: lint-platform
-
-lint-platform: deps-platform ## render, validate, policy-scan and analyse the EKS manifests and Terraform
+lint-platform: deps ## render, validate, policy-scan and analyse the EKS manifests and Terraform
 	scripts/lint/platform.sh
 
-lint-network: deps-platform ## only the NetworkPolicy connectivity check against docs/security/traffic-matrix.md
+lint-network: deps ## only the NetworkPolicy connectivity check against docs/security/traffic-matrix.md
 	scripts/lint/platform.sh network
 
-print-network-flows: deps-platform ## print allowed flows; POLICIES=all|deny|none (network-config-analyzer)
+print-network-flows: deps ## print allowed flows; POLICIES=all|deny|none (network-config-analyzer)
 	@mkdir -p .local/lint && apps/render.sh after apps/environments/example.env > .local/lint/after.yaml \
 	  && apps/render.sh load apps/environments/example.env > .local/lint/load.yaml \
-	  && .local/venvs/lint/bin/python scripts/lint/check_network.py --nca .local/venvs/nca/bin/nca \
+	  && .local/venvs/lint/bin/python -m scripts.lint.check_network --nca .local/venvs/nca/bin/nca \
 	     --peers platform/network-peers.yaml --matrix docs/security/traffic-matrix.md --print $(or $(POLICIES),all) \
 	     .local/lint/after.yaml .local/lint/load.yaml
 
-test-platform: deps-platform ## each platform check fails on an injected defect and passes on the pristine tree
+test-platform: deps ## each platform check fails on an injected defect and passes on the pristine tree
 	.local/venvs/lint/bin/python -m pytest -q checks/platform --ignore=checks/platform/test_infra_emulator.py
 
 # infra/ applied to the AWS API emulator (moto): terraform test assertions, a re-plan that must be empty,
 # destroy; then the same on a tree with planted defects, which must fail.
-test-infra: deps-platform ## terraform test + apply/replan/destroy of infra/ against moto; planted defects must fail
+test-infra: deps ## terraform test + apply/replan/destroy of infra/ against moto; planted defects must fail
 	scripts/infra/test-infra.sh
 	.local/venvs/lint/bin/python -m pytest -q checks/platform/test_infra_emulator.py
-
-test: lint test-platform test-infra

@@ -35,7 +35,7 @@ as_postgres() {
 }
 
 start() {
-    [ -x "$PG_BIN/initdb" ] || { echo "PostgreSQL $PG_MAJOR binaries not found in $PG_BIN (run scripts/deps/live.sh)" >&2; exit 1; }
+    [ -x "$PG_BIN/initdb" ] || { echo "PostgreSQL $PG_MAJOR binaries not found in $PG_BIN (run make deps)" >&2; exit 1; }
     mkdir -p "$DATA_DIR"
     if [ "$(id -u)" = 0 ]; then
         chown postgres:postgres "$DATA_DIR"

@@ -3,7 +3,7 @@
 (an alert threshold, a for: duration, a join, a label, a runbook link; a dashboard metric name; a Velero
 field) and the check that guards it must exit non-zero. The pristine files must pass first.
 
-Usage: checks/alerts/mutations.py   (run by scripts/ops/lint-ops.sh; prints 'N passed, M failed')
+Usage: python -m checks.alerts.mutations   (run by scripts/ops/lint-ops.sh; prints 'N passed, M failed')
 """
 import os
 import re
@@ -71,7 +71,7 @@ RULE_MUTATIONS = [
 
 
 def run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, **kw)
 
 
 def rules_check(rule_file):
@@ -81,23 +81,23 @@ def rules_check(rule_file):
         return result.returncode
     with tempfile.TemporaryDirectory() as tmp:
         plain = os.path.join(tmp, "rules.yaml")
-        extracted = run([PYTHON, os.path.join(ROOT, "scripts/ops/extract_rules.py"), plain, rule_file])
+        extracted = run([PYTHON, "-m", "scripts.ops.extract_rules", plain, rule_file])
         if extracted.returncode != 0:
             return extracted.returncode
-        return run([PYTHON, os.path.join(ROOT, "scripts/ops/check_queries.py"), "--contract",
+        return run([PYTHON, "-m", "scripts.ops.check_queries", "--contract",
                     os.path.join(ROOT, "docs/interfaces.md"), "--rules", plain]).returncode
 
 
 def dashboard_check(dashboard):
     with tempfile.TemporaryDirectory() as tmp:
         plain = os.path.join(tmp, "rules.yaml")
-        run([PYTHON, os.path.join(ROOT, "scripts/ops/extract_rules.py"), plain, RULES])
-        return run([PYTHON, os.path.join(ROOT, "scripts/ops/check_queries.py"), "--contract",
+        run([PYTHON, "-m", "scripts.ops.extract_rules", plain, RULES])
+        return run([PYTHON, "-m", "scripts.ops.check_queries", "--contract",
                     os.path.join(ROOT, "docs/interfaces.md"), "--rules", plain, dashboard]).returncode
 
 
 def velero_check(manifest):
-    return run([LINT_PYTHON, os.path.join(ROOT, "scripts/lint/validate_manifests.py"), "--crds",
+    return run([LINT_PYTHON, "-m", "scripts.lint.validate_manifests", "--crds",
                 os.path.join(ROOT, "platform/crds"), manifest]).returncode
 
 

@@ -5,7 +5,7 @@ window and `for:` divided by the factor, carries `time_scale`, reads only the co
 it can never mix with the real rules' series), and promtool accepts the copy; durations inside string
 literals (regex matchers) are left alone; bad factors and unparsable durations are errors.
 
-Usage: checks/alerts/test_scale_rules.py   (run by scripts/ops/lint-ops.sh; prints 'N passed, M failed')
+Usage: python -m checks.alerts.test_scale_rules   (run by scripts/ops/lint-ops.sh; prints 'N passed, M failed')
 """
 import os
 import re
@@ -15,9 +15,9 @@ import tempfile
 
 import yaml
 
+from scripts.ops import scale_rules
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "scripts", "ops"))
-import scale_rules  # noqa: E402
 
 RESULTS = []
 
@@ -38,13 +38,13 @@ def raises(fn, *args):
 def main():
     with tempfile.TemporaryDirectory() as work:
         real_path, scaled_path = os.path.join(work, "rules.yaml"), os.path.join(work, "scaled.yaml")
-        subprocess.run([sys.executable, os.path.join(ROOT, "scripts/ops/extract_rules.py"), real_path,
+        subprocess.run([sys.executable, "-m", "scripts.ops.extract_rules", real_path,
                         os.path.join(ROOT, "apps/base/observability/prometheusrule.yaml")], check=True,
-                       stdout=subprocess.DEVNULL)
-        done = subprocess.run([sys.executable, os.path.join(ROOT, "scripts/ops/scale_rules.py"), "20", real_path,
-                               scaled_path], capture_output=True, text=True)
+                       stdout=subprocess.DEVNULL, cwd=ROOT)
+        done = subprocess.run([sys.executable, "-m", "scripts.ops.scale_rules", "20", real_path,
+                               scaled_path], capture_output=True, text=True, cwd=ROOT)
         check("the generator runs on the shipped rules", done.returncode == 0, done.stderr)
-        promtool = subprocess.run(["promtool", "check", "rules", scaled_path], capture_output=True, text=True)
+        promtool = subprocess.run(["promtool", "check", "rules", scaled_path], capture_output=True, text=True, cwd=ROOT)
         check("promtool accepts the scaled copy", promtool.returncode == 0, promtool.stdout + promtool.stderr)
         real = yaml.safe_load(open(real_path))
         scaled = yaml.safe_load(open(scaled_path))

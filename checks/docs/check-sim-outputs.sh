@@ -4,19 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIM=${SIM:-.build/release/sim}
-CHECK=scripts/docs/sim_outputs.py
+CHECK=scripts.docs.sim_outputs
 
-python3 "$CHECK" --sim "$SIM" --check
+python3 -m "$CHECK" --sim "$SIM" --check
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp docs/demos/02-after-replica-safe.md "$work/demo.md"
 sed -i '0,/2000 events produced/s//2001 events produced/' "$work/demo.md"
-if python3 "$CHECK" --sim "$SIM" --check "$work/demo.md" >"$work/out" 2>&1; then
+if python3 -m "$CHECK" --sim "$SIM" --check "$work/demo.md" >"$work/out" 2>&1; then
     echo "check-sim-outputs: FAIL: a quote with a changed number passed the check" >&2
     exit 1
 fi
 grep -q "1 stale" "$work/out" || { echo "check-sim-outputs: FAIL: unexpected checker output:" >&2; cat "$work/out" >&2; exit 1; }
-python3 "$CHECK" --sim "$SIM" --update "$work/demo.md" 2>/dev/null >/dev/null
-python3 "$CHECK" --sim "$SIM" --check "$work/demo.md" >/dev/null
+python3 -m "$CHECK" --sim "$SIM" --update "$work/demo.md" 2>/dev/null >/dev/null
+python3 -m "$CHECK" --sim "$SIM" --check "$work/demo.md" >/dev/null
 echo "check-sim-outputs: a changed quote fails the check and --update restores it"

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The scale-and-kill scenario on real processes (issue 3, item 5).
 
-    python3 checks/e2e/scale_and_kill.py --mode after            # >= 20,000 events, 1 -> 2 -> 5 -> 1 workers
-    python3 checks/e2e/scale_and_kill.py --mode after --small    # the CI-sized run (make e2e-small)
+    python3 -m checks.e2e.scale_and_kill --mode after            # >= 20,000 events, 1 -> 2 -> 5 -> 1 workers
+    python3 -m checks.e2e.scale_and_kill --mode after --small    # the CI-sized run (make e2e-small)
 
 It starts its own stack (kafka-dev, api, workers; PostgreSQL through scripts/local-postgres.sh) on ports of its
 own and a fresh database, so it neither needs nor disturbs `make up`. Events go through the api (POST /v1/events
@@ -32,9 +32,9 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts.stack.localstack import Ports, Stack, StackError, log, wait_until
+
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "scripts" / "stack"))
-from localstack import Ports, Stack, StackError, log, wait_until  # noqa: E402
 
 E2E_PORTS = Ports(brokers=(19392, 19393, 19394), control=19399, api=18380, first_worker=9201)
 

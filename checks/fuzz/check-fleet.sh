@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIM=${SIM:-.build/release/sim}
 PY=${PLATFORM_VENVS:-.local/venvs}/lint/bin/python
-[ -x "$PY" ] || { echo "check-fleet: $PY missing: run scripts/deps/platform.sh (make deps-platform)" >&2; exit 2; }
+[ -x "$PY" ] || { echo "check-fleet: $PY missing: run make deps" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 started=$SECONDS

@@ -8,9 +8,11 @@ import pytest
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # What the platform checks read: our own areas plus their inputs from other areas (the runtime contract in
-# docs/interfaces.md, the k6 scripts in checks/load, the observability manifests under apps/base).
+# docs/interfaces.md, the k6 scripts in checks/load, the observability manifests under apps/base), and the package
+# files the lint's Python modules need to run as `python -m scripts.lint.X` from the copy's root.
 COPIED = [
-    "apps", "platform", "infra", "tools", "scripts/lint", "scripts/infra", "scripts/deps/platform.sh", ".tool-versions",
+    "apps", "platform", "infra", "tools", "scripts/__init__.py", "scripts/lint", "scripts/infra", "scripts/deps",
+    ".tool-versions", "pyproject.toml",
     "docs/security", "docs/interfaces.md", "checks/load", ".github", "db", "Sources/Live/API", "Sources/Live/Worker",
     "scripts/local-postgres.sh",
 ]

@@ -1,15 +1,11 @@
 """check_imports.py catches each defect it exists for: an undeclared import, an unused declaration, a forbidden
 edge, and a documented module graph that differs from the manifest."""
 
-import importlib.util
 import pathlib
 import tempfile
 import unittest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-SPEC = importlib.util.spec_from_file_location("check_imports", ROOT / "scripts/swiftpm/check_imports.py")
-check_imports = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(check_imports)
+from scripts.swiftpm import check_imports
 
 
 def target(name, *dependencies, kind="regular"):

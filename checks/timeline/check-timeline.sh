@@ -10,13 +10,13 @@
 #      an <img> of an http(s) URL without a CSP must be seen as page requests, and with our CSP must not;
 #   5. the SVG parses as XML (expat) with one marker per violation; `--mode both` writes FILE and
 #      FILE.after.svg and one HTML with both runs.
-# Installs nothing (scripts/deps/timeline.sh does). Usage: checks/timeline/check-timeline.sh
+# Installs nothing (`make deps` does). Usage: checks/timeline/check-timeline.sh
 # Env: SIM (default .build/release/sim, else .build/debug/sim), SEED (default 42, must fail in before mode).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 started=$(date +%s.%N)
 SEED=${SEED:-42}
-CHECK="python3 checks/timeline/timeline_check.py"
+CHECK="python3 -m checks.timeline.timeline_check"
 fail() { echo "timeline-check: FAIL: $*" >&2; exit 1; }
 
 SIM=${SIM:-}
@@ -26,7 +26,7 @@ if [ -z "$SIM" ]; then
     done
 fi
 { [ -n "$SIM" ] && [ -x "$SIM" ]; } || fail "no sim binary (build it: swift build -c release --product sim, or set SIM)"
-command -v chromium >/dev/null || fail "chromium is not installed (run scripts/deps/timeline.sh)"
+command -v chromium >/dev/null || fail "chromium is not installed (run make deps)"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -62,12 +62,12 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
 # ------------------------------------------------------------------ preconditions
 for tool in pgbackrest "$PG_BIN/initdb" "$PG_BIN/pg_ctl" "$PG_BIN/psql" flock runuser; do
-    command -v "$tool" >/dev/null || die "missing $tool (run: make deps, or scripts/deps/ops.sh)"
+    command -v "$tool" >/dev/null || die "missing $tool (run make deps)"
 done
 PYTHON="$VENV/bin/python"; [ -x "$PYTHON" ] || PYTHON=python3
 if [ "$REPO" = s3 ]; then
-    command -v stunnel4 >/dev/null || die "missing stunnel4 (run scripts/deps/ops.sh) or use --repo posix"
-    [ -x "$VENV/bin/moto_server" ] || die "missing $VENV/bin/moto_server (run scripts/deps/ops.sh) or use --repo posix"
+    command -v stunnel4 >/dev/null || die "missing stunnel4 (run make deps) or use --repo posix"
+    [ -x "$VENV/bin/moto_server" ] || die "missing $VENV/bin/moto_server (run make deps) or use --repo posix"
 fi
 id postgres >/dev/null 2>&1 || die "no 'postgres' user (install postgresql-15)"
 if [ "$(id -un)" != postgres ] && [ "$(id -u)" != 0 ]; then die "run as root or as postgres"; fi
@@ -108,7 +108,7 @@ psql_cmd() { as_pg "$PG_BIN/psql" -X -q -At -h "$WORK" -p "$PG_PORT" -U postgres
 PSQL_JSON=$(printf '["runuser","-u","postgres","--","%s","-X","-q","-At","-h","%s","-p","%s","-U","postgres","-d","replicasafe"]' "$PG_BIN/psql" "$WORK" "$PG_PORT")
 [ "$(id -un)" = postgres ] && PSQL_JSON=$(printf '["%s","-X","-q","-At","-h","%s","-p","%s","-U","postgres","-d","replicasafe"]' "$PG_BIN/psql" "$WORK" "$PG_PORT")
 pgbr() { as_pg pgbackrest --config="$CONF" --stanza=drill "$@"; }
-data() { "$PYTHON" "$ROOT/scripts/drill/drill_data.py" "$@"; }
+data() { (cd "$ROOT" && "$PYTHON" -m scripts.drill.drill_data "$@"); }
 
 # ------------------------------------------------------------------ repository
 start_s3() {

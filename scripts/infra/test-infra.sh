@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make test-infra: infra/ applied to an AWS API emulator (moto, from scripts/deps/platform.sh), offline.
+# make test-infra: infra/ applied to an AWS API emulator (moto, installed by make deps), offline.
 #
 #   scripts/infra/test-infra.sh [test|replan]...   (default: both, in that order)
 #     test    `terraform test` (infra/tests/*.tftest.hcl): apply, assert what users rely on, destroy
@@ -18,7 +18,7 @@ OUT=$ROOT/.local/test-infra
 phases=("$@")
 [ ${#phases[@]} -gt 0 ] || phases=(test replan)
 
-[ -x "$MOTO" ] || { echo "test-infra: $MOTO missing: run scripts/deps/platform.sh (make deps-platform)" >&2; exit 2; }
+[ -x "$MOTO" ] || { echo "test-infra: $MOTO missing: run make deps" >&2; exit 2; }
 tf_check_version
 command -v curl >/dev/null || { echo "test-infra: curl missing" >&2; exit 2; }
 echo "test-infra: $TF_MIRROR_NOTE"

@@ -8,7 +8,7 @@
 #                                          (default: all, in the order of all_checks below)
 #
 # Works on the tree it lives in (checks/platform copy a tree, break it, and run this on the copy). Tools come
-# from scripts/deps/platform.sh (virtualenvs in .local/venvs of the main checkout, or PLATFORM_VENVS).
+# from `make deps` (virtualenvs in .local/venvs of the main checkout, or PLATFORM_VENVS).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -18,9 +18,9 @@ OUT="$ROOT/.local/lint"
 RENDERED="$OUT/rendered"
 LINT="$ROOT/scripts/lint"
 for tool in "$PY" "$VENVS/lint/bin/yamllint" "$VENVS/nca/bin/nca" "$VENVS/checkov/bin/checkov"; do
-    [ -x "$tool" ] || { echo "lint-platform: $tool missing: run scripts/deps/platform.sh (make deps)" >&2; exit 2; }
+    [ -x "$tool" ] || { echo "lint-platform: $tool missing: run make deps" >&2; exit 2; }
 done
-command -v shellcheck >/dev/null || { echo "lint-platform: shellcheck missing: run scripts/deps/platform.sh" >&2; exit 2; }
+command -v shellcheck >/dev/null || { echo "lint-platform: shellcheck missing: run make deps" >&2; exit 2; }
 
 all_checks=(render schema overlays invariants network privileges terraform tfvalidate helmvalues alertmanager toolpins
     checkov shellcheck yamllint)
@@ -86,27 +86,27 @@ check_schema() {
         return 1
     }
     # The stand-ins for cluster components the network analysis uses must be valid objects too.
-    "$PY" "$LINT/validate_manifests.py" --crds platform/crds platform/network-peers.yaml || return 1
-    "$PY" "$LINT/validate_manifests.py" --crds platform/crds "$RENDERED"/*.yaml
+    "$PY" -m scripts.lint.validate_manifests --crds platform/crds platform/network-peers.yaml || return 1
+    "$PY" -m scripts.lint.validate_manifests --crds platform/crds "$RENDERED"/*.yaml
 }
 
 check_checkov() {
     local failed=0
-    "$PY" "$LINT/check_checkov_skips.py" --root "$ROOT" "$RENDERED"/*.yaml || failed=1
+    "$PY" -m scripts.lint.check_checkov_skips --root "$ROOT" "$RENDERED"/*.yaml || failed=1
     # --skip-download: never call out to the vendor's API. No --skip-check: skips live inline with reasons.
     "$VENVS/checkov/bin/checkov" -d infra --framework terraform --skip-download --quiet -o json \
         >"$OUT/checkov-terraform.json" 2>"$OUT/checkov-terraform.err" || true
-    "$PY" "$LINT/checkov_summary.py" "$OUT/checkov-terraform.json" terraform || failed=1
+    "$PY" -m scripts.lint.checkov_summary "$OUT/checkov-terraform.json" terraform || failed=1
     # -f, not -d: checkov skips directories whose path has a hidden component such as .local/.
     local manifests=() file
     for file in "$RENDERED"/*.yaml; do manifests+=(-f "$file"); done
     "$VENVS/checkov/bin/checkov" "${manifests[@]}" --framework kubernetes --skip-download --quiet -o json \
         >"$OUT/checkov-kubernetes.json" 2>"$OUT/checkov-kubernetes.err" || true
-    "$PY" "$LINT/checkov_summary.py" "$OUT/checkov-kubernetes.json" kubernetes || failed=1
+    "$PY" -m scripts.lint.checkov_summary "$OUT/checkov-kubernetes.json" kubernetes || failed=1
     if [ -d .github/workflows ]; then
         "$VENVS/checkov/bin/checkov" -d .github --framework github_actions --skip-download --quiet -o json \
             >"$OUT/checkov-actions.json" 2>"$OUT/checkov-actions.err" || true
-        "$PY" "$LINT/checkov_summary.py" "$OUT/checkov-actions.json" github_actions || failed=1
+        "$PY" -m scripts.lint.checkov_summary "$OUT/checkov-actions.json" github_actions || failed=1
     fi
     echo "checkov: $(grep -hoE '^checkov [a-z_]+: [0-9]+ resources, [0-9]+ passed, [0-9]+ failed' "$OUT/checkov.log" |
         sed "s/^checkov //" | paste -sd ";" - | sed "s/;/; /g")"
@@ -166,23 +166,23 @@ for check in "${checks[@]}"; do
             [ "${status[render]}" = ok ] && render_ok=1 ;;
         schema) needs_render schema && run schema check_schema ;;
         overlays)
-            needs_render overlays && run overlays "$PY" "$LINT/check_overlay_diff.py" "$RENDERED/before.yaml" "$RENDERED/after.yaml" ;;
+            needs_render overlays && run overlays "$PY" -m scripts.lint.check_overlay_diff "$RENDERED/before.yaml" "$RENDERED/after.yaml" ;;
         invariants)
-            needs_render invariants && run invariants "$PY" "$LINT/check_invariants.py" --interfaces docs/interfaces.md \
+            needs_render invariants && run invariants "$PY" -m scripts.lint.check_invariants --interfaces docs/interfaces.md \
                 --deploy-script apps/deploy_apps.sh "$RENDERED/after.yaml" "$RENDERED/load.yaml" "$RENDERED/fuzz.yaml" ;;
         network)
-            needs_render network && run network "$PY" "$LINT/check_network.py" --nca "$VENVS/nca/bin/nca" \
+            needs_render network && run network "$PY" -m scripts.lint.check_network --nca "$VENVS/nca/bin/nca" \
                 --peers platform/network-peers.yaml --matrix docs/security/traffic-matrix.md \
                 "$RENDERED/after.yaml" "$RENDERED/load.yaml" "$RENDERED/fuzz.yaml" ;;
         privileges)
-            needs_render privileges && run privileges "$PY" "$LINT/check_privileges.py" --root "$ROOT" \
+            needs_render privileges && run privileges "$PY" -m scripts.lint.check_privileges --root "$ROOT" \
                 "$RENDERED/after.yaml" ;;
-        terraform) run terraform "$PY" "$LINT/check_terraform.py" --root "$ROOT" ;;
+        terraform) run terraform "$PY" -m scripts.lint.check_terraform --root "$ROOT" ;;
         tfvalidate) run tfvalidate "$ROOT/scripts/infra/validate.sh" ;;
-        toolpins) run toolpins "$PY" "$LINT/check_tool_pins.py" --root "$ROOT" ;;
-        helmvalues) run helmvalues "$PY" "$LINT/check_helm_values.py" --root "$ROOT" ;;
+        toolpins) run toolpins "$PY" -m scripts.lint.check_tool_pins --root "$ROOT" ;;
+        helmvalues) run helmvalues "$PY" -m scripts.lint.check_helm_values --root "$ROOT" ;;
         alertmanager)
-            run alertmanager "$PY" "$LINT/check_alertmanager.py" --values platform/values/kube-prometheus-stack.yaml \
+            run alertmanager "$PY" -m scripts.lint.check_alertmanager --values platform/values/kube-prometheus-stack.yaml \
                 --rules apps ;;
         checkov) needs_render checkov && run checkov check_checkov ;;
         shellcheck) run shellcheck check_shellcheck ;;

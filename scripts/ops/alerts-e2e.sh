@@ -7,7 +7,7 @@
 #  3. a Kafka-Exporter-compatible lag exporter (scripts/ops/kafka_lag_exporter.py) on 127.0.0.1:19308 and
 #     Debian's Prometheus on 127.0.0.1:19090 scraping the api, every worker and the exporter every 2 s, with
 #     BOTH rule files loaded: the real rules unchanged, and the copy;
-#  4. scripts/ops/alerts_e2e.py: traffic, then one fault after another, watching /api/v1/alerts until each
+#  4. scripts/ops/alert_faults.py: traffic, then one fault after another, watching /api/v1/alerts until each
 #     targeted alert went pending, fired, and resolved after the fault was removed.
 # The last stdout line is the driver's JSON. Exit 0 only if every target fired and resolved.
 #
@@ -39,7 +39,7 @@ for tool in "$PY" prometheus promtool kcat curl; do
 done
 case "$WORKERS" in [1-9]|1[0-2]) ;; *) say "WORKERS must be 1..12"; exit 2 ;; esac
 
-if python3 scripts/stack/localstack.py status >/dev/null 2>&1; then
+if python3 -m scripts.stack.localstack status >/dev/null 2>&1; then
     say "the local stack is already running (make stack-status); run make down first: this run stops and starts its processes"
     exit 2
 fi
@@ -70,7 +70,7 @@ cleanup() {
     for pidfile in .local/stack/worker-*.pid; do
         [ -f "$pidfile" ] && kill -CONT "$(cat "$pidfile")" 2>/dev/null
     done
-    python3 scripts/stack/localstack.py down >&2 || true
+    python3 -m scripts.stack.localstack down >&2 || true
     # `make down` stops PostgreSQL only if `make up` started it; the database fault restarts it, so make sure.
     scripts/local-postgres.sh stop >&2 || true
     rm -rf "$WORK"
@@ -80,8 +80,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say "rules: the real PrometheusRule groups and a copy scaled by 1/$TIME_SCALE"
-"$PY" scripts/ops/extract_rules.py "$WORK/rules.yaml" apps/base/observability/prometheusrule.yaml >&2
-"$PY" scripts/ops/scale_rules.py "$TIME_SCALE" "$WORK/rules.yaml" "$WORK/rules-x$TIME_SCALE.yaml" >&2
+"$PY" -m scripts.ops.extract_rules "$WORK/rules.yaml" apps/base/observability/prometheusrule.yaml >&2
+"$PY" -m scripts.ops.scale_rules "$TIME_SCALE" "$WORK/rules.yaml" "$WORK/rules-x$TIME_SCALE.yaml" >&2
 promtool check rules "$WORK/rules.yaml" "$WORK/rules-x$TIME_SCALE.yaml" >&2
 cp "$WORK/rules.yaml" "$WORK/rules-x$TIME_SCALE.yaml" "$OUT/"
 
@@ -121,6 +121,6 @@ driver_args=(--prometheus "http://127.0.0.1:$PROM_PORT" --time-scale "$TIME_SCAL
              --settlement-period "$SETTLEMENT_PERIOD_SECONDS" --out "$OUT")
 [ -n "${ALERTS_E2E_ONLY:-}" ] && driver_args+=(--only "$ALERTS_E2E_ONLY")
 rc=0
-python3 scripts/ops/alerts_e2e.py "${driver_args[@]}" || rc=$?
+python3 -m scripts.ops.alert_faults "${driver_args[@]}" || rc=$?
 cp .local/stack/*.log "$OUT/" 2>/dev/null || true
 exit "$rc"

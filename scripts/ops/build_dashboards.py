@@ -4,7 +4,7 @@
 the committed JSON equals this script's output, that it parses, that every query is valid PromQL and
 names only metrics listed in docs/interfaces.md.
 
-Usage: build_dashboards.py OUT_DIR
+Usage: python -m scripts.ops.build_dashboards OUT_DIR
 """
 import json
 import os
@@ -246,7 +246,8 @@ def postgres():
     return b.json("replicasafe_worker_database_up")
 
 
-def main(argv):
+def main(argv=None):
+    argv = sys.argv if argv is None else argv
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
@@ -259,4 +260,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main())

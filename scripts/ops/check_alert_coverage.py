@@ -5,7 +5,7 @@
 - every summary quotes the measured value ({{ $value ... }}) unless the rule is an absent() check;
 - every alert has at least one promtool test where it fires and one where it must stay quiet.
 
-Usage: check_alert_coverage.py RULES.yaml RUNBOOK_DIR TEST.yaml [TEST.yaml ...]
+Usage: python -m scripts.ops.check_alert_coverage RULES.yaml RUNBOOK_DIR TEST.yaml [TEST.yaml ...]
 """
 import os
 import sys

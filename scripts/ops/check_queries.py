@@ -9,7 +9,7 @@
 - Known metrics: the backticked names in docs/interfaces.md (the contract plus the exporter lists in
   its operations section). Histogram series (_bucket, _sum, _count) count as their base name.
 
-Usage: check_queries.py --contract docs/interfaces.md --rules rules.yaml DASHBOARD.json [...]
+Usage: python -m scripts.ops.check_queries --contract docs/interfaces.md --rules rules.yaml DASHBOARD.json [...]
 Exit 1 with one line per problem.
 """
 import argparse

@@ -2,7 +2,7 @@
 """Extract spec.groups of every PrometheusRule in the given manifests into one plain Prometheus
 rules file (what promtool and a standalone Prometheus read).
 
-Usage: extract_rules.py OUT.yaml MANIFEST.yaml [MANIFEST.yaml ...]
+Usage: python -m scripts.ops.extract_rules OUT.yaml MANIFEST.yaml [MANIFEST.yaml ...]
 Fails (exit 1, with the reason) on a manifest without a PrometheusRule, a rule group without a
 name, or duplicate group names across files.
 """

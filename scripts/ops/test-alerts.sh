@@ -6,15 +6,16 @@
 # Usage: scripts/ops/test-alerts.sh [PROMETHEUSRULE.yaml]   (default: the one in apps/base/observability)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-RULE_FILE=${1:-$ROOT/apps/base/observability/prometheusrule.yaml}
+RULE_FILE=$(realpath "${1:-$ROOT/apps/base/observability/prometheusrule.yaml}")
+cd "$ROOT"
 PYTHON="$ROOT/.local/venvs/ops/bin/python"
-[ -x "$PYTHON" ] || { echo "test-alerts: missing $PYTHON (run scripts/deps/ops.sh)" >&2; exit 2; }
-command -v promtool >/dev/null || { echo "test-alerts: missing promtool (run scripts/deps/ops.sh)" >&2; exit 2; }
+[ -x "$PYTHON" ] || { echo "test-alerts: missing $PYTHON (run make deps)" >&2; exit 2; }
+command -v promtool >/dev/null || { echo "test-alerts: missing promtool (run make deps)" >&2; exit 2; }
 
 STAGE=$(mktemp -d /tmp/replicasafe-alerts.XXXXXX)
 trap 'rm -rf "$STAGE"' EXIT
-"$PYTHON" "$ROOT/scripts/ops/extract_rules.py" "$STAGE/rules.yaml" "$RULE_FILE"
+"$PYTHON" -m scripts.ops.extract_rules "$STAGE/rules.yaml" "$RULE_FILE"
 promtool check rules "$STAGE/rules.yaml"
 cp "$ROOT"/checks/alerts/*.test.yaml "$STAGE/"
 (cd "$STAGE" && promtool test rules ./*.test.yaml)
-"$PYTHON" "$ROOT/scripts/ops/check_alert_coverage.py" "$STAGE/rules.yaml" "$ROOT/docs/runbooks" "$ROOT"/checks/alerts/*.test.yaml
+"$PYTHON" -m scripts.ops.check_alert_coverage "$STAGE/rules.yaml" "$ROOT/docs/runbooks" "$ROOT"/checks/alerts/*.test.yaml

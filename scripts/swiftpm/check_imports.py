@@ -7,7 +7,7 @@ undeclared import compiles by accident and breaks when the graph changes. This r
 dependency nor a toolchain module, and on a declared dependency no file imports. With --doc, it also checks that
 the module graph in that Markdown file (the fenced block after `<!-- module-graph -->`) is the manifest's.
 
-Usage: check_imports.py [--package-json FILE] [--root DIR] [--doc FILE] [--print-graph]
+Usage: python3 -m scripts.swiftpm.check_imports [--package-json FILE] [--root DIR] [--doc FILE] [--print-graph]
        (without --package-json it runs `swift package dump-package` in DIR)
 """
 

@@ -28,9 +28,9 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts.stack.localstack import Stack, log
+
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "scripts" / "stack"))
-from localstack import Stack, log  # noqa: E402
 
 
 def now() -> float:
