@@ -5,6 +5,7 @@ field) and the check that guards it must exit non-zero. The pristine files must 
 
 Usage: python -m checks.alerts.mutations   (run by scripts/ops/lint-ops.sh; prints 'N passed, M failed')
 """
+
 import os
 import re
 import shutil
@@ -21,52 +22,84 @@ LINT_PYTHON = os.path.join(ROOT, ".local/venvs/lint/bin/python")
 
 # (what the defect is, old text, new text): old must occur exactly once in the PrometheusRule.
 RULE_MUTATIONS = [
-    ("High5xx fast burn pages at 1.44x instead of 14.4x",
-     "replicasafe:api_errors:ratio_rate1h > (14.4 * 0.001)", "replicasafe:api_errors:ratio_rate1h > (1.44 * 0.001)"),
-    ("High5xx counts 4xx as server errors",
-     'route="/v1/events", status=~"5.."}[5m]', 'route="/v1/events", status=~"[45].."}[5m]'),
-    ("HighLatencyP95 measures the median",
-     "record: replicasafe:api_request_duration_seconds:p95_rate5m\n          expr: histogram_quantile(0.95,",
-     "record: replicasafe:api_request_duration_seconds:p95_rate5m\n          expr: histogram_quantile(0.5,"),
-    ("KafkaLag waits 5m instead of 10m",
-     "deriv(replicasafe:consumer_lag:sum[10m]) > 0\n          for: 10m", "deriv(replicasafe:consumer_lag:sum[10m]) > 0\n          for: 5m"),
-    ("KafkaLag also fires while the lag drains",
-     "            replicasafe:consumer_lag:sum > 1000\n            and on (consumergroup, topic)\n            deriv(replicasafe:consumer_lag:sum[10m]) > 0",
-     "            replicasafe:consumer_lag:sum > 1000\n            and on (consumergroup, topic)\n            deriv(replicasafe:consumer_lag:sum[10m]) > -1000"),
-    ("WorkerNotConsuming requires commits instead of their absence",
-     "            unless on ()\n            sum(rate(replicasafe_worker_offset_commits_total",
-     "            and on ()\n            sum(rate(replicasafe_worker_offset_commits_total"),
-    ("ProcessingErrors fires after 1m instead of 10m",
-     "            replicasafe:worker_events_failed:rate5m > 0.1\n          for: 10m",
-     "            replicasafe:worker_events_failed:rate5m > 0.1\n          for: 1m"),
-    ("DeadLetterRate warning needs 100 dead letters",
-     "increase(replicasafe_worker_events_dead_lettered_total[15m])) > 0", "increase(replicasafe_worker_events_dead_lettered_total[15m])) > 100"),
-    ("DuplicateSkipsSpike threshold 50% instead of 5%",
-     "               + (replicasafe:worker_events_applied:rate10m or 0 * replicasafe:worker_duplicates_skipped:rate10m))\n            > 0.05",
-     "               + (replicasafe:worker_events_applied:rate10m or 0 * replicasafe:worker_duplicates_skipped:rate10m))\n            > 0.5"),
-    ("SettlementMissed off by one period",
-     "max by (namespace) (replicasafe_worker_last_settled_period > 0) - 1\n            > 2",
-     "max by (namespace) (replicasafe_worker_last_settled_period > 0)\n            > 2"),
-    ("SettlementMissed reads a replica that has not settled yet (0) as overdue",
-     "max by (namespace) (replicasafe_worker_last_settled_period > 0) - 1",
-     "max by (namespace) (replicasafe_worker_last_settled_period) - 1"),
-    ("SettlementMissed misses a group that never settles (gauge stuck at 0)",
-     "absent(replicasafe_worker_last_settled_period > 0)", "absent(replicasafe_worker_last_settled_period)"),
-    ("BackupStale allows a 80-day-old full backup",
-     "expr: vector(691200)", "expr: vector(6912000)"),
-    ("BackupStale ignores a failing archive_command",
-     "max by (namespace) (ccp_archive_command_status_seconds_since_last_fail) > 300",
-     "max by (namespace) (ccp_archive_command_status_seconds_since_last_fail) > 300000"),
-    ("an alert loses its severity",
-     "labels: {severity: critical, signal: overdue}", "labels: {signal: overdue}"),
-    ("a runbook link points to a runbook that does not exist",
-     "runbook_url: https://github.com/replicasafe/replicasafe/blob/main/docs/runbooks/ALERT-DuplicateSkipsSpike.md",
-     "runbook_url: https://github.com/replicasafe/replicasafe/blob/main/docs/runbooks/ALERT-DuplicateSkips.md"),
-    ("a rule queries a metric the code does not emit",
-     "record: replicasafe:worker_events_applied:rate5m\n          expr: sum by (namespace) (rate(replicasafe_worker_events_applied_total[5m]))",
-     "record: replicasafe:worker_events_applied:rate5m\n          expr: sum by (namespace) (rate(replicasafe_worker_events_processed_total[5m]))"),
-    ("a rule has a PromQL syntax error",
-     "expr: vector(93600)", "expr: vector(93600"),
+    (
+        "High5xx fast burn pages at 1.44x instead of 14.4x",
+        "replicasafe:api_errors:ratio_rate1h > (14.4 * 0.001)",
+        "replicasafe:api_errors:ratio_rate1h > (1.44 * 0.001)",
+    ),
+    (
+        "High5xx counts 4xx as server errors",
+        'route="/v1/events", status=~"5.."}[5m]',
+        'route="/v1/events", status=~"[45].."}[5m]',
+    ),
+    (
+        "HighLatencyP95 measures the median",
+        "record: replicasafe:api_request_duration_seconds:p95_rate5m\n          expr: histogram_quantile(0.95,",
+        "record: replicasafe:api_request_duration_seconds:p95_rate5m\n          expr: histogram_quantile(0.5,",
+    ),
+    (
+        "KafkaLag waits 5m instead of 10m",
+        "deriv(replicasafe:consumer_lag:sum[10m]) > 0\n          for: 10m",
+        "deriv(replicasafe:consumer_lag:sum[10m]) > 0\n          for: 5m",
+    ),
+    (
+        "KafkaLag also fires while the lag drains",
+        "            replicasafe:consumer_lag:sum > 1000\n            and on (consumergroup, topic)\n            deriv(replicasafe:consumer_lag:sum[10m]) > 0",
+        "            replicasafe:consumer_lag:sum > 1000\n            and on (consumergroup, topic)\n            deriv(replicasafe:consumer_lag:sum[10m]) > -1000",
+    ),
+    (
+        "WorkerNotConsuming requires commits instead of their absence",
+        "            unless on ()\n            sum(rate(replicasafe_worker_offset_commits_total",
+        "            and on ()\n            sum(rate(replicasafe_worker_offset_commits_total",
+    ),
+    (
+        "ProcessingErrors fires after 1m instead of 10m",
+        "            replicasafe:worker_events_failed:rate5m > 0.1\n          for: 10m",
+        "            replicasafe:worker_events_failed:rate5m > 0.1\n          for: 1m",
+    ),
+    (
+        "DeadLetterRate warning needs 100 dead letters",
+        "increase(replicasafe_worker_events_dead_lettered_total[15m])) > 0",
+        "increase(replicasafe_worker_events_dead_lettered_total[15m])) > 100",
+    ),
+    (
+        "DuplicateSkipsSpike threshold 50% instead of 5%",
+        "               + (replicasafe:worker_events_applied:rate10m or 0 * replicasafe:worker_duplicates_skipped:rate10m))\n            > 0.05",
+        "               + (replicasafe:worker_events_applied:rate10m or 0 * replicasafe:worker_duplicates_skipped:rate10m))\n            > 0.5",
+    ),
+    (
+        "SettlementMissed off by one period",
+        "max by (namespace) (replicasafe_worker_last_settled_period > 0) - 1\n            > 2",
+        "max by (namespace) (replicasafe_worker_last_settled_period > 0)\n            > 2",
+    ),
+    (
+        "SettlementMissed reads a replica that has not settled yet (0) as overdue",
+        "max by (namespace) (replicasafe_worker_last_settled_period > 0) - 1",
+        "max by (namespace) (replicasafe_worker_last_settled_period) - 1",
+    ),
+    (
+        "SettlementMissed misses a group that never settles (gauge stuck at 0)",
+        "absent(replicasafe_worker_last_settled_period > 0)",
+        "absent(replicasafe_worker_last_settled_period)",
+    ),
+    ("BackupStale allows a 80-day-old full backup", "expr: vector(691200)", "expr: vector(6912000)"),
+    (
+        "BackupStale ignores a failing archive_command",
+        "max by (namespace) (ccp_archive_command_status_seconds_since_last_fail) > 300",
+        "max by (namespace) (ccp_archive_command_status_seconds_since_last_fail) > 300000",
+    ),
+    ("an alert loses its severity", "labels: {severity: critical, signal: overdue}", "labels: {signal: overdue}"),
+    (
+        "a runbook link points to a runbook that does not exist",
+        "runbook_url: https://github.com/replicasafe/replicasafe/blob/main/docs/runbooks/ALERT-DuplicateSkipsSpike.md",
+        "runbook_url: https://github.com/replicasafe/replicasafe/blob/main/docs/runbooks/ALERT-DuplicateSkips.md",
+    ),
+    (
+        "a rule queries a metric the code does not emit",
+        "record: replicasafe:worker_events_applied:rate5m\n          expr: sum by (namespace) (rate(replicasafe_worker_events_applied_total[5m]))",
+        "record: replicasafe:worker_events_applied:rate5m\n          expr: sum by (namespace) (rate(replicasafe_worker_events_processed_total[5m]))",
+    ),
+    ("a rule has a PromQL syntax error", "expr: vector(93600)", "expr: vector(93600"),
 ]
 
 
@@ -84,21 +117,41 @@ def rules_check(rule_file):
         extracted = run([PYTHON, "-m", "scripts.ops.extract_rules", plain, rule_file])
         if extracted.returncode != 0:
             return extracted.returncode
-        return run([PYTHON, "-m", "scripts.ops.check_queries", "--contract",
-                    os.path.join(ROOT, "docs/interfaces.md"), "--rules", plain]).returncode
+        return run(
+            [
+                PYTHON,
+                "-m",
+                "scripts.ops.check_queries",
+                "--contract",
+                os.path.join(ROOT, "docs/interfaces.md"),
+                "--rules",
+                plain,
+            ]
+        ).returncode
 
 
 def dashboard_check(dashboard):
     with tempfile.TemporaryDirectory() as tmp:
         plain = os.path.join(tmp, "rules.yaml")
         run([PYTHON, "-m", "scripts.ops.extract_rules", plain, RULES])
-        return run([PYTHON, "-m", "scripts.ops.check_queries", "--contract",
-                    os.path.join(ROOT, "docs/interfaces.md"), "--rules", plain, dashboard]).returncode
+        return run(
+            [
+                PYTHON,
+                "-m",
+                "scripts.ops.check_queries",
+                "--contract",
+                os.path.join(ROOT, "docs/interfaces.md"),
+                "--rules",
+                plain,
+                dashboard,
+            ]
+        ).returncode
 
 
 def velero_check(manifest):
-    return run([LINT_PYTHON, "-m", "scripts.lint.validate_manifests", "--crds",
-                os.path.join(ROOT, "platform/crds"), manifest]).returncode
+    return run(
+        [LINT_PYTHON, "-m", "scripts.lint.validate_manifests", "--crds", os.path.join(ROOT, "platform/crds"), manifest]
+    ).returncode
 
 
 def main():
@@ -133,7 +186,9 @@ def main():
         board = open(DASHBOARD).read()
         bad = os.path.join(tmp, "worker.json")
         with open(bad, "w") as handle:
-            handle.write(board.replace("replicasafe_worker_duplicates_skipped_total", "replicasafe_worker_duplicates_total", 1))
+            handle.write(
+                board.replace("replicasafe_worker_duplicates_skipped_total", "replicasafe_worker_duplicates_total", 1)
+            )
         expect("mutation caught: a dashboard panel queries an unknown metric", dashboard_check(bad), True)
         with open(bad, "w") as handle:
             handle.write(board.replace("sum by (kind) (increase(", "sum by (kind) (increase((", 1))

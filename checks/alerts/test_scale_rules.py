@@ -7,6 +7,7 @@ literals (regex matchers) are left alone; bad factors and unparsable durations a
 
 Usage: python -m checks.alerts.test_scale_rules   (run by scripts/ops/lint-ops.sh; prints 'N passed, M failed')
 """
+
 import os
 import re
 import subprocess
@@ -38,11 +39,24 @@ def raises(fn, *args):
 def main():
     with tempfile.TemporaryDirectory() as work:
         real_path, scaled_path = os.path.join(work, "rules.yaml"), os.path.join(work, "scaled.yaml")
-        subprocess.run([sys.executable, "-m", "scripts.ops.extract_rules", real_path,
-                        os.path.join(ROOT, "apps/base/observability/prometheusrule.yaml")], check=True,
-                       stdout=subprocess.DEVNULL, cwd=ROOT)
-        done = subprocess.run([sys.executable, "-m", "scripts.ops.scale_rules", "20", real_path,
-                               scaled_path], capture_output=True, text=True, cwd=ROOT)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scripts.ops.extract_rules",
+                real_path,
+                os.path.join(ROOT, "apps/base/observability/prometheusrule.yaml"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "scripts.ops.scale_rules", "20", real_path, scaled_path],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         check("the generator runs on the shipped rules", done.returncode == 0, done.stderr)
         promtool = subprocess.run(["promtool", "check", "rules", scaled_path], capture_output=True, text=True, cwd=ROOT)
         check("promtool accepts the scaled copy", promtool.returncode == 0, promtool.stdout + promtool.stderr)
@@ -55,10 +69,15 @@ def main():
     recorded = {r["record"] for r in real_rules if "record" in r}
     scaled_recorded = {r["record"] for r in scaled_rules if "record" in r}
     check("every recorded series is renamed x20:...", scaled_recorded == {f"x20:{n}" for n in recorded})
-    check("group names are distinct from the real ones",
-          not ({g["name"] for g in real["groups"]} & {g["name"] for g in scaled["groups"]}))
-    leaks = [r.get("alert") or r.get("record") for r in scaled_rules
-             if any(re.search(rf"(?<![A-Za-z0-9_:]){re.escape(n)}(?![A-Za-z0-9_:])", r["expr"]) for n in recorded)]
+    check(
+        "group names are distinct from the real ones",
+        not ({g["name"] for g in real["groups"]} & {g["name"] for g in scaled["groups"]}),
+    )
+    leaks = [
+        r.get("alert") or r.get("record")
+        for r in scaled_rules
+        if any(re.search(rf"(?<![A-Za-z0-9_:]){re.escape(n)}(?![A-Za-z0-9_:])", r["expr"]) for n in recorded)
+    ]
     check("no scaled rule reads a real recorded series", not leaks, str(leaks))
 
     windows_ok, for_ok, labels_ok = True, True, True
@@ -70,19 +89,26 @@ def main():
             if "for" in before:
                 for_ok &= scale_rules.parse_ms(after["for"]) * 20 == scale_rules.parse_ms(before["for"])
             labels_ok &= after["labels"].get("time_scale") == "20" and after["annotations"]["summary"].startswith(
-                "[time-scaled x20 copy]")
+                "[time-scaled x20 copy]"
+            )
             labels_ok &= {k: v for k, v in after["labels"].items() if k != "time_scale"} == before.get("labels", {})
     check("every range selector is divided by 20", windows_ok)
     check("every for: is divided by 20", for_ok)
     check("alerts keep their labels and gain time_scale=20 and a marked summary", labels_ok)
     high5xx = next(r for r in scaled_rules if r.get("alert") == "High5xx" and r["labels"].get("window") == "1h")
-    check("High5xx fast burn reads the copy's 1h->180s and 5m->15s ratios, for 6s",
-          "x20:replicasafe:api_errors:ratio_rate1h" in high5xx["expr"] and high5xx["for"] == "6s")
+    check(
+        "High5xx fast burn reads the copy's 1h->180s and 5m->15s ratios, for 6s",
+        "x20:replicasafe:api_errors:ratio_rate1h" in high5xx["expr"] and high5xx["for"] == "6s",
+    )
 
-    check("regex matchers in strings are not ranges",
-          scale_rules.scale_expr('rate(a{status=~"[45].."}[5m])', 20, {}) == 'rate(a{status=~"[45].."}[15s])')
-    check("a name inside a longer name is not renamed",
-          scale_rules.scale_expr("a:b + a:b:c", 20, {"a:b": "x20:a:b"}) == "x20:a:b + a:b:c")
+    check(
+        "regex matchers in strings are not ranges",
+        scale_rules.scale_expr('rate(a{status=~"[45].."}[5m])', 20, {}) == 'rate(a{status=~"[45].."}[15s])',
+    )
+    check(
+        "a name inside a longer name is not renamed",
+        scale_rules.scale_expr("a:b + a:b:c", 20, {"a:b": "x20:a:b"}) == "x20:a:b + a:b:c",
+    )
     check("sub-second results are written in ms", scale_rules.scale_duration("90s", 60) == "1500ms")
     check("a factor that makes a window shorter than 1 s is refused", raises(scale_rules.scale_duration, "10s", 20))
     check("an unparsable duration is refused", raises(scale_rules.parse_ms, "5 minutes"))

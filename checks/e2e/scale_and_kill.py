@@ -15,6 +15,7 @@ transaction in flight; after: no duplicates, losses, double settlements, balance
 before: duplicates), 1 otherwise, 2 when the run itself failed. Everything goes to 127.0.0.1 and ends within
 --timeout seconds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,13 +51,19 @@ class Produced:
 @dataclass
 class Timeline:
     """What happened, with seconds since the traffic started, for the report and the postmortem."""
+
     start: float = field(default_factory=time.monotonic)
     entries: list[dict] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def note(self, what: str, **details) -> None:
         with self.lock:
-            entry = {"t": round(time.monotonic() - self.start, 2), "wall": round(time.time(), 3), "what": what, **details}
+            entry = {
+                "t": round(time.monotonic() - self.start, 2),
+                "wall": round(time.time(), 3),
+                "what": what,
+                **details,
+            }
             self.entries.append(entry)
         log(f"t={entry['t']:6.2f}s {what} {json.dumps(details) if details else ''}")
 
@@ -105,8 +112,9 @@ class Traffic:
             delay = due - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            body = json.dumps({"event_id": event.event_id, "account_id": event.account,
-                               "amount_cents": event.amount}).encode()
+            body = json.dumps(
+                {"event_id": event.event_id, "account_id": event.account, "amount_cents": event.amount}
+            ).encode()
             headers = {"Content-Type": "application/json", "Idempotency-Key": event.event_id}
             deadline = time.monotonic() + 90
             while True:
@@ -142,11 +150,14 @@ class Scenario:
     def __init__(self, args: argparse.Namespace):
         self.args = args
         self.mode = args.mode
-        self.stack = Stack(root=REPO / ".local" / f"e2e-{args.mode}", database=f"replicasafe_e2e_{args.mode}",
-                           ports=E2E_PORTS)
+        self.stack = Stack(
+            root=REPO / ".local" / f"e2e-{args.mode}", database=f"replicasafe_e2e_{args.mode}", ports=E2E_PORTS
+        )
         self.stack.worker_env = {
-            "SETTLEMENT_PERIOD_SECONDS": str(args.settlement_period), "SHUTDOWN_GRACE_SECONDS": "20",
-            "BATCH_MAX_EVENTS": "500", "LOG_LEVEL": "info",
+            "SETTLEMENT_PERIOD_SECONDS": str(args.settlement_period),
+            "SHUTDOWN_GRACE_SECONDS": "20",
+            "BATCH_MAX_EVENTS": "500",
+            "LOG_LEVEL": "info",
         }
         self.timeline = Timeline()
         self.kills = 0
@@ -191,8 +202,13 @@ class Scenario:
         running = self.running()
         if not running:
             return
-        holder = subprocess.Popen(["psql", self.stack.database_url, "-qAt", "-v", "ON_ERROR_STOP=1"], text=True,
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        holder = subprocess.Popen(
+            ["psql", self.stack.database_url, "-qAt", "-v", "ON_ERROR_STOP=1"],
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
         caught: dict | None = None
         try:
             holder.stdin.write("BEGIN;\nLOCK TABLE ledger IN SHARE MODE;\nSELECT 'locked';\n")
@@ -228,8 +244,12 @@ class Scenario:
         found = {}
         for line in filter(None, rows.splitlines()):
             index, pid, age, query = line.split("\t", 3)
-            found[int(index)] = {"worker": int(index), "pid": int(pid), "transaction_age_s": float(age),
-                                 "query": " ".join(query.split())}
+            found[int(index)] = {
+                "worker": int(index),
+                "pid": int(pid),
+                "transaction_age_s": float(age),
+                "query": " ".join(query.split()),
+            }
         return found
 
     def assigned(self, index: int) -> int:
@@ -248,8 +268,14 @@ class Scenario:
     def plan(self) -> list[Produced]:
         rng = random.Random(self.args.seed)
         accounts = [f"acct-{n:04d}" for n in range(self.args.accounts)]
-        return [Produced(str(uuid.UUID(int=rng.getrandbits(128), version=4)), rng.choice(accounts),
-                         rng.randrange(-100_000, 100_001) or 1) for _ in range(self.args.events)]
+        return [
+            Produced(
+                str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                rng.choice(accounts),
+                rng.randrange(-100_000, 100_001) or 1,
+            )
+            for _ in range(self.args.events)
+        ]
 
     def prepare(self) -> None:
         for index in self.running():
@@ -268,11 +294,27 @@ class Scenario:
         with a transaction in flight (the argument is only a preference), `replace` starts a new one in the killed
         one's place, `term` SIGTERMs the newest (scale down by one), `term_to N` scales down to N."""
         if self.args.small:
-            return [(0.10, "scale", 2), (0.20, "scale", 3), (0.35, "kill", 2), (0.45, "broker", 2),
-                    (0.55, "replace", None), (0.65, "kill", 3), (0.80, "term", None)]
-        return [(0.07, "scale", 2), (0.16, "scale", 5), (0.27, "kill", 2), (0.35, "broker", 2),
-                (0.45, "replace", None), (0.55, "kill", 4), (0.65, "term", None), (0.75, "kill", 3),
-                (0.87, "term", None), (0.95, "term_to", 1)]
+            return [
+                (0.10, "scale", 2),
+                (0.20, "scale", 3),
+                (0.35, "kill", 2),
+                (0.45, "broker", 2),
+                (0.55, "replace", None),
+                (0.65, "kill", 3),
+                (0.80, "term", None),
+            ]
+        return [
+            (0.07, "scale", 2),
+            (0.16, "scale", 5),
+            (0.27, "kill", 2),
+            (0.35, "broker", 2),
+            (0.45, "replace", None),
+            (0.55, "kill", 4),
+            (0.65, "term", None),
+            (0.75, "kill", 3),
+            (0.87, "term", None),
+            (0.95, "term_to", 1),
+        ]
 
     def run(self) -> dict:
         self.stack.build()
@@ -295,8 +337,9 @@ class Scenario:
                 time.sleep(delay)
             self.act(action, argument)
         traffic.wait()
-        self.timeline.note("traffic done", accepted=len(traffic.accepted), failed=len(traffic.failed),
-                           retries=traffic.retries)
+        self.timeline.note(
+            "traffic done", accepted=len(traffic.accepted), failed=len(traffic.failed), retries=traffic.retries
+        )
         self.scale_to(1)
         drained = self.drain(traffic.accepted)
         settled_after_drain = self.await_settlement()
@@ -331,7 +374,9 @@ class Scenario:
     def assigned_total(self) -> int:
         total = 0
         for index in self.running():
-            total += int(self.stack.metrics(index).get(f'replicasafe_worker_assigned_partitions{{mode="{self.mode}"}}', 0))
+            total += int(
+                self.stack.metrics(index).get(f'replicasafe_worker_assigned_partitions{{mode="{self.mode}"}}', 0)
+            )
         return total
 
     def lag_total(self) -> float | None:
@@ -372,9 +417,18 @@ class Scenario:
         since = time.time()
         bound = 2 * self.args.settlement_period + 15
         try:
-            wait_until(lambda: int(self.stack.psql(
-                f"SELECT count(*) FROM settlements WHERE settled_at > to_timestamp({since})") or 0) > 0,
-                bound, "a settlement run after the drain", interval=0.5)
+            wait_until(
+                lambda: (
+                    int(
+                        self.stack.psql(f"SELECT count(*) FROM settlements WHERE settled_at > to_timestamp({since})")
+                        or 0
+                    )
+                    > 0
+                ),
+                bound,
+                "a settlement run after the drain",
+                interval=0.5,
+            )
         except StackError as error:
             self.timeline.note("no settlement after the drain", error=str(error))
             return False
@@ -416,12 +470,18 @@ class Scenario:
                 )
                 SELECT wrong.n, uncounted.n, wrong.cents + uncounted.cents FROM wrong, uncounted"""
         wrong, uncounted, cents = (int(x) for x in self.stack.psql(sql).split("\t"))
-        return {"settlement_mismatches": wrong + uncounted, "settlement_wrong_totals": wrong,
-                "settlement_uncounted_rows": uncounted, "settlement_error_cents": cents}
+        return {
+            "settlement_mismatches": wrong + uncounted,
+            "settlement_wrong_totals": wrong,
+            "settlement_uncounted_rows": uncounted,
+            "settlement_error_cents": cents,
+        }
 
     def check(self, traffic: Traffic, drained: bool) -> dict:
         rows = "\n".join(f"{e.event_id}\t{e.account}\t{e.amount}" for e in traffic.accepted)
-        self.stack.psql("CREATE TABLE IF NOT EXISTS e2e_produced (event_id uuid PRIMARY KEY, account_id text, amount bigint)")
+        self.stack.psql(
+            "CREATE TABLE IF NOT EXISTS e2e_produced (event_id uuid PRIMARY KEY, account_id text, amount bigint)"
+        )
         self.stack.psql("TRUNCATE e2e_produced")
         self.stack.psql("COPY e2e_produced FROM STDIN", stdin=rows + "\n")
         numbers = self.stack.psql("""
@@ -445,17 +505,44 @@ class Scenario:
               (SELECT coalesce(sum(abs(amount_cents)), 0) FROM
                  (SELECT amount_cents, row_number() OVER (PARTITION BY event_id ORDER BY id) AS n FROM ledger) x WHERE n > 1)
             """).split("\t")
-        (produced, applied, effects, duplicates, lost, unexpected, doubles, mismatches, mismatch_cents, dead_lettered,
-         periods, duplicated_events, duplicated_cents) = (int(x) for x in numbers)
+        (
+            produced,
+            applied,
+            effects,
+            duplicates,
+            lost,
+            unexpected,
+            doubles,
+            mismatches,
+            mismatch_cents,
+            dead_lettered,
+            periods,
+            duplicated_events,
+            duplicated_cents,
+        ) = (int(x) for x in numbers)
         result = {
-            "mode": self.mode, "produced": produced, "applied_distinct": applied, "effects": effects,
-            "duplicates": duplicates, "duplicated_events": duplicated_events, "duplicated_cents": duplicated_cents,
+            "mode": self.mode,
+            "produced": produced,
+            "applied_distinct": applied,
+            "effects": effects,
+            "duplicates": duplicates,
+            "duplicated_events": duplicated_events,
+            "duplicated_cents": duplicated_cents,
             "lost": lost,
-            "double_settlements": doubles, "settled_periods": periods, "balance_mismatches": mismatches,
-            "balance_error_cents": mismatch_cents, "unexpected_events": unexpected, "dead_lettered": dead_lettered,
-            "not_accepted": len(traffic.failed), "api_retries": traffic.retries, "kills": self.kills,
-            "kills_with_transaction_in_flight": self.kills_in_flight, "sigterms": self.terms,
-            "broker_faults": self.broker_faults, "max_replicas": self.max_replicas, "drained": drained,
+            "double_settlements": doubles,
+            "settled_periods": periods,
+            "balance_mismatches": mismatches,
+            "balance_error_cents": mismatch_cents,
+            "unexpected_events": unexpected,
+            "dead_lettered": dead_lettered,
+            "not_accepted": len(traffic.failed),
+            "api_retries": traffic.retries,
+            "kills": self.kills,
+            "kills_with_transaction_in_flight": self.kills_in_flight,
+            "sigterms": self.terms,
+            "broker_faults": self.broker_faults,
+            "max_replicas": self.max_replicas,
+            "drained": drained,
         }
         result.update(self.settlement_audit())
         result["duplicate_causes"] = self.duplicate_causes()
@@ -478,8 +565,11 @@ class Scenario:
             if (p1, o1) != (p2, o2):
                 cause = "producer retry (the event is twice in Kafka)"
             else:
-                events = [e for e in self.timeline.entries
-                          if e.get("worker") == w1 and t1 <= e["wall"] <= t2 and e["what"] in ("SIGKILL", "SIGTERM")]
+                events = [
+                    e
+                    for e in self.timeline.entries
+                    if e.get("worker") == w1 and t1 <= e["wall"] <= t2 and e["what"] in ("SIGKILL", "SIGTERM")
+                ]
                 if any(e["what"] == "SIGKILL" for e in events):
                     cause = "SIGKILL before commit"
                 elif events:
@@ -535,8 +625,15 @@ def verdict(result: dict) -> list[str]:
     if result["kills_with_transaction_in_flight"] < 1:
         problems.append("no SIGKILL hit a worker with a transaction in flight")
     if result["mode"] == "after":
-        for key in ("duplicates", "lost", "double_settlements", "balance_mismatches", "settlement_mismatches",
-                    "unexpected_events", "not_accepted"):
+        for key in (
+            "duplicates",
+            "lost",
+            "double_settlements",
+            "balance_mismatches",
+            "settlement_mismatches",
+            "unexpected_events",
+            "not_accepted",
+        ):
             if result[key]:
                 problems.append(f"{key} = {result[key]}")
         for key in ("drained", "settled_after_drain"):
@@ -567,6 +664,7 @@ def main() -> int:
     args.rate = args.rate or (60.0 if args.small else 150.0)
 
     scenario = Scenario(args)
+
     # A hard bound on the run: a hung step must not hang CI.
     def out_of_time(*_):
         raise StackError(f"run exceeded {args.timeout:.0f} s")
@@ -587,9 +685,14 @@ def main() -> int:
     if problems:
         log(f"FAIL: {args.mode} mode: " + "; ".join(problems))
     else:
-        log(f"PASS: {args.mode} mode " + (
-            "shows no duplicates, losses, double settlements, balance or settlement mismatches, and a kill in flight"
-            if args.mode == "after" else "shows duplicates, and a kill in flight"))
+        log(
+            f"PASS: {args.mode} mode "
+            + (
+                "shows no duplicates, losses, double settlements, balance or settlement mismatches, and a kill in flight"
+                if args.mode == "after"
+                else "shows duplicates, and a kill in flight"
+            )
+        )
     print(json.dumps(result))
     return 0 if not problems else 1
 

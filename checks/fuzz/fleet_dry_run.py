@@ -15,6 +15,7 @@ Checks:
 
 usage: fleet_dry_run.py --sim SIM --rendered FUZZ.yaml --params apps/fuzz/params.env --work DIR
 """
+
 import argparse
 import json
 import os
@@ -75,8 +76,10 @@ def check_structure(job, params):
     if spec.get("completionMode") != "Indexed":
         fail("the sweep Job is not an Indexed Job")
     if spec["completions"] != int(params["SHARDS"]) or spec["parallelism"] != int(params["PARALLELISM"]):
-        fail(f"completions {spec['completions']} / parallelism {spec['parallelism']} are not SHARDS "
-             f"{params['SHARDS']} / PARALLELISM {params['PARALLELISM']} of params.env")
+        fail(
+            f"completions {spec['completions']} / parallelism {spec['parallelism']} are not SHARDS "
+            f"{params['SHARDS']} / PARALLELISM {params['PARALLELISM']} of params.env"
+        )
     if not spec.get("backoffLimitPerIndex") or pod.get("restartPolicy") != "Never":
         fail("backoffLimitPerIndex and restartPolicy Never are required for per-index retries")
     actions = [r["action"] for r in spec["podFailurePolicy"]["rules"]]
@@ -88,8 +91,12 @@ def check_structure(job, params):
 
 
 def environment(by, work, index, bin_dir):
-    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(work), "FAKE_S3": f"{work}/s3",
-           "JOB_COMPLETION_INDEX": str(index)}
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "HOME": str(work),
+        "FAKE_S3": f"{work}/s3",
+        "JOB_COMPLETION_INDEX": str(index),
+    }
     for name in ("sim-fuzz-params", "sim-fuzz-target"):
         env.update(by[("ConfigMap", name)]["data"])
     return env
@@ -98,7 +105,9 @@ def environment(by, work, index, bin_dir):
 def run_pod(job, env, results, extra_env=None):
     """Runs the pod's two containers (sim, then upload, which waits for sim's exit status); their exit codes."""
     os.makedirs(results, exist_ok=True)
-    containers = {c["name"]: c["command"][-1].replace("/results", results) for c in job["spec"]["template"]["spec"]["containers"]}
+    containers = {
+        c["name"]: c["command"][-1].replace("/results", results) for c in job["spec"]["template"]["spec"]["containers"]
+    }
     env = dict(env, **(extra_env or {}))
     sim = subprocess.run(["sh", "-c", containers["sim"]], env=env, capture_output=True, text=True)
     upload = subprocess.run(["sh", "-c", containers["upload"]], env=env, capture_output=True, text=True, timeout=60)
@@ -188,15 +197,20 @@ def main():
     if merged.returncode != 1:
         fail(f"merge exited {merged.returncode}: {merged.stderr}")
     report = json.loads(merged.stdout.strip().splitlines()[-1])
-    single = subprocess.run([args.sim, "sweep", "--seeds", args.seeds, "--mode", "before", "--replicas", "1",
-                             "--faults", "kill", "--json"], capture_output=True, text=True)
+    single = subprocess.run(
+        [args.sim, "sweep", "--seeds", args.seeds, "--mode", "before", "--replicas", "1", "--faults", "kill", "--json"],
+        capture_output=True,
+        text=True,
+    )
     whole = json.loads(single.stdout.strip().splitlines()[-1])
     if report["failed_seeds"] != whole["failed_seeds"] or report["violations_by_kind"] != whole["violations_by_kind"]:
         fail("the merge Job's report differs from one sweep over the range")
     if merge_job["spec"].get("suspend") is not True:
         fail("the merge Job must be created suspended (it runs after the sweep)")
-    print(f"merge Job: {report['shards']} shards, {len(report['failed_seeds'])} failing seeds of {report['seeds']}, "
-          f"equal to one sweep; the Job fails on them (podFailurePolicy FailJob on exit 1)")
+    print(
+        f"merge Job: {report['shards']} shards, {len(report['failed_seeds'])} failing seeds of {report['seeds']}, "
+        f"equal to one sweep; the Job fails on them (podFailurePolicy FailJob on exit 1)"
+    )
     shutil.rmtree(f"{work}/s3")
 
 

@@ -1,5 +1,6 @@
 """Fixtures for the defect-injection tests: a copy of the platform's part of the repository in a temporary
 directory, and a runner for scripts/lint/platform.sh on that copy."""
+
 import os
 import shutil
 import subprocess
@@ -11,9 +12,23 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # docs/interfaces.md, the k6 scripts in checks/load, the observability manifests under apps/base), and the package
 # files the lint's Python modules need to run as `python -m scripts.lint.X` from the copy's root.
 COPIED = [
-    "apps", "platform", "infra", "tools", "scripts/__init__.py", "scripts/lint", "scripts/infra", "scripts/deps",
-    ".tool-versions", "pyproject.toml",
-    "docs/security", "docs/interfaces.md", "checks/load", ".github", "db", "Sources/Live/API", "Sources/Live/Worker",
+    "apps",
+    "platform",
+    "infra",
+    "tools",
+    "scripts/__init__.py",
+    "scripts/lint",
+    "scripts/infra",
+    "scripts/deps",
+    ".tool-versions",
+    "pyproject.toml",
+    "docs/security",
+    "docs/interfaces.md",
+    "checks/load",
+    ".github",
+    "db",
+    "Sources/Live/API",
+    "Sources/Live/Worker",
     "scripts/local-postgres.sh",
 ]
 
@@ -66,12 +81,19 @@ class Tree:
 
     def run(self, script, *args, timeout=1200):
         env = dict(os.environ, PLATFORM_VENVS=os.path.join(REPO, ".local", "venvs"))
-        proc = subprocess.run([self.path(script), *args], cwd=self.root, env=env, capture_output=True, text=True,
-                              timeout=timeout)
+        proc = subprocess.run(
+            [self.path(script), *args], cwd=self.root, env=env, capture_output=True, text=True, timeout=timeout
+        )
         return proc.returncode, proc.stdout + proc.stderr
 
     def lint(self, *checks):
         env = dict(os.environ, PLATFORM_VENVS=os.path.join(REPO, ".local", "venvs"))
-        proc = subprocess.run([self.path("scripts/lint/platform.sh"), *checks], cwd=self.root, env=env,
-                              capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(
+            [self.path("scripts/lint/platform.sh"), *checks],
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         return proc.returncode, proc.stdout + proc.stderr

@@ -18,6 +18,7 @@ def test_every_check_passes_on_the_pristine_tree(tree):
 
 # ---- render -----------------------------------------------------------------------------------------------
 
+
 def test_render_fails_on_a_missing_resource(tree):
     tree.replace("apps/base/api/kustomization.yaml", "  - pdb.yaml", "  - pdb.yaml\n  - missing.yaml")
     failed(tree, "render", "render: before FAILED")
@@ -25,18 +26,23 @@ def test_render_fails_on_a_missing_resource(tree):
 
 def test_render_fails_when_the_overlay_patch_misses_worker_mode(tree):
     # The overlays patch env[0]; a new first variable must break the render, not silently patch it.
-    tree.replace("apps/base/worker/deployment.yaml", "            - name: WORKER_MODE\n",
-                 "            - name: LOG_LEVEL\n              value: info\n            - name: WORKER_MODE\n")
+    tree.replace(
+        "apps/base/worker/deployment.yaml",
+        "            - name: WORKER_MODE\n",
+        "            - name: LOG_LEVEL\n              value: info\n            - name: WORKER_MODE\n",
+    )
     failed(tree, "render", "render: before FAILED")
 
 
 def test_render_fails_without_the_k6_scripts(tree):
     import os
+
     os.remove(tree.path("checks/load/lag-burst.js"))
     failed(tree, "render", "lag-burst.js is missing")
 
 
 # ---- schema -----------------------------------------------------------------------------------------------
+
 
 def test_schema_rejects_an_unknown_field_of_a_custom_resource(tree):
     tree.replace("apps/base/kafka/kafka.yaml", "    rack:\n", "    racks:\n      enabled: true\n    rack:\n")
@@ -44,8 +50,11 @@ def test_schema_rejects_an_unknown_field_of_a_custom_resource(tree):
 
 
 def test_schema_rejects_an_unknown_field_of_a_builtin_object(tree):
-    tree.replace("apps/base/api/deployment.yaml", "          imagePullPolicy: Always",
-                 "          imagePullPolicy: Always\n          restartPolicyy: Never")
+    tree.replace(
+        "apps/base/api/deployment.yaml",
+        "          imagePullPolicy: Always",
+        "          imagePullPolicy: Always\n          restartPolicyy: Never",
+    )
     failed(tree, "schema", "'restartPolicyy' was unexpected")
 
 
@@ -55,8 +64,11 @@ def test_schema_rejects_a_wrong_type(tree):
 
 
 def test_schema_evaluates_crd_cel_rules(tree):
-    tree.replace("apps/base/kafka/kafka.yaml", "      type: strimziMetricsReporter\n      values:\n",
-                 "      type: jmxPrometheusExporter\n      values:\n")
+    tree.replace(
+        "apps/base/kafka/kafka.yaml",
+        "      type: strimziMetricsReporter\n      values:\n",
+        "      type: jmxPrometheusExporter\n      values:\n",
+    )
     failed(tree, "schema", "CEL rule failed: valueFrom property is required")
 
 
@@ -72,14 +84,19 @@ def test_schema_detects_an_edited_vendored_crd(tree):
 
 # ---- overlays ---------------------------------------------------------------------------------------------
 
+
 def test_overlays_may_differ_only_in_worker_mode(tree):
-    tree.replace("apps/overlays/after/kustomization.yaml", "        value: after",
-                 "        value: after\n      - op: replace\n        path: /spec/template/spec/terminationGracePeriodSeconds\n"
-                 "        value: 120")
+    tree.replace(
+        "apps/overlays/after/kustomization.yaml",
+        "        value: after",
+        "        value: after\n      - op: replace\n        path: /spec/template/spec/terminationGracePeriodSeconds\n"
+        "        value: 120",
+    )
     failed(tree, "overlays", "terminationGracePeriodSeconds: 45 != 120")
 
 
 # ---- invariants -------------------------------------------------------------------------------------------
+
 
 def test_invariants_cap_keda_at_the_partition_count(tree):
     tree.replace("apps/base/worker/scaledobject.yaml", "  maxReplicaCount: 12", "  maxReplicaCount: 24")
@@ -92,8 +109,9 @@ def test_invariants_keep_at_least_one_consumer(tree):
 
 
 def test_invariants_check_the_worker_shutdown_budget(tree):
-    tree.replace("apps/base/worker/deployment.yaml", "terminationGracePeriodSeconds: 45",
-                 "terminationGracePeriodSeconds: 30")
+    tree.replace(
+        "apps/base/worker/deployment.yaml", "terminationGracePeriodSeconds: 45", "terminationGracePeriodSeconds: 30"
+    )
     failed(tree, "invariants", "worker terminationGracePeriodSeconds 30 <= preStop 5 + SHUTDOWN_GRACE_SECONDS 20")
 
 
@@ -113,56 +131,74 @@ def test_invariants_require_the_readiness_gate_label(tree):
 
 
 def test_invariants_hold_the_environment_to_the_contract(tree):
-    tree.replace("apps/base/api/deployment.yaml", "            - name: KAFKA_TOPIC\n",
-                 "            - name: KAFKA_TOPIK\n")
+    tree.replace(
+        "apps/base/api/deployment.yaml", "            - name: KAFKA_TOPIC\n", "            - name: KAFKA_TOPIK\n"
+    )
     failed(tree, "invariants", "environment variable KAFKA_TOPIK is not in docs/interfaces.md")
 
 
 def test_invariants_require_a_read_only_root_filesystem(tree):
-    tree.replace("apps/base/worker/deployment.yaml", "            readOnlyRootFilesystem: true",
-                 "            readOnlyRootFilesystem: false")
+    tree.replace(
+        "apps/base/worker/deployment.yaml",
+        "            readOnlyRootFilesystem: true",
+        "            readOnlyRootFilesystem: false",
+    )
     failed(tree, "invariants", "container worker: readOnlyRootFilesystem is not true")
 
 
 # ---- network ----------------------------------------------------------------------------------------------
 
+
 def test_network_fails_on_a_flow_missing_from_the_matrix(tree):
     # Any pod of namespace monitoring (Grafana too) instead of Prometheus only.
-    tree.replace("apps/base/network-policies/kafka.yaml",
-                 "          podSelector:\n            matchLabels:\n              app.kubernetes.io/name: prometheus\n"
-                 "      ports:\n        - protocol: TCP\n          port: 9404\n  egress:",
-                 "      ports:\n        - protocol: TCP\n          port: 9404\n  egress:")
-    failed(tree, "network", "allowed but not in docs/security/traffic-matrix.md: "
-                            "monitoring/kube-prometheus-stack-grafana[Deployment]")
+    tree.replace(
+        "apps/base/network-policies/kafka.yaml",
+        "          podSelector:\n            matchLabels:\n              app.kubernetes.io/name: prometheus\n"
+        "      ports:\n        - protocol: TCP\n          port: 9404\n  egress:",
+        "      ports:\n        - protocol: TCP\n          port: 9404\n  egress:",
+    )
+    failed(
+        tree,
+        "network",
+        "allowed but not in docs/security/traffic-matrix.md: monitoring/kube-prometheus-stack-grafana[Deployment]",
+    )
 
 
 def test_network_fails_on_a_documented_flow_that_is_blocked(tree):
-    tree.replace("apps/base/network-policies/apps.yaml",
-                 "              app.kubernetes.io/name: k6\n      ports:\n        - protocol: TCP\n          port: 8080\n",
-                 "              app.kubernetes.io/name: k6\n      ports:\n        - protocol: TCP\n          port: 8081\n")
+    tree.replace(
+        "apps/base/network-policies/apps.yaml",
+        "              app.kubernetes.io/name: k6\n      ports:\n        - protocol: TCP\n          port: 8080\n",
+        "              app.kubernetes.io/name: k6\n      ports:\n        - protocol: TCP\n          port: 8081\n",
+    )
     failed(tree, "network", "in docs/security/traffic-matrix.md but not allowed: apps/k6-api-load[Job]")
 
 
 def test_network_fails_when_the_matrix_lists_an_extra_flow(tree):
-    tree.replace("docs/security/traffic-matrix.md",
-                 "apps/worker[Deployment]                                            postgres/ledger-pg[StatefulSet]              TCP      5432\n",
-                 "apps/worker[Deployment]                                            postgres/ledger-pg[StatefulSet]              TCP      5432,5433\n")
+    tree.replace(
+        "docs/security/traffic-matrix.md",
+        "apps/worker[Deployment]                                            postgres/ledger-pg[StatefulSet]              TCP      5432\n",
+        "apps/worker[Deployment]                                            postgres/ledger-pg[StatefulSet]              TCP      5432,5433\n",
+    )
     failed(tree, "network", "in docs/security/traffic-matrix.md but not allowed: apps/worker[Deployment]")
 
 
 def test_network_requires_default_deny_in_every_namespace(tree):
-    tree.replace("apps/base/network-policies/default-deny.yaml",
-                 "  namespace: postgres\nspec:\n  podSelector: {}\n  policyTypes:\n    - Ingress\n    - Egress",
-                 "  namespace: postgres\nspec:\n  podSelector: {}\n  policyTypes:\n    - Ingress")
+    tree.replace(
+        "apps/base/network-policies/default-deny.yaml",
+        "  namespace: postgres\nspec:\n  podSelector: {}\n  policyTypes:\n    - Ingress\n    - Egress",
+        "  namespace: postgres\nspec:\n  podSelector: {}\n  policyTypes:\n    - Ingress",
+    )
     failed(tree, "network", "namespace postgres has no default-deny")
 
 
 def test_network_default_deny_alone_must_block_everything(tree):
     # A "default-deny" that quietly allows DNS is not a default deny.
-    tree.replace("apps/base/network-policies/default-deny.yaml",
-                 "  namespace: kafka\nspec:\n  podSelector: {}\n  policyTypes:\n    - Ingress\n    - Egress",
-                 "  namespace: kafka\nspec:\n  podSelector: {}\n  policyTypes:\n    - Ingress\n    - Egress\n"
-                 "  egress:\n    - ports:\n        - protocol: UDP\n          port: 53")
+    tree.replace(
+        "apps/base/network-policies/default-deny.yaml",
+        "  namespace: kafka\nspec:\n  podSelector: {}\n  policyTypes:\n    - Ingress\n    - Egress",
+        "  namespace: kafka\nspec:\n  podSelector: {}\n  policyTypes:\n    - Ingress\n    - Egress\n"
+        "  egress:\n    - ports:\n        - protocol: UDP\n          port: 53",
+    )
     rc, out = tree.lint("network")
     assert rc != 0, out
     assert "allowed with default-deny alone: kafka/" in out, out
@@ -170,15 +206,22 @@ def test_network_default_deny_alone_must_block_everything(tree):
 
 # ---- privileges (database roles and Kafka users hold exactly what their code needs) -------------------------
 
+
 def test_privileges_refuse_a_grant_the_code_does_not_use(tree):
-    tree.replace("db/grants.sql", "GRANT SELECT, INSERT ON idempotency_keys TO api;",
-                 "GRANT SELECT, INSERT ON idempotency_keys TO api;\nGRANT SELECT ON ledger TO api;")
+    tree.replace(
+        "db/grants.sql",
+        "GRANT SELECT, INSERT ON idempotency_keys TO api;",
+        "GRANT SELECT, INSERT ON idempotency_keys TO api;\nGRANT SELECT ON ledger TO api;",
+    )
     failed(tree, "privileges", "role api holds SELECT on ledger, which its statements (Sources/Live/API) do not use")
 
 
 def test_privileges_refuse_a_wider_privilege_on_an_own_table(tree):
-    tree.replace("db/grants.sql", "GRANT SELECT, INSERT ON ledger TO worker;",
-                 "GRANT SELECT, INSERT, DELETE ON ledger TO worker;")
+    tree.replace(
+        "db/grants.sql",
+        "GRANT SELECT, INSERT ON ledger TO worker;",
+        "GRANT SELECT, INSERT, DELETE ON ledger TO worker;",
+    )
     failed(tree, "privileges", "role worker holds DELETE on ledger")
 
 
@@ -188,26 +231,38 @@ def test_privileges_notice_a_missing_grant(tree):
 
 
 def test_privileges_refuse_grant_all(tree):
-    tree.replace("db/grants.sql", "GRANT SELECT, INSERT ON idempotency_keys TO api;",
-                 "GRANT ALL ON ALL TABLES IN SCHEMA public TO api;")
+    tree.replace(
+        "db/grants.sql",
+        "GRANT SELECT, INSERT ON idempotency_keys TO api;",
+        "GRANT ALL ON ALL TABLES IN SCHEMA public TO api;",
+    )
     failed(tree, "privileges", "is wider than named privileges on named objects")
 
 
 def test_privileges_refuse_database_grants_through_pgo(tree):
-    tree.replace("apps/base/postgres/postgrescluster.yaml", "    - name: api\n",
-                 "    - name: api\n      databases:\n        - replicasafe\n")
+    tree.replace(
+        "apps/base/postgres/postgrescluster.yaml",
+        "    - name: api\n",
+        "    - name: api\n      databases:\n        - replicasafe\n",
+    )
     failed(tree, "privileges", "PGO user api lists databases")
 
 
 def test_privileges_refuse_a_kafka_acl_beyond_the_workload(tree):
-    tree.replace("apps/base/kafka/users.yaml", "          name: events\n          patternType: literal\n        operations: [Write]",
-                 "          name: events\n          patternType: literal\n        operations: [Write, Read]")
+    tree.replace(
+        "apps/base/kafka/users.yaml",
+        "          name: events\n          patternType: literal\n        operations: [Write]",
+        "          name: events\n          patternType: literal\n        operations: [Write, Read]",
+    )
     failed(tree, "privileges", "KafkaUser api may Read topic events, which it does not need")
 
 
 def test_privileges_refuse_prefix_acls(tree):
-    tree.replace("apps/base/kafka/users.yaml", "          name: events.dlq\n          patternType: literal",
-                 "          name: events\n          patternType: prefix")
+    tree.replace(
+        "apps/base/kafka/users.yaml",
+        "          name: events.dlq\n          patternType: literal",
+        "          name: events\n          patternType: prefix",
+    )
     failed(tree, "privileges", "is a pattern, not one named resource")
 
 
@@ -228,21 +283,25 @@ def test_privileges_keep_the_postgres_major_of_the_tests(tree):
 
 # ---- terraform --------------------------------------------------------------------------------------------
 
+
 def test_terraform_requires_a_node_group_in_every_az(tree):
-    tree.replace("infra/main.tf", "subnet_ids_by_az  = module.network.private_subnet_ids_by_az",
-                 'subnet_ids_by_az  = { a = module.network.private_subnet_ids[0] }')
+    tree.replace(
+        "infra/main.tf",
+        "subnet_ids_by_az  = module.network.private_subnet_ids_by_az",
+        "subnet_ids_by_az  = { a = module.network.private_subnet_ids[0] }",
+    )
     failed(tree, "terraform", "node groups are not one per AZ in the private subnets")
 
 
 def test_terraform_refuses_registry_modules(tree):
-    tree.replace("infra/main.tf", 'source = "./modules/registry"',
-                 'source = "terraform-aws-modules/ecr/aws"')
+    tree.replace("infra/main.tf", 'source = "./modules/registry"', 'source = "terraform-aws-modules/ecr/aws"')
     failed(tree, "terraform", "not ./modules/ (registry modules cannot be installed or validated offline)")
 
 
 def test_terraform_requires_three_subnets_per_tier(tree):
-    tree.replace("infra/variables.tf", '["10.0.96.0/24", "10.0.97.0/24", "10.0.98.0/24"]',
-                 '["10.0.96.0/24", "10.0.97.0/24"]')
+    tree.replace(
+        "infra/variables.tf", '["10.0.96.0/24", "10.0.97.0/24", "10.0.98.0/24"]', '["10.0.96.0/24", "10.0.97.0/24"]'
+    )
     failed(tree, "terraform", "var.public_subnet_cidrs has 2 subnets, not 3")
 
 
@@ -258,8 +317,12 @@ def test_terraform_requires_every_output_the_scripts_read(tree):
 
 def test_terraform_irsa_trusts_the_service_accounts_in_use(tree):
     tree.replace("platform/values/cluster-autoscaler.yaml", "    name: cluster-autoscaler ", "    name: autoscaler ")
-    failed(tree, "terraform", "role cluster_autoscaler trusts ['kube-system:cluster-autoscaler'] but platform/apps "
-                              "use ['kube-system:autoscaler']")
+    failed(
+        tree,
+        "terraform",
+        "role cluster_autoscaler trusts ['kube-system:cluster-autoscaler'] but platform/apps "
+        "use ['kube-system:autoscaler']",
+    )
 
 
 def test_terraform_requires_versioned_buckets(tree):
@@ -268,21 +331,28 @@ def test_terraform_requires_versioned_buckets(tree):
 
 
 def test_terraform_keeps_policy_cidrs_equal_to_the_subnets(tree):
-    tree.replace("infra/variables.tf", '"10.0.100.0/24", "10.0.101.0/24", "10.0.102.0/24"',
-                 '"10.0.110.0/24", "10.0.111.0/24", "10.0.112.0/24"')
+    tree.replace(
+        "infra/variables.tf",
+        '"10.0.100.0/24", "10.0.101.0/24", "10.0.102.0/24"',
+        '"10.0.110.0/24", "10.0.111.0/24", "10.0.112.0/24"',
+    )
     failed(tree, "terraform", "NetworkPolicy API-server CIDRs")
 
 
 def test_terraform_reports_unparsable_hcl(tree):
-    tree.replace("infra/budget.tf", "limit_unit   = \"USD\"", "limit_unit   = \"USD")
+    tree.replace("infra/budget.tf", 'limit_unit   = "USD"', 'limit_unit   = "USD')
     failed(tree, "terraform", "parse: ")
 
 
 # ---- tfvalidate (terraform fmt, init, validate against the provider schema) ----------------------------------
 
+
 def test_tfvalidate_rejects_an_argument_the_provider_does_not_have(tree):
-    tree.replace("infra/modules/network/main.tf", "  enable_dns_support   = true\n",
-                 "  enable_dns_support   = true\n  enable_dns_hostname  = true\n")
+    tree.replace(
+        "infra/modules/network/main.tf",
+        "  enable_dns_support   = true\n",
+        "  enable_dns_support   = true\n  enable_dns_hostname  = true\n",
+    )
     failed(tree, "tfvalidate", 'An argument named "enable_dns_hostname" is not expected here')
 
 
@@ -298,16 +368,27 @@ def test_tfvalidate_requires_terraform_fmt(tree):
 
 # ---- helmvalues (platform/values against the pinned charts' defaults) -------------------------------------
 
+
 def test_helmvalues_catches_a_misspelled_key(tree):
-    tree.replace("platform/values/kube-prometheus-stack.yaml", "    serviceMonitorSelectorNilUsesHelmValues: false",
-                 "    serviceMonitorSelectorNilUsesHelmValue: false")
-    failed(tree, "helmvalues", "unknown key prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValue "
-                               "(did you mean prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues?)")
+    tree.replace(
+        "platform/values/kube-prometheus-stack.yaml",
+        "    serviceMonitorSelectorNilUsesHelmValues: false",
+        "    serviceMonitorSelectorNilUsesHelmValue: false",
+    )
+    failed(
+        tree,
+        "helmvalues",
+        "unknown key prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValue "
+        "(did you mean prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues?)",
+    )
 
 
 def test_helmvalues_catches_a_misspelled_set_string_key(tree):
-    tree.replace("platform/install_platform.sh", "--set-string autoDiscovery.clusterName=",
-                 "--set-string autoDiscovery.clustername=")
+    tree.replace(
+        "platform/install_platform.sh",
+        "--set-string autoDiscovery.clusterName=",
+        "--set-string autoDiscovery.clustername=",
+    )
     failed(tree, "helmvalues", "cluster-autoscaler: unknown key autoDiscovery.clustername")
 
 
@@ -317,8 +398,11 @@ def test_helmvalues_applies_the_charts_json_schema(tree):
 
 
 def test_helmvalues_leaves_free_form_maps_alone(tree):
-    tree.replace("platform/values/strimzi.yaml", "  requests:\n    cpu: 100m",
-                 "  requests:\n    cpu: 100m\n    example.com/gpu: 1")
+    tree.replace(
+        "platform/values/strimzi.yaml",
+        "  requests:\n    cpu: 100m",
+        "  requests:\n    cpu: 100m\n    example.com/gpu: 1",
+    )
     rc, out = tree.lint("helmvalues")
     assert rc == 0, out
 
@@ -329,6 +413,7 @@ def test_helmvalues_detects_an_edited_vendored_chart_default(tree):
 
 
 # ---- toolpins ----------------------------------------------------------------------------------------------
+
 
 def test_toolpins_keep_tool_versions_and_the_pins_equal(tree):
     tree.replace(".tool-versions", "helm 3.19.0", "helm 3.20.0")
@@ -342,23 +427,32 @@ def test_toolpins_refuse_a_range(tree):
 
 # ---- alertmanager (routes and receivers, amtool) ---------------------------------------------------------
 
+
 def test_alertmanager_routes_every_critical_to_the_pager(tree):
-    tree.replace("platform/values/kube-prometheus-stack.yaml", """        - receiver: page
-          matchers: ['severity="critical"']""", """        - receiver: page
-          matchers: ['severity="critical"', 'slo=~".+"']""")
+    tree.replace(
+        "platform/values/kube-prometheus-stack.yaml",
+        """        - receiver: page
+          matchers: ['severity="critical"']""",
+        """        - receiver: page
+          matchers: ['severity="critical"', 'slo=~".+"']""",
+    )
     failed(tree, "alertmanager", "alert SettlementMissed (critical")
     failed(tree, "alertmanager", "want 'page'")
 
 
 def test_alertmanager_refuses_an_alert_without_a_known_severity(tree):
-    tree.replace("apps/base/observability/prometheusrule.yaml", "labels: {severity: warning}",
-                 "labels: {severity: info}")
+    tree.replace(
+        "apps/base/observability/prometheusrule.yaml", "labels: {severity: warning}", "labels: {severity: info}"
+    )
     failed(tree, "alertmanager", "alert DuplicateSkipsSpike has severity 'info'")
 
 
 def test_alertmanager_requires_inhibition_of_warnings_by_criticals(tree):
-    tree.replace("platform/values/kube-prometheus-stack.yaml", "        equal: [alertname, namespace]",
-                 "        equal: [alertname, namespace, slo_window]")
+    tree.replace(
+        "platform/values/kube-prometheus-stack.yaml",
+        "        equal: [alertname, namespace]",
+        "        equal: [alertname, namespace, slo_window]",
+    )
     failed(tree, "alertmanager", "no inhibit rule silences its warning while its critical fires")
 
 
@@ -369,32 +463,42 @@ def test_alertmanager_config_must_load(tree):
 
 # ---- checkov ----------------------------------------------------------------------------------------------
 
+
 def test_checkov_fails_on_a_public_bucket(tree):
-    tree.replace("infra/modules/backups/main.tf", "  block_public_policy     = true", "  block_public_policy     = false")
+    tree.replace(
+        "infra/modules/backups/main.tf", "  block_public_policy     = true", "  block_public_policy     = false"
+    )
     failed(tree, "checkov", "checkov terraform: FAILED")
 
 
 def test_checkov_fails_on_privilege_escalation(tree):
-    tree.replace("apps/base/api/deployment.yaml", "            allowPrivilegeEscalation: false",
-                 "            allowPrivilegeEscalation: true")
+    tree.replace(
+        "apps/base/api/deployment.yaml",
+        "            allowPrivilegeEscalation: false",
+        "            allowPrivilegeEscalation: true",
+    )
     failed(tree, "checkov", "checkov kubernetes: FAILED CKV_K8S_20")
 
 
 def test_checkov_skips_need_a_reason(tree):
-    tree.replace("infra/modules/backups/main.tf", "# checkov:skip=CKV_AWS_18:Access logging needs a third bucket;",
-                 "# checkov:skip=CKV_AWS_18")
+    tree.replace(
+        "infra/modules/backups/main.tf",
+        "# checkov:skip=CKV_AWS_18:Access logging needs a third bucket;",
+        "# checkov:skip=CKV_AWS_18",
+    )
     failed(tree, "checkov", "skip without an ID and a reason")
 
 
 # ---- shellcheck and yamllint ------------------------------------------------------------------------------
 
+
 def test_shellcheck_covers_every_script(tree):
-    tree.write("scripts/ops/new-tool.sh", '#!/usr/bin/env bash\nset -euo pipefail\nrm -rf $1/data\n')
+    tree.write("scripts/ops/new-tool.sh", "#!/usr/bin/env bash\nset -euo pipefail\nrm -rf $1/data\n")
     failed(tree, "shellcheck", "FAILED scripts/ops/new-tool.sh")
 
 
 def test_shellcheck_finds_scripts_by_shebang(tree):
-    tree.write("tools/run", '#!/bin/bash\necho $UNQUOTED_VAR\n')
+    tree.write("tools/run", "#!/bin/bash\necho $UNQUOTED_VAR\n")
     failed(tree, "shellcheck", "FAILED tools/run")
 
 
@@ -409,6 +513,9 @@ def test_invariants_require_a_fixed_image_tag(tree):
 
 
 def test_invariants_forbid_host_paths(tree):
-    tree.replace("apps/base/api/deployment.yaml", "      volumes:\n        - name: tmp\n",
-                 "      volumes:\n        - name: host\n          hostPath:\n            path: /var/run\n        - name: tmp\n")
+    tree.replace(
+        "apps/base/api/deployment.yaml",
+        "      volumes:\n        - name: tmp\n",
+        "      volumes:\n        - name: host\n          hostPath:\n            path: /var/run\n        - name: tmp\n",
+    )
     failed(tree, "invariants", "volume host of type ['hostPath']")

@@ -2,6 +2,7 @@
 aws, terraform, helm and kubectl (checks/platform/stubs/cloud_tool.py): none of them can run on the build
 machine, but the scripts' own decisions can be checked: tools and versions first, clear errors, the pinned
 charts with their values and the account's roles, the order of the steps, the Secret hand-over."""
+
 import base64
 import json
 import os
@@ -59,13 +60,23 @@ class Cloud:
             os.mkdir(sandbox)
             for directory in system.split(":"):
                 for name in os.listdir(directory):
-                    if name.startswith(("kubectl", "helm", "terraform", "aws")) or os.path.exists(os.path.join(sandbox, name)):
+                    if name.startswith(("kubectl", "helm", "terraform", "aws")) or os.path.exists(
+                        os.path.join(sandbox, name)
+                    ):
                         continue
                     os.symlink(os.path.join(directory, name), os.path.join(sandbox, name))
-        full_env = dict(os.environ, PATH=f"{path}:{sandbox}", STUB_DIR=self.state, HOME=self.state, TIMEOUT="1s",
-                        STUB_REAL_KUBECTL=real_kubectl(), **env)
-        proc = subprocess.run([os.path.join(REPO, script), *args], cwd=REPO, env=full_env,
-                              capture_output=True, text=True, timeout=120)
+        full_env = dict(
+            os.environ,
+            PATH=f"{path}:{sandbox}",
+            STUB_DIR=self.state,
+            HOME=self.state,
+            TIMEOUT="1s",
+            STUB_REAL_KUBECTL=real_kubectl(),
+            **env,
+        )
+        proc = subprocess.run(
+            [os.path.join(REPO, script), *args], cwd=REPO, env=full_env, capture_output=True, text=True, timeout=120
+        )
         self.stdout = proc.stdout
         return proc.returncode, proc.stdout + proc.stderr
 
@@ -99,6 +110,7 @@ def versions_env():
 
 
 # ---- install_platform.sh ------------------------------------------------------------------------------------
+
 
 def test_install_refuses_without_helm(cloud):
     rc, out = cloud.run("platform/install_platform.sh", remove=["helm"])
@@ -149,11 +161,26 @@ def test_install_installs_every_chart_pinned_with_its_values_and_roles(cloud):
     env = versions_env()
     upgrades = [c for c in cloud.calls("helm") if c.startswith("helm upgrade --install")]
     releases = [c.split()[3] for c in upgrades]
-    assert releases == ["metrics-server", "aws-load-balancer-controller", "kube-prometheus-stack", "keda",
-                        "cluster-autoscaler", "velero", "strimzi", "pgo"]
-    pinned = {"metrics-server": "METRICS_SERVER", "aws-load-balancer-controller": "ALB_CONTROLLER",
-              "kube-prometheus-stack": "KUBE_PROMETHEUS_STACK", "keda": "KEDA",
-              "cluster-autoscaler": "CLUSTER_AUTOSCALER", "velero": "VELERO", "strimzi": "STRIMZI", "pgo": "PGO"}
+    assert releases == [
+        "metrics-server",
+        "aws-load-balancer-controller",
+        "kube-prometheus-stack",
+        "keda",
+        "cluster-autoscaler",
+        "velero",
+        "strimzi",
+        "pgo",
+    ]
+    pinned = {
+        "metrics-server": "METRICS_SERVER",
+        "aws-load-balancer-controller": "ALB_CONTROLLER",
+        "kube-prometheus-stack": "KUBE_PROMETHEUS_STACK",
+        "keda": "KEDA",
+        "cluster-autoscaler": "CLUSTER_AUTOSCALER",
+        "velero": "VELERO",
+        "strimzi": "STRIMZI",
+        "pgo": "PGO",
+    }
     for call, release in zip(upgrades, releases):
         prefix = pinned[release]
         assert f" {env[prefix + '_CHART']} " in call
@@ -188,8 +215,12 @@ def test_install_refuses_without_alert_receivers(cloud):
 
 
 def test_install_writes_the_receivers_secret_without_printing_it(cloud):
-    rc, out = cloud.run("platform/install_platform.sh", STUB_NO_ALERT_SECRET="1",
-                        ALERT_PAGERDUTY_ROUTING_KEY="pd-key-123", ALERT_SLACK_WEBHOOK_URL="https://hooks.example/T0")
+    rc, out = cloud.run(
+        "platform/install_platform.sh",
+        STUB_NO_ALERT_SECRET="1",
+        ALERT_PAGERDUTY_ROUTING_KEY="pd-key-123",
+        ALERT_SLACK_WEBHOOK_URL="https://hooks.example/T0",
+    )
     assert rc == 0, out
     secret = next(t for t in cloud.applied() if "name: alertmanager-receivers" in t)
     assert base64.b64encode(b"pd-key-123").decode() in secret
@@ -207,7 +238,7 @@ def test_install_is_idempotent(cloud):
     assert cloud.run("platform/install_platform.sh")[0] == 0
     first = [c for c in cloud.calls("helm") if c.startswith("helm upgrade")]
     assert cloud.run("platform/install_platform.sh")[0] == 0
-    second = [c for c in cloud.calls("helm") if c.startswith("helm upgrade")][len(first):]
+    second = [c for c in cloud.calls("helm") if c.startswith("helm upgrade")][len(first) :]
     assert first == second, "a second run must issue the same upgrade --install calls"
 
 
@@ -219,6 +250,7 @@ def test_uninstall_needs_confirmation(cloud):
 
 
 # ---- deploy_apps.sh ---------------------------------------------------------------------------------------
+
 
 def test_deploy_refuses_the_placeholder_account(cloud):
     outputs = json.load(open(os.path.join(cloud.state, "outputs.json")))
@@ -252,8 +284,10 @@ def test_deploy_applies_the_overlay_with_the_accounts_values(cloud, mode):
     secrets = {re.search(r"name: (\S+)", t).group(1): t for t in cloud.applied() if "kind: Secret" in t}
     for role in ("api", "worker"):
         url = base64.b64decode(re.search(r"DATABASE_URL: (\S+)", secrets[f"ledger-db-{role}"]).group(1)).decode()
-        assert url == (f"postgresql://{role}:s3cret%2F{role}@ledger-primary.postgres.svc:5432/replicasafe"
-                       "?sslmode=require&options=-c%20statement_timeout%3D15000")
+        assert url == (
+            f"postgresql://{role}:s3cret%2F{role}@ledger-primary.postgres.svc:5432/replicasafe"
+            "?sslmode=require&options=-c%20statement_timeout%3D15000"
+        )
     # Kafka: each user's password and the cluster CA copied into namespace apps; KEDA's with its SASL settings.
     for name in ("kafka-api", "kafka-worker", "kafka-keda", "kafka-cluster-ca"):
         assert name in secrets, sorted(secrets)
@@ -279,9 +313,15 @@ def test_deploy_checks_the_images_before_applying(cloud):
 
 
 def test_deploy_takes_registry_and_tag_from_the_environment(cloud):
-    rc, out = cloud.run("apps/deploy_apps.sh", "after", IMAGE_REGISTRY="987654321098.dkr.ecr.eu-west-1.amazonaws.com/rs",
-                        IMAGE_TAG="v1.2.3")
+    rc, out = cloud.run(
+        "apps/deploy_apps.sh",
+        "after",
+        IMAGE_REGISTRY="987654321098.dkr.ecr.eu-west-1.amazonaws.com/rs",
+        IMAGE_TAG="v1.2.3",
+    )
     assert rc == 0, out
     assert "image: 987654321098.dkr.ecr.eu-west-1.amazonaws.com/rs/worker:v1.2.3" in cloud.applied()[0]
-    assert any("describe-images --region eu-west-1 --repository-name rs/api --image-ids imageTag=v1.2.3" in c
-               for c in cloud.calls("aws"))
+    assert any(
+        "describe-images --region eu-west-1 --repository-name rs/api --image-ids imageTag=v1.2.3" in c
+        for c in cloud.calls("aws")
+    )

@@ -54,7 +54,9 @@ def near_duplicate_names(paths: list[pathlib.PurePath]) -> list[tuple[str, str]]
 
 
 def package_files() -> list[pathlib.Path]:
-    return [p for package in PACKAGES for p in (ROOT / package).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return [
+        p for package in PACKAGES for p in (ROOT / package).rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    ]
 
 
 class PackageTests(unittest.TestCase):

@@ -9,7 +9,12 @@ from scripts.swiftpm import check_imports
 
 
 def target(name, *dependencies, kind="regular"):
-    return {"name": name, "type": kind, "path": f"Sources/{name}", "dependencies": [{"byName": [d, None]} for d in dependencies]}
+    return {
+        "name": name,
+        "type": kind,
+        "path": f"Sources/{name}",
+        "dependencies": [{"byName": [d, None]} for d in dependencies],
+    }
 
 
 class CheckImportsTests(unittest.TestCase):

@@ -7,6 +7,7 @@
   static REPORT_JSON HTML         the HTML as written (no browser): markers of every run in a --mode both file
 Exit 1 with a reason on a mismatch.
 """
+
 import json
 import sys
 import xml.etree.ElementTree as ET
@@ -87,9 +88,13 @@ def dom(report_path, dom_path):
     body = next((attrs for tag, attrs in elements if tag == "body"), {})
     # Set by the page's own script inside chromium: proves the script ran under the CSP and saw the same DOM.
     if body.get("data-rendered-markers") != str(len(markers)):
-        fail(f"the page script counted {body.get('data-rendered-markers')!r} markers (did it run?), expected {len(markers)}")
+        fail(
+            f"the page script counted {body.get('data-rendered-markers')!r} markers (did it run?), expected {len(markers)}"
+        )
     if body.get("data-rendered-partition-lanes") != str(len(lanes)):
-        fail(f"the page script counted {body.get('data-rendered-partition-lanes')!r} partition lanes, expected {len(lanes)}")
+        fail(
+            f"the page script counted {body.get('data-rendered-partition-lanes')!r} partition lanes, expected {len(lanes)}"
+        )
     print(f"{len(markers)} markers, {len(lanes)} partition lanes")
 
 
@@ -108,7 +113,10 @@ def netlog(path):
             continue
         # A request made for the file:// page carries the page's origin in its isolation key; chromium's own
         # background fetches (component updater, time sync) carry none ("not an origin", "null null").
-        for_page = "file://" in params.get("network_isolation_key", "") or params.get("initiator") not in ("not an origin", None)
+        for_page = "file://" in params.get("network_isolation_key", "") or params.get("initiator") not in (
+            "not an origin",
+            None,
+        )
         (page if for_page else background).append(params["url"])
     for url in page:
         print(f"page request: {url}", file=sys.stderr)

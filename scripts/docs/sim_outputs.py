@@ -13,6 +13,7 @@ deterministic (same seed, same binary, same bytes), so the quote can be checked 
 
 Only single-seed runs belong under a marker: sweeps and twin runs print wall-clock figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,13 +72,14 @@ def refresh(path: Path, sim: str) -> tuple[str, int, list[str]]:
             end += 1
         if end == len(lines):
             raise SystemExit(f"{path}:{i + 1}: unterminated fenced block")
-        quoted = "\n".join(lines[i + 1:end])
+        quoted = "\n".join(lines[i + 1 : end])
         actual = run_sim(sim, match.group("args"))
         if quoted != actual:
             changed.append(match.group("args"))
             sys.stderr.write(f"--- {path}: sim {match.group('args')}\n")
-            sys.stderr.writelines(difflib.unified_diff(quoted.splitlines(True), actual.splitlines(True),
-                                                       "quoted", "actual", n=1))
+            sys.stderr.writelines(
+                difflib.unified_diff(quoted.splitlines(True), actual.splitlines(True), "quoted", "actual", n=1)
+            )
             sys.stderr.write("\n")
         out.extend([opening, *actual.split("\n"), lines[end]])
         i = end + 1
@@ -103,8 +105,10 @@ def main() -> int:
     verb = "rewrote" if options.update else "stale"
     print(f"sim-output: {blocks} quoted runs checked, {stale} {verb}")
     if options.check and stale:
-        print("sim-output: FAILED: regenerate with scripts/docs/sim_outputs.py --sim .build/release/sim --update "
-              "and read the diff (the prose around a quote may need the new numbers too)")
+        print(
+            "sim-output: FAILED: regenerate with scripts/docs/sim_outputs.py --sim .build/release/sim --update "
+            "and read the diff (the prose around a quote may need the new numbers too)"
+        )
         return 1
     return 0
 

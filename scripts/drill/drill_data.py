@@ -16,6 +16,7 @@ Subcommands (all output goes to files or stdout; errors exit non-zero with a mes
   prefix    after a restore to the end of the WAL archive: the committed batches the database holds
   verify    compare the live database with an expected set; print a JSON report
 """
+
 import argparse
 import csv
 import json
@@ -37,6 +38,7 @@ def fail(message):
 
 
 # ---------------------------------------------------------------- produced events
+
 
 def produce(args):
     rng = random.Random(args.seed)
@@ -62,14 +64,16 @@ def load_events(path):
         rows = list(csv.DictReader(handle))
     events = []
     for row in rows:
-        events.append({
-            "index": int(row["index"]),
-            "event_id": row["event_id"],
-            "account_id": row["account_id"],
-            "amount_cents": int(row["amount_cents"]),
-            "partition": int(row["partition"]),
-            "offset": int(row["offset"]),
-        })
+        events.append(
+            {
+                "index": int(row["index"]),
+                "event_id": row["event_id"],
+                "account_id": row["account_id"],
+                "amount_cents": int(row["amount_cents"]),
+                "partition": int(row["partition"]),
+                "offset": int(row["offset"]),
+            }
+        )
     if not events:
         fail(f"{path} holds no events")
     return events
@@ -77,12 +81,14 @@ def load_events(path):
 
 # ---------------------------------------------------------------- worker SQL
 
+
 def batch_sql(batch_no, batch, first, last):
     """One after-mode batch transaction, then a log line with its exact commit timestamp
     (track_commit_timestamp is on, so this is the timestamp recovery_target_time compares)."""
     values = ",\n    ".join(
         f"('{e['event_id']}'::uuid, '{e['account_id']}', {e['amount_cents']}::bigint, {e['partition']}, {e['offset']}::bigint)"
-        for e in batch)
+        for e in batch
+    )
     offsets = {}
     for e in batch:
         offsets[e["partition"]] = max(offsets.get(e["partition"], -1), e["offset"] + 1)
@@ -119,17 +125,17 @@ def script_header():
 
 def batches(args):
     events = load_events(args.events)
-    chosen = events[args.start:args.end]
+    chosen = events[args.start : args.end]
     if not chosen:
         fail(f"no events in [{args.start}, {args.end})")
     out = [script_header()]
     for number, at in enumerate(range(0, len(chosen), args.batch_size)):
-        batch = chosen[at:at + args.batch_size]
+        batch = chosen[at : at + args.batch_size]
         first, last = batch[0]["index"], batch[-1]["index"]
         # Every n-th batch also carries events of the previous one again, as a consumer does
         # after a rebalance from an older committed offset; the guard must skip them.
         if args.redeliver_every and number and number % args.redeliver_every == 0:
-            batch = events[max(args.start, first - args.redeliver):first] + batch
+            batch = events[max(args.start, first - args.redeliver) : first] + batch
         out.append(batch_sql(args.batch_no_base + number, batch, first, last))
         if args.sleep > 0:
             out.append(f"SELECT pg_sleep({args.sleep});\n")
@@ -149,13 +155,20 @@ def replay(args):
     minus a rewind (as if the Kafka-committed offset were older) to exercise the guard."""
     events = load_events(args.events)
     psql = json.loads(args.psql)
-    stored = {int(p): int(o) for p, o in psql_rows(psql, (
-        f"SELECT kafka_partition, next_offset FROM consumer_offsets "
-        f"WHERE consumer_group = '{GROUP}' AND topic = '{TOPIC}'"))}
+    stored = {
+        int(p): int(o)
+        for p, o in psql_rows(
+            psql,
+            (
+                f"SELECT kafka_partition, next_offset FROM consumer_offsets "
+                f"WHERE consumer_group = '{GROUP}' AND topic = '{TOPIC}'"
+            ),
+        )
+    }
     todo = [e for e in events if e["offset"] >= max(0, stored.get(e["partition"], 0) - args.rewind)]
     out = [script_header()]
     for number, at in enumerate(range(0, len(todo), args.batch_size)):
-        batch = todo[at:at + args.batch_size]
+        batch = todo[at : at + args.batch_size]
         out.append(batch_sql(100000 + number, batch, batch[0]["index"], batch[-1]["index"]))
     with open(args.out, "w") as handle:
         handle.write("".join(out))
@@ -163,6 +176,7 @@ def replay(args):
 
 
 # ---------------------------------------------------------------- expected sets
+
 
 def parse_ts(text):
     text = text.strip()
@@ -200,11 +214,17 @@ def loss(kept, lost):
 def summary(commits, kept, lost, out):
     rpo, span = loss(kept, lost)
     with open(out, "w") as handle:
-        json.dump({"indexes": sorted({i for first, last, _ in kept for i in range(first, last + 1)}),
-                   "lost_rows": sum(last - first + 1 for first, last, _ in lost),
-                   "rpo_seconds": rpo, "lost_write_span_seconds": span,
-                   "committed_rows": sum(last - first + 1 for first, last, _ in commits),
-                   "restored_to": max(ts for _, _, ts in kept).isoformat() if kept else None}, handle)
+        json.dump(
+            {
+                "indexes": sorted({i for first, last, _ in kept for i in range(first, last + 1)}),
+                "lost_rows": sum(last - first + 1 for first, last, _ in lost),
+                "rpo_seconds": rpo,
+                "lost_write_span_seconds": span,
+                "committed_rows": sum(last - first + 1 for first, last, _ in commits),
+                "restored_to": max(ts for _, _, ts in kept).isoformat() if kept else None,
+            },
+            handle,
+        )
 
 
 def expected(args):
@@ -232,10 +252,11 @@ def prefix(args):
         if not all(events[i]["event_id"] in present for i in range(first, last + 1)):
             break
         kept.append((first, last, ts))
-    summary(commits, kept, commits[len(kept):], args.out)
+    summary(commits, kept, commits[len(kept) :], args.out)
 
 
 # ---------------------------------------------------------------- verification
+
 
 def verify(args):
     events = load_events(args.events)
@@ -256,7 +277,11 @@ def verify(args):
         if e is None:
             problems.append(f"ledger holds event {event_id} that should not be there")
         elif (account, int(amount), int(partition), int(offset)) != (
-                e["account_id"], e["amount_cents"], e["partition"], e["offset"]):
+            e["account_id"],
+            e["amount_cents"],
+            e["partition"],
+            e["offset"],
+        ):
             problems.append(f"ledger row for {event_id} differs from the produced event")
     duplicates = sum(n - 1 for n in seen.values())
     if duplicates:
@@ -270,27 +295,42 @@ def verify(args):
     if processed_ids != set(want) or any(outcome != "applied" for _, outcome in processed):
         problems.append(f"processed_events holds {len(processed_ids)} events, expected {len(want)}")
 
-    balances = {account: int(balance) for account, balance in psql_rows(psql, "SELECT account_id, balance_cents FROM accounts")}
+    balances = {
+        account: int(balance) for account, balance in psql_rows(psql, "SELECT account_id, balance_cents FROM accounts")
+    }
     expected_balances = {}
     for e in want.values():
         expected_balances[e["account_id"]] = expected_balances.get(e["account_id"], 0) + e["amount_cents"]
-    wrong = [a for a in sorted(set(balances) | set(expected_balances))
-             if balances.get(a, 0) != expected_balances.get(a, 0)]
+    wrong = [
+        a for a in sorted(set(balances) | set(expected_balances)) if balances.get(a, 0) != expected_balances.get(a, 0)
+    ]
     if wrong:
         a = wrong[0]
-        problems.append(f"{len(wrong)} account balances wrong (e.g. {a}: {balances.get(a, 0)} != {expected_balances.get(a, 0)})")
+        problems.append(
+            f"{len(wrong)} account balances wrong (e.g. {a}: {balances.get(a, 0)} != {expected_balances.get(a, 0)})"
+        )
 
-    offsets = {int(p): int(o) for p, o in psql_rows(psql, (
-        f"SELECT kafka_partition, next_offset FROM consumer_offsets WHERE consumer_group = '{GROUP}'"))}
+    offsets = {
+        int(p): int(o)
+        for p, o in psql_rows(
+            psql, (f"SELECT kafka_partition, next_offset FROM consumer_offsets WHERE consumer_group = '{GROUP}'")
+        )
+    }
     want_offsets = {}
     for e in want.values():
         want_offsets[e["partition"]] = max(want_offsets.get(e["partition"], 0), e["offset"] + 1)
     if offsets != want_offsets:
         problems.append(f"stored offsets {offsets} differ from the expected {want_offsets}")
 
-    report = {"rows_expected": len(want), "rows_restored": len(ledger), "duplicates": duplicates,
-              "balances_checked": len(expected_balances), "balances_wrong": len(wrong),
-              "verified": not problems, "problems": problems}
+    report = {
+        "rows_expected": len(want),
+        "rows_restored": len(ledger),
+        "duplicates": duplicates,
+        "balances_checked": len(expected_balances),
+        "balances_wrong": len(wrong),
+        "verified": not problems,
+        "problems": problems,
+    }
     for problem in problems:
         print(f"VERIFY FAILED: {problem}", file=sys.stderr)
     print(json.dumps(report))
@@ -346,8 +386,14 @@ def main():
     args = parser.parse_args()
     if args.command == "verify" and not (args.all or args.expected):
         fail("verify needs --expected FILE or --all")
-    handlers = {"produce": produce, "batches": batches, "replay": replay, "expected": expected,
-                "prefix": prefix, "verify": verify}
+    handlers = {
+        "produce": produce,
+        "batches": batches,
+        "replay": replay,
+        "expected": expected,
+        "prefix": prefix,
+        "verify": verify,
+    }
     try:
         sys.exit(handlers[args.command](args) or 0)
     except (OSError, RuntimeError, ValueError, KeyError) as error:

@@ -11,6 +11,7 @@ with the real amtool (Debian prometheus-alertmanager):
 
 usage: check_alertmanager.py --values FILE --rules DIR [--amtool amtool] [--page page] [--ticket ticket]
 """
+
 import argparse
 import glob
 import os
@@ -36,7 +37,10 @@ def rules_in(directory):
                 for group in doc["spec"].get("groups", []):
                     for rule in group.get("rules", []):
                         if "alert" in rule:
-                            labels = {"namespace": namespace, **{k: str(v) for k, v in (rule.get("labels") or {}).items()}}
+                            labels = {
+                                "namespace": namespace,
+                                **{k: str(v) for k, v in (rule.get("labels") or {}).items()},
+                            }
                             found.append((rule["alert"], labels))
     return found
 
@@ -52,8 +56,12 @@ def matches(matchers, labels):
     for text in matchers:
         name, op, value = parse_matcher(text)
         have = labels.get(name, "")
-        ok = {"=": have == value, "!=": have != value,
-              "=~": re.fullmatch(value, have) is not None, "!~": re.fullmatch(value, have) is None}[op]
+        ok = {
+            "=": have == value,
+            "!=": have != value,
+            "=~": re.fullmatch(value, have) is not None,
+            "!~": re.fullmatch(value, have) is None,
+        }[op]
         if not ok:
             return False
     return True
@@ -97,8 +105,9 @@ def main():
         for name, labels in rules:
             severity = labels.get("severity")
             if severity not in want:
-                PROBLEMS.append(f"alert {name} has severity {severity!r}: only critical (pages) and warning "
-                                "(tickets) reach anyone")
+                PROBLEMS.append(
+                    f"alert {name} has severity {severity!r}: only critical (pages) and warning (tickets) reach anyone"
+                )
                 continue
             ok, got = routes_test(args.amtool, path, {"alertname": name, **labels}, want[severity])
             if not ok:
@@ -106,21 +115,29 @@ def main():
         ok, got = routes_test(args.amtool, path, {"alertname": "Watchdog", "severity": "none"}, "null")
         if not ok:
             PROBLEMS.append(f"Watchdog (severity none) is routed to {got!r}, want 'null'")
-        both = sorted({n for n, l in rules if l.get("severity") == "critical"} &
-                      {n for n, l in rules if l.get("severity") == "warning"})
+        both = sorted(
+            {n for n, l in rules if l.get("severity") == "critical"}
+            & {n for n, l in rules if l.get("severity") == "warning"}
+        )
         for name in both:
             critical = next(l for n, l in rules if n == name and l.get("severity") == "critical")
             warning = next(l for n, l in rules if n == name and l.get("severity") == "warning")
             source, target = {"alertname": name, **critical}, {"alertname": name, **warning}
-            covered = [r for r in config.get("inhibit_rules", [])
-                       if matches(r.get("source_matchers", []), source) and matches(r.get("target_matchers", []), target)
-                       and all(source.get(k) is not None and source.get(k) == target.get(k) for k in r.get("equal", []))]
+            covered = [
+                r
+                for r in config.get("inhibit_rules", [])
+                if matches(r.get("source_matchers", []), source)
+                and matches(r.get("target_matchers", []), target)
+                and all(source.get(k) is not None and source.get(k) == target.get(k) for k in r.get("equal", []))
+            ]
             if not covered:
                 PROBLEMS.append(f"alert {name}: no inhibit rule silences its warning while its critical fires")
     for line in PROBLEMS:
         print(f"alertmanager: {line}")
-    print(f"alertmanager: {len(rules)} alert rules routed with amtool (critical -> {args.page}, warning -> "
-          f"{args.ticket}), {len(both)} critical/warning pairs checked for inhibition; {len(PROBLEMS)} problems")
+    print(
+        f"alertmanager: {len(rules)} alert rules routed with amtool (critical -> {args.page}, warning -> "
+        f"{args.ticket}), {len(both)} critical/warning pairs checked for inhibition; {len(PROBLEMS)} problems"
+    )
     return 1 if PROBLEMS else 0
 
 

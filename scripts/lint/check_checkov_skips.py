@@ -5,6 +5,7 @@ A skip list in a config file (.checkov.yaml) or on the command line would hide f
 
 usage: check_checkov_skips.py --root REPO RENDERED.yaml [...]
 """
+
 import argparse
 import glob
 import os
@@ -42,8 +43,10 @@ def main():
                     skips += 1
                     match = re.fullmatch(r"(CKV2?_[A-Z0-9]+_\d+)=(.+)", str(value).strip(), re.S)
                     if not match or len(match.group(2).strip()) < MIN_REASON:
-                        problems.append(f"{path}: {obj['kind']} {obj['metadata']['name']}: {key} "
-                                        f"needs 'CKV_ID=reason' with a reason of {MIN_REASON}+ characters")
+                        problems.append(
+                            f"{path}: {obj['kind']} {obj['metadata']['name']}: {key} "
+                            f"needs 'CKV_ID=reason' with a reason of {MIN_REASON}+ characters"
+                        )
     for problem in problems:
         print(f"checkov-skips: {problem}")
     print(f"checkov-skips: {skips} inline skips, {len(problems)} without a proper reason")

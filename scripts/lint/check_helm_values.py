@@ -17,10 +17,11 @@ Lists are accepted as lists. Two charts are checked with a stated limit:
 
 usage: check_helm_values.py --root REPO [--charts DIR]
 """
+
 import argparse
-import hashlib
 import copy
 import difflib
+import hashlib
 import json
 import os
 import re
@@ -30,21 +31,58 @@ import jsonschema
 import yaml
 
 FREE_FORM = {
-    "resources", "annotations", "labels", "nodeSelector", "podAnnotations", "podLabels", "tolerations",
-    "affinity", "topologySpreadConstraints", "securityContext", "containerSecurityContext", "podSecurityContext",
-    "extraArgs", "extraEnv", "extraEnvs", "env", "envFrom", "extraVolumes", "extraVolumeMounts",
-    "initContainers", "volumeClaimTemplate", "spec", "matchLabels", "commonLabels", "config",
-    "serviceAnnotations", "deploymentAnnotations", "additionalLabels", "priorityClassName",
+    "resources",
+    "annotations",
+    "labels",
+    "nodeSelector",
+    "podAnnotations",
+    "podLabels",
+    "tolerations",
+    "affinity",
+    "topologySpreadConstraints",
+    "securityContext",
+    "containerSecurityContext",
+    "podSecurityContext",
+    "extraArgs",
+    "extraEnv",
+    "extraEnvs",
+    "env",
+    "envFrom",
+    "extraVolumes",
+    "extraVolumeMounts",
+    "initContainers",
+    "volumeClaimTemplate",
+    "spec",
+    "matchLabels",
+    "commonLabels",
+    "config",
+    "serviceAnnotations",
+    "deploymentAnnotations",
+    "additionalLabels",
+    "priorityClassName",
 }
 # Subcharts of kube-prometheus-stack whose values are not available offline.
-SUBCHARTS = {"kube-prometheus-stack": {"grafana", "kube-state-metrics", "prometheus-node-exporter",
-                                       "prometheus-windows-exporter"}}
+SUBCHARTS = {
+    "kube-prometheus-stack": {
+        "grafana",
+        "kube-state-metrics",
+        "prometheus-node-exporter",
+        "prometheus-windows-exporter",
+    }
+}
 # Parts of a chart's values that another check owns.
 DELEGATED = {("kube-prometheus-stack", "alertmanager", "config"): "scripts/lint/check_alertmanager.py (amtool)"}
 # Values file -> the prefix of its variables in platform/versions.env.
-PREFIX = {"aws-load-balancer-controller": "ALB_CONTROLLER", "metrics-server": "METRICS_SERVER",
-          "kube-prometheus-stack": "KUBE_PROMETHEUS_STACK", "keda": "KEDA", "cluster-autoscaler": "CLUSTER_AUTOSCALER",
-          "velero": "VELERO", "strimzi": "STRIMZI", "pgo": "PGO"}
+PREFIX = {
+    "aws-load-balancer-controller": "ALB_CONTROLLER",
+    "metrics-server": "METRICS_SERVER",
+    "kube-prometheus-stack": "KUBE_PROMETHEUS_STACK",
+    "keda": "KEDA",
+    "cluster-autoscaler": "CLUSTER_AUTOSCALER",
+    "velero": "VELERO",
+    "strimzi": "STRIMZI",
+    "pgo": "PGO",
+}
 
 
 def versions_env(root):
@@ -61,8 +99,10 @@ def chart_dir(charts, chart, version):
     exact = os.path.join(charts, f"{chart}-{version}")
     if os.path.isdir(exact):
         return exact, None
-    others = sorted((d for d in os.listdir(charts) if d.startswith(chart + "-") and d[len(chart) + 1:][:1].isdigit()),
-                    key=lambda d: [int(x) for x in re.findall(r"\d+", d[len(chart) + 1:])])
+    others = sorted(
+        (d for d in os.listdir(charts) if d.startswith(chart + "-") and d[len(chart) + 1 :][:1].isdigit()),
+        key=lambda d: [int(x) for x in re.findall(r"\d+", d[len(chart) + 1 :])],
+    )
     if not others:
         return None, None
     return os.path.join(charts, others[-1]), f"{chart} {version} is not available; checked against {others[-1]}"
@@ -97,7 +137,9 @@ def walk(release, ours, theirs, path, problems, notes):
             if not isinstance(value, list):
                 problems.append(f"{release}: {dotted} is a list in the chart, got {type(value).__name__}")
         elif isinstance(value, (dict, list)):
-            problems.append(f"{release}: {dotted} is a {type(default).__name__} in the chart, got {type(value).__name__}")
+            problems.append(
+                f"{release}: {dotted} is a {type(default).__name__} in the chart, got {type(value).__name__}"
+            )
 
 
 def set_string_keys(root):
@@ -177,16 +219,22 @@ def main():
                 assign(merged, path, "set-by-install-script")
             validator = jsonschema.validators.validator_for(json.load(open(schema_path)))(json.load(open(schema_path)))
             for error in validator.iter_errors(merged):
-                problems.append(f"{release}: values.schema.json: {'.'.join(map(str, error.absolute_path))}: {error.message}")
+                problems.append(
+                    f"{release}: values.schema.json: {'.'.join(map(str, error.absolute_path))}: {error.message}"
+                )
         checked += 1
-        print(f"helmvalues: {release}: against {os.path.basename(folder)}"
-              f"{' + values.schema.json' if os.path.exists(schema_path) else ''}")
+        print(
+            f"helmvalues: {release}: against {os.path.basename(folder)}"
+            f"{' + values.schema.json' if os.path.exists(schema_path) else ''}"
+        )
     for line in notes:
         print(f"helmvalues: note: {line}")
     for line in problems:
         print(f"helmvalues: {line}")
-    print(f"helmvalues: {checked} values files checked against the pinned charts' defaults "
-          f"({sum(len(v) for v in sets.values())} --set-string keys too); {len(notes)} notes; {len(problems)} problems")
+    print(
+        f"helmvalues: {checked} values files checked against the pinned charts' defaults "
+        f"({sum(len(v) for v in sets.values())} --set-string keys too); {len(notes)} notes; {len(problems)} problems"
+    )
     return 1 if problems else 0
 
 

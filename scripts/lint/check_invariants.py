@@ -5,6 +5,7 @@ wiring, Kafka and Postgres resilience settings, and the runtime contract in docs
 
 usage: check_invariants.py --interfaces docs/interfaces.md --deploy-script apps/deploy_apps.sh RENDERED.yaml [...]
 """
+
 import argparse
 import re
 import sys
@@ -22,12 +23,15 @@ def problem(rule, message):
 
 def rule(name):
     """Decorator that counts rules run."""
+
     def wrap(fn):
         def run(*args):
             CHECKED["rules"] += 1
             fn(*args)
+
         run.__name__ = name
         return run
+
     return wrap
 
 
@@ -49,8 +53,7 @@ def ident(obj):
 
 def find(objects, kind, namespace, name):
     for obj in objects:
-        if obj["kind"] == kind and obj["metadata"]["name"] == name and \
-                obj["metadata"].get("namespace") == namespace:
+        if obj["kind"] == kind and obj["metadata"]["name"] == name and obj["metadata"].get("namespace") == namespace:
             return obj
     return None
 
@@ -87,7 +90,10 @@ def check_keda(objects):
         if "replicas" in target["spec"]:
             problem("keda", f"{ident(target)} sets spec.replicas although {name} owns the count")
         if spec.get("minReplicaCount", 0) < 1:
-            problem("keda", f"{name}: minReplicaCount {spec.get('minReplicaCount', 0)} < 1 (the consumer group would vanish)")
+            problem(
+                "keda",
+                f"{name}: minReplicaCount {spec.get('minReplicaCount', 0)} < 1 (the consumer group would vanish)",
+            )
         behavior = spec.get("advanced", {}).get("horizontalPodAutoscalerConfig", {}).get("behavior", {})
         if not behavior.get("scaleUp") or not behavior.get("scaleDown"):
             problem("keda", f"{name}: no HPA behavior for both scaleUp and scaleDown (rebalance thrash)")
@@ -100,11 +106,17 @@ def check_keda(objects):
             if topic is None:
                 problem("keda", f"{name}: topic {meta.get('topic')!r} is not a KafkaTopic of this render")
             elif spec.get("maxReplicaCount", 100) > topic["spec"]["partitions"]:
-                problem("keda", f"{name}: maxReplicaCount {spec.get('maxReplicaCount', 100)} > "
-                                f"{topic['spec']['partitions']} partitions of {meta.get('topic')}")
+                problem(
+                    "keda",
+                    f"{name}: maxReplicaCount {spec.get('maxReplicaCount', 100)} > "
+                    f"{topic['spec']['partitions']} partitions of {meta.get('topic')}",
+                )
             if meta.get("consumerGroup") != env.get("KAFKA_GROUP_ID"):
-                problem("keda", f"{name}: consumerGroup {meta.get('consumerGroup')!r} != worker KAFKA_GROUP_ID "
-                                f"{env.get('KAFKA_GROUP_ID')!r}")
+                problem(
+                    "keda",
+                    f"{name}: consumerGroup {meta.get('consumerGroup')!r} != worker KAFKA_GROUP_ID "
+                    f"{env.get('KAFKA_GROUP_ID')!r}",
+                )
             if meta.get("topic") != env.get("KAFKA_TOPIC"):
                 problem("keda", f"{name}: topic {meta.get('topic')!r} != worker KAFKA_TOPIC {env.get('KAFKA_TOPIC')!r}")
             if meta.get("bootstrapServers") != env.get("KAFKA_BOOTSTRAP_SERVERS"):
@@ -113,10 +125,16 @@ def check_keda(objects):
                 problem("keda", f"{name}: lagThreshold {meta.get('lagThreshold')!r} is not a positive integer")
             if meta.get("allowIdleConsumers", "false") != "false":
                 problem("keda", f"{name}: allowIdleConsumers would scale past the partition count")
-            bootstraps = {f"{k['metadata']['name']}-kafka-bootstrap.{k['metadata']['namespace']}.svc:{lst['port']}"
-                          for k in kafkas for lst in k["spec"]["kafka"]["listeners"] if lst.get("type") == "internal"}
+            bootstraps = {
+                f"{k['metadata']['name']}-kafka-bootstrap.{k['metadata']['namespace']}.svc:{lst['port']}"
+                for k in kafkas
+                for lst in k["spec"]["kafka"]["listeners"]
+                if lst.get("type") == "internal"
+            }
             if meta.get("bootstrapServers") not in bootstraps:
-                problem("keda", f"{name}: bootstrapServers {meta.get('bootstrapServers')!r} is none of {sorted(bootstraps)}")
+                problem(
+                    "keda", f"{name}: bootstrapServers {meta.get('bootstrapServers')!r} is none of {sorted(bootstraps)}"
+                )
 
 
 @rule("shutdown")
@@ -132,9 +150,12 @@ def check_shutdown(objects, statement_timeout_s):
     grace = int(env_of(container).get("SHUTDOWN_GRACE_SECONDS") or 0)
     need = pre_stop + grace + statement_timeout_s
     if spec.get("terminationGracePeriodSeconds", 30) <= need:
-        problem("shutdown", f"worker terminationGracePeriodSeconds {spec.get('terminationGracePeriodSeconds', 30)} "
-                            f"<= preStop {pre_stop} + SHUTDOWN_GRACE_SECONDS {grace} + longest batch "
-                            f"{statement_timeout_s} = {need}")
+        problem(
+            "shutdown",
+            f"worker terminationGracePeriodSeconds {spec.get('terminationGracePeriodSeconds', 30)} "
+            f"<= preStop {pre_stop} + SHUTDOWN_GRACE_SECONDS {grace} + longest batch "
+            f"{statement_timeout_s} = {need}",
+        )
     spec = pod_spec(api)
     pre_stop = spec["containers"][0].get("lifecycle", {}).get("preStop", {}).get("sleep", {}).get("seconds", 0)
     if pre_stop <= 0:
@@ -145,8 +166,11 @@ def check_shutdown(objects, statement_timeout_s):
         attrs = ingress["metadata"].get("annotations", {}).get("alb.ingress.kubernetes.io/target-group-attributes", "")
         match = re.search(r"deregistration_delay\.timeout_seconds=(\d+)", attrs)
         if not match or int(match.group(1)) >= pre_stop:
-            problem("shutdown", f"{ident(ingress)}: deregistration delay must be set and shorter than the api's "
-                                f"preStop sleep ({pre_stop} s)")
+            problem(
+                "shutdown",
+                f"{ident(ingress)}: deregistration delay must be set and shorter than the api's "
+                f"preStop sleep ({pre_stop} s)",
+            )
 
 
 @rule("hardening")
@@ -162,8 +186,16 @@ def check_hardening(objects):
         for host in ("hostNetwork", "hostPID", "hostIPC"):
             if spec.get(host):
                 problem("hardening", f"{ident(obj)}: {host} is set")
-        allowed = {"configMap", "emptyDir", "projected", "secret", "downwardAPI", "persistentVolumeClaim",
-                   "ephemeral", "csi"}
+        allowed = {
+            "configMap",
+            "emptyDir",
+            "projected",
+            "secret",
+            "downwardAPI",
+            "persistentVolumeClaim",
+            "ephemeral",
+            "csi",
+        }
         for volume in spec.get("volumes", []):
             kinds = set(volume) - {"name"}
             if not kinds <= allowed:
@@ -199,20 +231,28 @@ def check_hardening(objects):
 @rule("availability")
 def check_availability(objects):
     pdbs = of_kind(objects, "PodDisruptionBudget")
-    scaled = {(h["metadata"]["namespace"], h["spec"]["scaleTargetRef"]["name"])
-              for h in of_kind(objects, "HorizontalPodAutoscaler") + of_kind(objects, "ScaledObject")}
+    scaled = {
+        (h["metadata"]["namespace"], h["spec"]["scaleTargetRef"]["name"])
+        for h in of_kind(objects, "HorizontalPodAutoscaler") + of_kind(objects, "ScaledObject")
+    }
     for dep in of_kind(objects, "Deployment"):
         labels, spec = pod_labels(dep), pod_spec(dep)
         for container in spec["containers"]:
             for probe in ("readinessProbe", "livenessProbe"):
                 if probe not in container:
                     problem("availability", f"{ident(dep)} container {container['name']}: no {probe}")
-        spreads = [c for c in spec.get("topologySpreadConstraints", [])
-                   if c["topologyKey"] == ZONE and selects(c.get("labelSelector"), labels)]
+        spreads = [
+            c
+            for c in spec.get("topologySpreadConstraints", [])
+            if c["topologyKey"] == ZONE and selects(c.get("labelSelector"), labels)
+        ]
         if not spreads:
             problem("availability", f"{ident(dep)}: no topology spread over {ZONE} selecting its own pods")
-        if not any(p["metadata"].get("namespace") == dep["metadata"]["namespace"]
-                   and selects(p["spec"].get("selector"), labels) for p in pdbs):
+        if not any(
+            p["metadata"].get("namespace") == dep["metadata"]["namespace"]
+            and selects(p["spec"].get("selector"), labels)
+            for p in pdbs
+        ):
             problem("availability", f"{ident(dep)}: no PodDisruptionBudget selects it")
         key = (dep["metadata"]["namespace"], dep["metadata"]["name"])
         if key not in scaled:
@@ -239,7 +279,9 @@ def check_ingress(objects):
             problem("ingress", f"{ident(ingress)}: target-type is not ip")
         labels = namespaces.get(ns, {}).get("metadata", {}).get("labels", {})
         if labels.get("elbv2.k8s.aws/pod-readiness-gate-inject") != "enabled":
-            problem("ingress", f"{ident(ingress)}: namespace {ns} lacks elbv2.k8s.aws/pod-readiness-gate-inject=enabled")
+            problem(
+                "ingress", f"{ident(ingress)}: namespace {ns} lacks elbv2.k8s.aws/pod-readiness-gate-inject=enabled"
+            )
         for rule_ in ingress["spec"].get("rules", []):
             for path in rule_.get("http", {}).get("paths", []):
                 backend = path["backend"]["service"]
@@ -247,19 +289,31 @@ def check_ingress(objects):
                 if service is None:
                     problem("ingress", f"{ident(ingress)}: backend Service {backend['name']} does not exist")
                     continue
-                port = next((p for p in service["spec"]["ports"]
-                             if p.get("name") == backend["port"].get("name")
-                             or p["port"] == backend["port"].get("number")), None)
+                port = next(
+                    (
+                        p
+                        for p in service["spec"]["ports"]
+                        if p.get("name") == backend["port"].get("name") or p["port"] == backend["port"].get("number")
+                    ),
+                    None,
+                )
                 if port is None:
                     problem("ingress", f"{ident(ingress)}: Service {backend['name']} has no port {backend['port']}")
-                deps = [d for d in of_kind(objects, "Deployment") if d["metadata"]["namespace"] == ns
-                        and all(pod_labels(d).get(k) == v for k, v in service["spec"]["selector"].items())]
+                deps = [
+                    d
+                    for d in of_kind(objects, "Deployment")
+                    if d["metadata"]["namespace"] == ns
+                    and all(pod_labels(d).get(k) == v for k, v in service["spec"]["selector"].items())
+                ]
                 for dep in deps:
                     ready = pod_spec(dep)["containers"][0].get("readinessProbe", {}).get("httpGet", {}).get("path")
                     if notes.get("alb.ingress.kubernetes.io/healthcheck-path") != ready:
-                        problem("ingress", f"{ident(ingress)}: ALB health check path "
-                                           f"{notes.get('alb.ingress.kubernetes.io/healthcheck-path')!r} != "
-                                           f"readiness path {ready!r} of {ident(dep)}")
+                        problem(
+                            "ingress",
+                            f"{ident(ingress)}: ALB health check path "
+                            f"{notes.get('alb.ingress.kubernetes.io/healthcheck-path')!r} != "
+                            f"readiness path {ready!r} of {ident(dep)}",
+                        )
 
 
 @rule("namespaces")
@@ -281,8 +335,12 @@ def check_kafka(objects, interfaces):
             problem("kafka", f"{ident(kafka)}: rack awareness is not on {ZONE}")
         if kafka["spec"].get("kafkaExporter") is None:
             problem("kafka", f"{ident(kafka)}: Kafka Exporter is off")
-        pools = [p for p in of_kind(objects, "KafkaNodePool") if p["metadata"].get("namespace") == ns
-                 and p["metadata"].get("labels", {}).get("strimzi.io/cluster") == name]
+        pools = [
+            p
+            for p in of_kind(objects, "KafkaNodePool")
+            if p["metadata"].get("namespace") == ns
+            and p["metadata"].get("labels", {}).get("strimzi.io/cluster") == name
+        ]
         brokers = sum(p["spec"]["replicas"] for p in pools if "broker" in p["spec"]["roles"])
         controllers = sum(p["spec"]["replicas"] for p in pools if "controller" in p["spec"]["roles"])
         if brokers < 3 or controllers < 3 or controllers % 2 == 0:
@@ -296,12 +354,16 @@ def check_kafka(objects, interfaces):
             spec = topic["spec"]
             isr = int(spec.get("config", {}).get("min.insync.replicas", config.get("min.insync.replicas", 1)))
             if spec.get("replicas", 0) > brokers or isr >= spec.get("replicas", 0) or isr < 2:
-                problem("kafka", f"{ident(topic)}: replicas {spec.get('replicas')} / min.insync.replicas {isr} "
-                                 f"with {brokers} brokers (want 2 <= min ISR < replicas <= brokers)")
-    expected = {m.group(1): int(m.group(2)) for m in
-                re.finditer(r"Topic `([a-z.]+)`: (\d+) partitions", interfaces)}
-    topics = {t["spec"].get("topicName", t["metadata"]["name"]): t["spec"]["partitions"]
-              for t in of_kind(objects, "KafkaTopic")}
+                problem(
+                    "kafka",
+                    f"{ident(topic)}: replicas {spec.get('replicas')} / min.insync.replicas {isr} "
+                    f"with {brokers} brokers (want 2 <= min ISR < replicas <= brokers)",
+                )
+    expected = {m.group(1): int(m.group(2)) for m in re.finditer(r"Topic `([a-z.]+)`: (\d+) partitions", interfaces)}
+    topics = {
+        t["spec"].get("topicName", t["metadata"]["name"]): t["spec"]["partitions"]
+        for t in of_kind(objects, "KafkaTopic")
+    }
     if not expected:
         problem("kafka", "docs/interfaces.md names no topic partitions (pattern: Topic `name`: N partitions)")
     for topic, partitions in expected.items():
@@ -369,11 +431,18 @@ def check_contract(objects, interfaces):
         bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS", "")
         host = bootstrap.split(".")[0].split(":")[0]
         if f"`{host}:" not in interfaces and f"`{host}." not in interfaces:
-            problem("contract", f"{ident(dep)}: Kafka bootstrap {bootstrap!r} is not the in-cluster name in docs/interfaces.md")
+            problem(
+                "contract",
+                f"{ident(dep)}: Kafka bootstrap {bootstrap!r} is not the in-cluster name in docs/interfaces.md",
+            )
     for monitor in of_kind(objects, "ServiceMonitor"):
         ns = monitor["metadata"]["namespace"]
-        services = [s for s in of_kind(objects, "Service") if s["metadata"]["namespace"] == ns
-                    and selects(monitor["spec"]["selector"], s["metadata"].get("labels", {}))]
+        services = [
+            s
+            for s in of_kind(objects, "Service")
+            if s["metadata"]["namespace"] == ns
+            and selects(monitor["spec"]["selector"], s["metadata"].get("labels", {}))
+        ]
         if not services:
             problem("contract", f"{ident(monitor)}: selects no Service")
         for endpoint in monitor["spec"]["endpoints"]:

@@ -12,6 +12,7 @@ usage: check_network.py --nca NCA --matrix MD --peers YAML RENDERED.yaml [...]
            prints the flows touching our namespaces with all policies, with the default-deny policies only,
            or with no policy at all (the evidence in docs/demos/05-network-isolation.md)
 """
+
 import argparse
 import ipaddress
 import os
@@ -68,14 +69,30 @@ def run_nca(nca, policies, resources):
         if not policies:
             # nca needs a policy file with at least one object; a policy selecting nothing changes nothing.
             with open(pol_path, "w") as handle:
-                yaml.safe_dump({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-                                "metadata": {"name": "selects-nothing", "namespace": "default"},
-                                "spec": {"podSelector": {"matchLabels": {"no-such-label": "x"}},
-                                         "policyTypes": ["Ingress"]}}, handle)
+                yaml.safe_dump(
+                    {
+                        "apiVersion": "networking.k8s.io/v1",
+                        "kind": "NetworkPolicy",
+                        "metadata": {"name": "selects-nothing", "namespace": "default"},
+                        "spec": {"podSelector": {"matchLabels": {"no-such-label": "x"}}, "policyTypes": ["Ingress"]},
+                    },
+                    handle,
+                )
         proc = subprocess.run(
-            [nca, "--connectivity", pol_path, "-r", res_path, "-o", "txt_no_fw_rules",
-             "--output_endpoints", "deployments"],
-            capture_output=True, text=True)
+            [
+                nca,
+                "--connectivity",
+                pol_path,
+                "-r",
+                res_path,
+                "-o",
+                "txt_no_fw_rules",
+                "--output_endpoints",
+                "deployments",
+            ],
+            capture_output=True,
+            text=True,
+        )
     if proc.returncode != 0 or "Error" in proc.stderr:
         raise RuntimeError(f"nca failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return [line.strip() for line in proc.stdout.splitlines() if LINE_RE.match(line.strip())]
@@ -87,8 +104,9 @@ def pod_owners(resources):
         label = (obj["metadata"].get("labels") or {}).get(operands.WORKLOAD_LABEL)
         if obj["kind"] == "Pod" and label:
             kind, name = label.split(".", 1)
-            owners[f"{obj['metadata']['namespace']}/{obj['metadata']['name']}[Pod]"] = \
+            owners[f"{obj['metadata']['namespace']}/{obj['metadata']['name']}[Pod]"] = (
                 f"{obj['metadata']['namespace']}/{name}[{kind}]"
+            )
     return owners
 
 
@@ -126,8 +144,9 @@ def ips_text(intervals):
         return "+".join("@" + name for name in inside)
     cidrs = []
     for lo, hi in intervals:
-        cidrs += [str(c) for c in ipaddress.summarize_address_range(
-            ipaddress.IPv4Address(lo), ipaddress.IPv4Address(hi))]
+        cidrs += [
+            str(c) for c in ipaddress.summarize_address_range(ipaddress.IPv4Address(lo), ipaddress.IPv4Address(hi))
+        ]
     return "ip:" + ",".join(cidrs)
 
 
@@ -160,7 +179,7 @@ def parse_ipsets(text, path):
     if len(blocks) > 1:
         raise MatrixError(f"{path}: more than one ```ipsets block")
     sets = {}
-    for raw in (blocks[0].splitlines() if blocks else []):
+    for raw in blocks[0].splitlines() if blocks else []:
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
@@ -272,8 +291,9 @@ def matrix_flows(path):
             elif ENDPOINT_RE.match(end):
                 ends.append(end)
             else:
-                raise MatrixError(f"{path}: flows line {number}: bad endpoint {end!r} "
-                                  "(want ns/name[Kind] or ip:CIDR,...)")
+                raise MatrixError(
+                    f"{path}: flows line {number}: bad endpoint {end!r} (want ns/name[Kind] or ip:CIDR,...)"
+                )
         for proto in protos.split(","):
             if proto not in ("TCP", "UDP", "SCTP"):
                 raise MatrixError(f"{path}: flows line {number}: bad protocol {proto!r}")
@@ -315,9 +335,16 @@ def main():
     policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
     resources = resources_for(objects, peers)
     owners = pod_owners(resources)
-    workloads = sorted({owners.get(f"{r['metadata']['namespace']}/{r['metadata']['name']}[Pod]",
-                                   f"{r['metadata']['namespace']}/{r['metadata']['name']}[{r['kind']}]")
-                        for r in resources if r["kind"] != "Namespace"})
+    workloads = sorted(
+        {
+            owners.get(
+                f"{r['metadata']['namespace']}/{r['metadata']['name']}[Pod]",
+                f"{r['metadata']['namespace']}/{r['metadata']['name']}[{r['kind']}]",
+            )
+            for r in resources
+            if r["kind"] != "Namespace"
+        }
+    )
 
     if args.matrix:
         try:
@@ -326,12 +353,17 @@ def main():
             print(f"network: {error}")
             return 1
     if args.print_only:
-        chosen = {"all": policies, "none": [],
-                  "deny": [p for p in policies if p["metadata"]["name"] == "default-deny"]}[args.print_only]
+        chosen = {
+            "all": policies,
+            "none": [],
+            "deny": [p for p in policies if p["metadata"]["name"] == "default-deny"],
+        }[args.print_only]
         flows = computed_flows(run_nca(args.nca, chosen, resources), owners, namespaces)
         print("\n".join(render_table(flows)))
-        print(f"# {len(flows)} flows (per port and protocol) touch {', '.join(namespaces)} with "
-              f"{len(chosen)} NetworkPolicies ({args.print_only})")
+        print(
+            f"# {len(flows)} flows (per port and protocol) touch {', '.join(namespaces)} with "
+            f"{len(chosen)} NetworkPolicies ({args.print_only})"
+        )
         return 0
     allowed = computed_flows(run_nca(args.nca, policies, resources), owners, namespaces)
 
@@ -339,10 +371,15 @@ def main():
     # 1. every namespace we create has a default-deny for both directions.
     deny = [p for p in policies if p["metadata"]["name"] == "default-deny"]
     for ns in namespaces:
-        found = [p for p in deny if p["metadata"]["namespace"] == ns
-                 and p["spec"].get("podSelector") in ({}, None)
-                 and set(p["spec"].get("policyTypes", [])) == {"Ingress", "Egress"}
-                 and not p["spec"].get("ingress") and not p["spec"].get("egress")]
+        found = [
+            p
+            for p in deny
+            if p["metadata"]["namespace"] == ns
+            and p["spec"].get("podSelector") in ({}, None)
+            and set(p["spec"].get("policyTypes", [])) == {"Ingress", "Egress"}
+            and not p["spec"].get("ingress")
+            and not p["spec"].get("egress")
+        ]
         if not found:
             print(f"network: namespace {ns} has no default-deny (podSelector {{}}, Ingress+Egress, no rules)")
             failures += 1
@@ -366,10 +403,12 @@ def main():
         print(f"network: in {args.matrix} but not allowed: {line}")
         failures += 1
 
-    print(f"network: {len(policies)} NetworkPolicies over {len(workloads)} workloads in "
-          f"{len({w.split('/')[0] for w in workloads})} namespaces ({', '.join(namespaces)} ours); "
-          f"{len(allowed)} allowed flows (per port and protocol) vs {len(documented)} documented; "
-          f"default-deny alone allows {len(deny_only)}; {failures} problems")
+    print(
+        f"network: {len(policies)} NetworkPolicies over {len(workloads)} workloads in "
+        f"{len({w.split('/')[0] for w in workloads})} namespaces ({', '.join(namespaces)} ours); "
+        f"{len(allowed)} allowed flows (per port and protocol) vs {len(documented)} documented; "
+        f"default-deny alone allows {len(deny_only)}; {failures} problems"
+    )
     return 1 if failures else 0
 
 

@@ -4,6 +4,7 @@ difference measured between them is caused by the consumer's code path and nothi
 
 usage: check_overlay_diff.py BEFORE.yaml AFTER.yaml
 """
+
 import sys
 
 import yaml
@@ -61,8 +62,10 @@ def main():
             problems.append(f"overlay {name}: WORKER_MODE values {values}, expected exactly one, {name!r}")
     for problem in problems:
         print(f"overlays: {problem}")
-    print(f"overlays: {len(before)} objects in before, {len(after)} in after; "
-          f"{len(problems)} differences besides WORKER_MODE")
+    print(
+        f"overlays: {len(before)} objects in before, {len(after)} in after; "
+        f"{len(problems)} differences besides WORKER_MODE"
+    )
     return 1 if problems else 0
 
 

@@ -16,6 +16,7 @@ Every client listener of the Kafka cluster must use TLS and authentication, and 
 
 usage: check_privileges.py --root REPO RENDERED.yaml
 """
+
 import argparse
 import glob
 import os
@@ -49,8 +50,9 @@ def sql_literals(directory):
         text = open(path).read()
         text = re.sub(r"^\s*///.*$|//.*$", "", text, flags=re.M)
         found += re.findall(r'"""(.*?)"""', text, re.S)
-        found += [s for s in re.findall(r'"((?:[^"\\\n]|\\.)*)"', text)
-                  if re.search(r"\b(SELECT|INSERT|UPDATE|DELETE)\b", s)]
+        found += [
+            s for s in re.findall(r'"((?:[^"\\\n]|\\.)*)"', text) if re.search(r"\b(SELECT|INSERT|UPDATE|DELETE)\b", s)
+        ]
     return found
 
 
@@ -118,10 +120,14 @@ def check_database(root, objects):
             extra = sorted(have.get(obj, set()) - need.get(obj, set()))
             missing = sorted(need.get(obj, set()) - have.get(obj, set()))
             if extra:
-                problem("db", f"role {role} holds {', '.join(extra)} on {obj}, which its statements "
-                              f"({directory}) do not use")
+                problem(
+                    "db",
+                    f"role {role} holds {', '.join(extra)} on {obj}, which its statements ({directory}) do not use",
+                )
             if missing:
-                problem("db", f"role {role} lacks {', '.join(missing)} on {obj}, which its statements ({directory}) use")
+                problem(
+                    "db", f"role {role} lacks {', '.join(missing)} on {obj}, which its statements ({directory}) use"
+                )
     for cluster in (o for o in objects if o.get("kind") == "PostgresCluster"):
         users = {u["name"]: u for u in cluster["spec"].get("users", [])}
         for role in SOURCES:
@@ -130,17 +136,23 @@ def check_database(root, objects):
                 problem("db", f"PostgresCluster {cluster['metadata']['name']}: no user {role}")
                 continue
             if user.get("databases"):
-                problem("db", f"PGO user {role} lists databases {user['databases']}: PGO grants ALL on them "
-                              "(CREATE of schemas included); db/grants.sql is all it may have")
+                problem(
+                    "db",
+                    f"PGO user {role} lists databases {user['databases']}: PGO grants ALL on them "
+                    "(CREATE of schemas included); db/grants.sql is all it may have",
+                )
             options = set(str(user.get("options", "")).split())
             if options - {"NOSUPERUSER", "NOCREATEDB", "NOCREATEROLE", "NOREPLICATION", "NOBYPASSRLS", "LOGIN"}:
                 problem("db", f"PGO user {role} has role attributes {sorted(options)}")
     local = re.search(r"^PG_MAJOR=(\d+)", open(os.path.join(root, "scripts/local-postgres.sh")).read(), re.M)
     for cluster in (o for o in objects if o.get("kind") == "PostgresCluster"):
         if not local or cluster["spec"].get("postgresVersion") != int(local.group(1)):
-            problem("db", f"PostgresCluster {cluster['metadata']['name']} deploys PostgreSQL "
-                          f"{cluster['spec'].get('postgresVersion')}, the local tests run "
-                          f"{local.group(1) if local else '?'} (scripts/local-postgres.sh PG_MAJOR)")
+            problem(
+                "db",
+                f"PostgresCluster {cluster['metadata']['name']} deploys PostgreSQL "
+                f"{cluster['spec'].get('postgresVersion')}, the local tests run "
+                f"{local.group(1) if local else '?'} (scripts/local-postgres.sh PG_MAJOR)",
+            )
     return len(SOURCES)
 
 
@@ -150,8 +162,16 @@ def env(container):
 
 def check_kafka(objects):
     def find(kind, namespace, name):
-        return next((o for o in objects if o.get("kind") == kind and o["metadata"].get("namespace") == namespace
-                     and o["metadata"]["name"] == name), None)
+        return next(
+            (
+                o
+                for o in objects
+                if o.get("kind") == kind
+                and o["metadata"].get("namespace") == namespace
+                and o["metadata"]["name"] == name
+            ),
+            None,
+        )
 
     needs = {}
     for name in ("api", "worker"):
@@ -163,15 +183,21 @@ def check_kafka(objects):
         props = dict(p.split("=", 1) for p in (variables.get("KAFKA_CLIENT_PROPERTIES") or "").split(",") if "=" in p)
         user = props.get("sasl.username")
         if props.get("security.protocol") != "SASL_SSL" or not user:
-            problem("kafka", f"Deployment apps/{name}: KAFKA_CLIENT_PROPERTIES does not authenticate over TLS "
-                             "(security.protocol=SASL_SSL, sasl.username)")
+            problem(
+                "kafka",
+                f"Deployment apps/{name}: KAFKA_CLIENT_PROPERTIES does not authenticate over TLS "
+                "(security.protocol=SASL_SSL, sasl.username)",
+            )
             continue
         topic = variables.get("KAFKA_TOPIC")
         if name == "api":
             needs[user] = {("topic", topic, "Write")}
         else:
-            needs[user] = {("topic", topic, "Read"), ("group", variables.get("KAFKA_GROUP_ID"), "Read"),
-                           ("topic", variables.get("KAFKA_DLQ_TOPIC"), "Write")}
+            needs[user] = {
+                ("topic", topic, "Read"),
+                ("group", variables.get("KAFKA_GROUP_ID"), "Read"),
+                ("topic", variables.get("KAFKA_DLQ_TOPIC"), "Write"),
+            }
     scaled = find("ScaledObject", "apps", "worker")
     if scaled:
         for trigger in scaled["spec"].get("triggers", []):
@@ -179,7 +205,10 @@ def check_kafka(objects):
                 if not trigger.get("authenticationRef"):
                     problem("kafka", "ScaledObject apps/worker: the kafka trigger has no authenticationRef")
                 meta = trigger["metadata"]
-                needs["keda"] = {("topic", meta.get("topic"), "Describe"), ("group", meta.get("consumerGroup"), "Describe")}
+                needs["keda"] = {
+                    ("topic", meta.get("topic"), "Describe"),
+                    ("group", meta.get("consumerGroup"), "Describe"),
+                }
     users = {o["metadata"]["name"]: o for o in objects if o.get("kind") == "KafkaUser"}
     for user, need in sorted(needs.items()):
         body = users.get(user)
@@ -207,13 +236,18 @@ def check_kafka(objects):
         spec = kafka["spec"]["kafka"]
         for listener in spec.get("listeners", []):
             if not listener.get("tls") or not listener.get("authentication"):
-                problem("kafka", f"Kafka {kafka['metadata']['name']}: listener {listener['name']} without TLS and "
-                                 "authentication")
+                problem(
+                    "kafka",
+                    f"Kafka {kafka['metadata']['name']}: listener {listener['name']} without TLS and authentication",
+                )
         if (spec.get("authorization") or {}).get("type") != "simple":
             problem("kafka", f"Kafka {kafka['metadata']['name']}: authorization is not enabled (ACLs ignored)")
         if users and "userOperator" not in (kafka["spec"].get("entityOperator") or {}):
-            problem("kafka", f"Kafka {kafka['metadata']['name']}: no entityOperator.userOperator, so no KafkaUser "
-                             "gets credentials or ACLs")
+            problem(
+                "kafka",
+                f"Kafka {kafka['metadata']['name']}: no entityOperator.userOperator, so no KafkaUser "
+                "gets credentials or ACLs",
+            )
     return len(needs)
 
 
@@ -230,8 +264,10 @@ def main():
     clients = check_kafka(objects)
     for line in PROBLEMS:
         print(f"privileges: {line}")
-    print(f"privileges: {roles} database roles against the SQL in their sources, {clients} Kafka users against "
-          f"their workloads; {len(PROBLEMS)} problems")
+    print(
+        f"privileges: {roles} database roles against the SQL in their sources, {clients} Kafka users against "
+        f"their workloads; {len(PROBLEMS)} problems"
+    )
     return 1 if PROBLEMS else 0
 
 

@@ -8,6 +8,7 @@ the NetworkPolicies and the traffic matrix repeat.
 
 usage: check_terraform.py --root REPO
 """
+
 import argparse
 import glob
 import ipaddress
@@ -65,30 +66,42 @@ def check_versions(tf, where):
     aws = next((p["aws"] for p in providers if "aws" in p), None)
     if aws is None:
         problem("versions", f"{where}: aws provider not in required_providers")
-    elif not re.fullmatch(r"~> ?5\.(\d{3,})(\.\d+)?", str(aws.get("version", ""))) or \
-            int(re.search(r"5\.(\d+)", str(aws.get("version"))).group(1)) < 100:
-        problem("versions", f"{where}: aws provider version {aws.get('version')!r} is not ~> 5.100 (the provider "
-                            "the offline mirror holds and the emulator test applies with)")
+    elif (
+        not re.fullmatch(r"~> ?5\.(\d{3,})(\.\d+)?", str(aws.get("version", "")))
+        or int(re.search(r"5\.(\d+)", str(aws.get("version"))).group(1)) < 100
+    ):
+        problem(
+            "versions",
+            f"{where}: aws provider version {aws.get('version')!r} is not ~> 5.100 (the provider "
+            "the offline mirror holds and the emulator test applies with)",
+        )
     if tf["module"]:
         for name, body in tf["module"].items():
             if not str(body.get("source", "")).startswith("./modules/"):
-                problem("versions", f"{where}: module {name} comes from {body.get('source')!r}, not ./modules/ "
-                                    "(registry modules cannot be installed or validated offline)")
+                problem(
+                    "versions",
+                    f"{where}: module {name} comes from {body.get('source')!r}, not ./modules/ "
+                    "(registry modules cannot be installed or validated offline)",
+                )
 
 
 def check_network_layout(tf):
     if tf["locals"].get("az_count") != 3:
         problem("azs", f"local.az_count is {tf['locals'].get('az_count')!r}, not 3")
-    if "data.aws_availability_zones.available.names" not in str(tf["locals"].get("azs")) or \
-            "0, local.az_count)" not in str(tf["locals"].get("azs")):
+    if "data.aws_availability_zones.available.names" not in str(
+        tf["locals"].get("azs")
+    ) or "0, local.az_count)" not in str(tf["locals"].get("azs")):
         problem("azs", "local.azs is not the first local.az_count available zones")
     vpc = tf["module"].get("network", {})
     if vpc.get("source") != "./modules/network":
         problem("vpc", f"module network must be ./modules/network (got {vpc.get('source')})")
     if vpc.get("azs") != "${local.azs}":
         problem("vpc", "module network does not use local.azs")
-    tiers = {"private_subnet_cidrs": "private_subnet_cidrs", "public_subnet_cidrs": "public_subnet_cidrs",
-             "intra_subnet_cidrs": "intra_subnet_cidrs"}
+    tiers = {
+        "private_subnet_cidrs": "private_subnet_cidrs",
+        "public_subnet_cidrs": "public_subnet_cidrs",
+        "intra_subnet_cidrs": "intra_subnet_cidrs",
+    }
     cidrs = {}
     vpc_net = ipaddress.ip_network(default(tf, "vpc_cidr") or "0.0.0.0/32")
     for arg, var in tiers.items():
@@ -107,7 +120,7 @@ def check_network_layout(tf):
         cidrs[var] = [ipaddress.ip_network(c) for c in values]
     every = [n for nets in cidrs.values() for n in nets]
     for i, a in enumerate(every):
-        for b in every[i + 1:]:
+        for b in every[i + 1 :]:
             if a.overlaps(b):
                 problem("vpc", f"subnets {a} and {b} overlap")
     if vpc.get("single_nat_gateway") != "${var.single_nat_gateway}" or default(tf, "single_nat_gateway") is not False:
@@ -125,8 +138,11 @@ def check_eks(tf):
         problem("eks", "service_ipv4_cidr is not var.service_ipv4_cidr")
     nodes = tf["module"].get("node_groups", {})
     if nodes.get("subnet_ids_by_az") != "${module.network.private_subnet_ids_by_az}":
-        problem("nodes", "node groups are not one per AZ in the private subnets (subnet_ids_by_az = "
-                         "module.network.private_subnet_ids_by_az)")
+        problem(
+            "nodes",
+            "node groups are not one per AZ in the private subnets (subnet_ids_by_az = "
+            "module.network.private_subnet_ids_by_az)",
+        )
     if "aws_eks_addon.before_nodes" not in str(nodes.get("depends_on")):
         problem("addons", "the node groups must wait for the network add-ons (depends_on aws_eks_addon.before_nodes)")
     before = str(tf["locals"].get("addons_before_nodes"))
@@ -138,10 +154,11 @@ def check_eks(tf):
         if name not in after:
             problem("addons", f"EKS add-on {name} missing from local.addons_after_nodes")
     if 'enableNetworkPolicy = \\"true\\"' not in before and 'enableNetworkPolicy = "true"' not in before:
-        problem("addons", "vpc-cni does not set enableNetworkPolicy = \"true\" (NetworkPolicies would be ignored)")
+        problem("addons", 'vpc-cni does not set enableNetworkPolicy = "true" (NetworkPolicies would be ignored)')
     addon = tf["resource"].get(("aws_eks_addon", "after_nodes"), {})
-    if 'module.irsa[\\"ebs_csi\\"]' not in str(addon.get("service_account_role_arn")) and \
-            'module.irsa["ebs_csi"]' not in str(addon.get("service_account_role_arn")):
+    if 'module.irsa[\\"ebs_csi\\"]' not in str(
+        addon.get("service_account_role_arn")
+    ) and 'module.irsa["ebs_csi"]' not in str(addon.get("service_account_role_arn")):
         problem("addons", "aws-ebs-csi-driver has no IRSA role (service_account_role_arn)")
     if default(tf, "enable_eks_addons") is not True:
         problem("addons", "var.enable_eks_addons must default to true (off only for the emulator)")
@@ -161,13 +178,16 @@ def service_accounts_in_use(root):
     used = {
         "aws_load_balancer_controller": [
             f"{env.get('ALB_CONTROLLER_NAMESPACE')}:"
-            f"{values.get('aws-load-balancer-controller', {}).get('serviceAccount', {}).get('name')}"],
+            f"{values.get('aws-load-balancer-controller', {}).get('serviceAccount', {}).get('name')}"
+        ],
         "cluster_autoscaler": [
             f"{env.get('CLUSTER_AUTOSCALER_NAMESPACE')}:"
-            f"{values.get('cluster-autoscaler', {}).get('rbac', {}).get('serviceAccount', {}).get('name')}"],
+            f"{values.get('cluster-autoscaler', {}).get('rbac', {}).get('serviceAccount', {}).get('name')}"
+        ],
         "velero": [
             f"{env.get('VELERO_NAMESPACE')}:"
-            f"{values.get('velero', {}).get('serviceAccount', {}).get('server', {}).get('name')}"],
+            f"{values.get('velero', {}).get('serviceAccount', {}).get('server', {}).get('name')}"
+        ],
         # Fixed by the EKS add-on.
         "ebs_csi": ["kube-system:ebs-csi-controller-sa"],
     }
@@ -175,14 +195,20 @@ def service_accounts_in_use(root):
     for path in glob.glob(os.path.join(root, "apps/base/postgres/*.yaml")):
         with open(path) as handle:
             clusters += [d for d in yaml.safe_load_all(handle) if d and d.get("kind") == "PostgresCluster"]
-    used["db_backup"] = [f"{c['metadata']['namespace']}:{c['metadata']['name']}-{suffix}"
-                         for c in clusters for suffix in ("instance", "pgbackrest")]
+    used["db_backup"] = [
+        f"{c['metadata']['namespace']}:{c['metadata']['name']}-{suffix}"
+        for c in clusters
+        for suffix in ("instance", "pgbackrest")
+    ]
     # The simulator fuzz fleet's ServiceAccount lives in apps/fuzz/ (its own kustomization).
     fuzz = []
     for path in sorted(glob.glob(os.path.join(root, "apps/fuzz/**/*.yaml"), recursive=True)):
         with open(path) as handle:
-            fuzz += [f"{d['metadata'].get('namespace')}:{d['metadata']['name']}" for d in yaml.safe_load_all(handle)
-                     if d and d.get("kind") == "ServiceAccount"]
+            fuzz += [
+                f"{d['metadata'].get('namespace')}:{d['metadata']['name']}"
+                for d in yaml.safe_load_all(handle)
+                if d and d.get("kind") == "ServiceAccount"
+            ]
     used["sim_fuzz"] = fuzz or ["replicasafe-fuzz:sim-fuzz"]
     return used
 
@@ -212,9 +238,19 @@ def check_irsa(tf, root):
 
 def check_outputs(tf, root):
     outputs = set(tf["output"])
-    required = {"cluster_name", "cluster_endpoint", "region", "kubeconfig_command", "vpc_id",
-                "aws_load_balancer_controller_role_arn", "cluster_autoscaler_role_arn", "velero_role_arn",
-                "db_backup_role_arn", "velero_bucket", "db_backup_bucket"}
+    required = {
+        "cluster_name",
+        "cluster_endpoint",
+        "region",
+        "kubeconfig_command",
+        "vpc_id",
+        "aws_load_balancer_controller_role_arn",
+        "cluster_autoscaler_role_arn",
+        "velero_role_arn",
+        "db_backup_role_arn",
+        "velero_bucket",
+        "db_backup_bucket",
+    }
     for name in sorted(required - outputs):
         problem("outputs", f"output {name} missing")
     command = str(tf["output"].get("kubeconfig_command", {}).get("value", ""))
@@ -238,22 +274,24 @@ def check_buckets(tf):
     needed = {
         "aws_s3_bucket_versioning": lambda b: "Enabled" in str(b),
         "aws_s3_bucket_server_side_encryption_configuration": lambda b: "aws:kms" in str(b) or "AES256" in str(b),
-        "aws_s3_bucket_public_access_block": lambda b: all(b.get(k) is True for k in (
-            "block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")),
+        "aws_s3_bucket_public_access_block": lambda b: all(
+            b.get(k) is True
+            for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+        ),
         "aws_s3_bucket_lifecycle_configuration": lambda b: "noncurrent_version_expiration" in str(b),
         "aws_s3_bucket_policy": lambda b: True,
     }
     for rtype, name in buckets:
         ref = f"aws_s3_bucket.{name}"
         for companion, ok in needed.items():
-            matches = [body for (t, _), body in tf["resource"].items()
-                       if t == companion and ref in str(body.get("bucket", ""))]
+            matches = [
+                body for (t, _), body in tf["resource"].items() if t == companion and ref in str(body.get("bucket", ""))
+            ]
             if not matches:
                 problem("s3", f"{ref} has no {companion}")
             elif not all(ok(m) for m in matches):
                 problem("s3", f"{ref}: {companion} does not do its job")
-        policies = [body for (t, _), body in tf["data"].items()
-                    if t == "aws_iam_policy_document" and ref in str(body)]
+        policies = [body for (t, _), body in tf["data"].items() if t == "aws_iam_policy_document" and ref in str(body)]
         if not any("aws:SecureTransport" in str(p) for p in policies):
             problem("s3", f"{ref}: no bucket policy denying aws:SecureTransport = false")
     return len(buckets)
@@ -272,8 +310,11 @@ def check_kubernetes_version(tf, root):
     source = open(os.path.join(root, "scripts/lint/validate_manifests.py")).read()
     match = re.search(r'^KUBERNETES_VERSION = "(\d+\.\d+)\.\d+"', source, re.M)
     if not match or match.group(1) != version:
-        problem("eks", f"var.kubernetes_version {version!r} differs from the schema version the lint validates "
-                       f"against ({match.group(1) if match else '?'})")
+        problem(
+            "eks",
+            f"var.kubernetes_version {version!r} differs from the schema version the lint validates "
+            f"against ({match.group(1) if match else '?'})",
+        )
 
 
 def policy_cidrs(root):
@@ -301,8 +342,10 @@ def check_cidrs(tf, cidrs, root):
     if alb != public:
         problem("cidrs", f"NetworkPolicy ALB ingress CIDRs {sorted(alb)} != var.public_subnet_cidrs {sorted(public)}")
     if api != apiserver:
-        problem("cidrs", f"NetworkPolicy API-server CIDRs {sorted(api)} != intra subnets + {kubernetes_ip} "
-                         f"{sorted(apiserver)}")
+        problem(
+            "cidrs",
+            f"NetworkPolicy API-server CIDRs {sorted(api)} != intra subnets + {kubernetes_ip} {sorted(apiserver)}",
+        )
     matrix = open(os.path.join(root, "docs/security/traffic-matrix.md")).read()
     sets = dict(re.findall(r"^(alb-subnets|apiserver)\s+(\S+)", matrix, re.M))
     for name, want in (("alb-subnets", public), ("apiserver", apiserver)):
@@ -338,11 +381,13 @@ def main():
     for line in PROBLEMS:
         print(f"terraform: {line}")
     resources = len(infra["resource"]) + len(bootstrap["resource"])
-    print(f"terraform: {len(files)} files parsed ({resources} resources, "
-          f"{len(infra['data']) + len(bootstrap['data'])} data sources, {len(infra['module'])} module calls of {len(MODULES)} modules, "
-          f"{len(infra['variable']) + len(bootstrap['variable'])} variables, {len(infra['output']) + len(bootstrap['output'])} outputs); "
-          f"{len(infra['locals'].get('irsa_service_accounts', {}))} IRSA roles, {buckets} bucket resources, "
-          f"{outputs_read} outputs read by scripts; {len(PROBLEMS)} problems")
+    print(
+        f"terraform: {len(files)} files parsed ({resources} resources, "
+        f"{len(infra['data']) + len(bootstrap['data'])} data sources, {len(infra['module'])} module calls of {len(MODULES)} modules, "
+        f"{len(infra['variable']) + len(bootstrap['variable'])} variables, {len(infra['output']) + len(bootstrap['output'])} outputs); "
+        f"{len(infra['locals'].get('irsa_service_accounts', {}))} IRSA roles, {buckets} bucket resources, "
+        f"{outputs_read} outputs read by scripts; {len(PROBLEMS)} problems"
+    )
     return 1 if PROBLEMS else 0
 
 

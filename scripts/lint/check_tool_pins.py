@@ -4,6 +4,7 @@ the versions the GitHub workflows install. Every pin is an exact version (x.y.z)
 
 usage: check_tool_pins.py --root REPO
 """
+
 import argparse
 import glob
 import os
@@ -52,12 +53,16 @@ def main():
     for workflow in workflows:
         for version in re.findall(r"TERRAFORM_VERSION:\s*\"?([0-9.]+)", open(workflow).read()):
             if version not in pins.get("terraform", []):
-                problems.append(f"{os.path.relpath(workflow, root)} installs terraform {version}, "
-                                f"tools/versions.md pins {','.join(pins.get('terraform', []))}")
+                problems.append(
+                    f"{os.path.relpath(workflow, root)} installs terraform {version}, "
+                    f"tools/versions.md pins {','.join(pins.get('terraform', []))}"
+                )
     for line in problems:
         print(f"toolpins: {line}")
-    print(f"toolpins: {len(pins)} tools pinned exactly in tools/versions.md, .tool-versions and "
-          f"{len(workflows)} workflows agree; {len(problems)} problems")
+    print(
+        f"toolpins: {len(pins)} tools pinned exactly in tools/versions.md, .tool-versions and "
+        f"{len(workflows)} workflows agree; {len(problems)} problems"
+    )
     return 1 if problems else 0
 
 

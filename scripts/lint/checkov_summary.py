@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Summarises checkov's JSON report (one framework or a list of them) and lists every failed check.
 usage: checkov_summary.py REPORT.json LABEL ; exit 1 when a check failed or no check ran."""
+
 import json
 import sys
 
@@ -23,8 +24,10 @@ def main():
         skipped += summary.get("skipped", 0)
         resources += summary.get("resource_count", 0)
         for check in item.get("results", {}).get("failed_checks", []):
-            print(f"checkov {label}: FAILED {check['check_id']} {check.get('check_name', '')} "
-                  f"{check.get('resource', '')} {check.get('file_path', '')}:{check.get('file_line_range', '')}")
+            print(
+                f"checkov {label}: FAILED {check['check_id']} {check.get('check_name', '')} "
+                f"{check.get('resource', '')} {check.get('file_path', '')}:{check.get('file_line_range', '')}"
+            )
     print(f"checkov {label}: {resources} resources, {passed} passed, {failed} failed, {skipped} skipped inline")
     return 1 if failed or passed + failed == 0 else 0
 

@@ -10,6 +10,7 @@ Crunchy PGO 6 (internal/naming): instance StatefulSets "<cluster>-<set>-xxxx" la
   postgres-operator.crunchydata.com/cluster, .../instance-set, .../data=postgres, .../patroni=<cluster>-ha;
   backup Jobs labelled .../cluster, .../pgbackrest, .../pgbackrest-backup, .../pgbackrest-repo.
 """
+
 PGO = "postgres-operator.crunchydata.com/"
 
 
@@ -23,11 +24,14 @@ def _pods(kind, name, namespace, labels, replicas):
     pods = []
     for index in range(replicas):
         pod_labels = dict(labels, **{WORKLOAD_LABEL: f"{kind}.{name}"})
-        pods.append({
-            "apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": f"{name}-{index}", "namespace": namespace, "labels": pod_labels},
-            "spec": {"containers": [{"name": "main", "image": "operand"}]},
-        })
+        pods.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": f"{name}-{index}", "namespace": namespace, "labels": pod_labels},
+                "spec": {"containers": [{"name": "main", "image": "operand"}]},
+            }
+        )
     return pods
 
 
@@ -60,31 +64,57 @@ def strimzi(objects):
         name, ns = kafka["metadata"]["name"], kafka["metadata"]["namespace"]
         base = {"strimzi.io/cluster": name, "strimzi.io/kind": "Kafka"}
         for pool in pools:
-            if pool["metadata"].get("namespace") != ns or \
-                    (pool["metadata"].get("labels") or {}).get("strimzi.io/cluster") != name:
+            if (
+                pool["metadata"].get("namespace") != ns
+                or (pool["metadata"].get("labels") or {}).get("strimzi.io/cluster") != name
+            ):
                 continue
             roles = pool["spec"].get("roles", [])
-            labels = dict(base, **{
-                "strimzi.io/name": f"{name}-kafka",
-                "strimzi.io/pool-name": pool["metadata"]["name"],
-                "strimzi.io/component-type": "kafka",
-                "strimzi.io/broker-role": str("broker" in roles).lower(),
-                "strimzi.io/controller-role": str("controller" in roles).lower(),
-                "app.kubernetes.io/name": "kafka",
-                "app.kubernetes.io/instance": name,
-            })
-            out += _pods("StatefulSet", f"{name}-{pool['metadata']['name']}", ns, labels,
-                         int(pool["spec"]["replicas"]))
+            labels = dict(
+                base,
+                **{
+                    "strimzi.io/name": f"{name}-kafka",
+                    "strimzi.io/pool-name": pool["metadata"]["name"],
+                    "strimzi.io/component-type": "kafka",
+                    "strimzi.io/broker-role": str("broker" in roles).lower(),
+                    "strimzi.io/controller-role": str("controller" in roles).lower(),
+                    "app.kubernetes.io/name": "kafka",
+                    "app.kubernetes.io/instance": name,
+                },
+            )
+            out += _pods("StatefulSet", f"{name}-{pool['metadata']['name']}", ns, labels, int(pool["spec"]["replicas"]))
         if kafka["spec"].get("entityOperator") is not None:
-            out.append(_workload("Deployment", f"{name}-entity-operator", ns, dict(base, **{
-                "strimzi.io/name": f"{name}-entity-operator",
-                "strimzi.io/component-type": "entity-operator",
-                "app.kubernetes.io/name": "entity-operator"})))
+            out.append(
+                _workload(
+                    "Deployment",
+                    f"{name}-entity-operator",
+                    ns,
+                    dict(
+                        base,
+                        **{
+                            "strimzi.io/name": f"{name}-entity-operator",
+                            "strimzi.io/component-type": "entity-operator",
+                            "app.kubernetes.io/name": "entity-operator",
+                        },
+                    ),
+                )
+            )
         if kafka["spec"].get("kafkaExporter") is not None:
-            out.append(_workload("Deployment", f"{name}-kafka-exporter", ns, dict(base, **{
-                "strimzi.io/name": f"{name}-kafka-exporter",
-                "strimzi.io/component-type": "kafka-exporter",
-                "app.kubernetes.io/name": "kafka-exporter"})))
+            out.append(
+                _workload(
+                    "Deployment",
+                    f"{name}-kafka-exporter",
+                    ns,
+                    dict(
+                        base,
+                        **{
+                            "strimzi.io/name": f"{name}-kafka-exporter",
+                            "strimzi.io/component-type": "kafka-exporter",
+                            "app.kubernetes.io/name": "kafka-exporter",
+                        },
+                    ),
+                )
+            )
     return out
 
 
@@ -93,21 +123,34 @@ def crunchy(objects):
     for cluster in (o for o in objects if o["kind"] == "PostgresCluster"):
         name, ns = cluster["metadata"]["name"], cluster["metadata"]["namespace"]
         for instance_set in cluster["spec"].get("instances", []):
-            out += _pods("StatefulSet", f"{name}-{instance_set['name']}", ns, {
-                PGO + "cluster": name,
-                PGO + "instance-set": instance_set["name"],
-                PGO + "data": "postgres",
-                PGO + "patroni": f"{name}-ha",
-            }, int(instance_set.get("replicas", 1)))
+            out += _pods(
+                "StatefulSet",
+                f"{name}-{instance_set['name']}",
+                ns,
+                {
+                    PGO + "cluster": name,
+                    PGO + "instance-set": instance_set["name"],
+                    PGO + "data": "postgres",
+                    PGO + "patroni": f"{name}-ha",
+                },
+                int(instance_set.get("replicas", 1)),
+            )
         for repo in cluster["spec"].get("backups", {}).get("pgbackrest", {}).get("repos", []):
             for schedule in sorted((repo.get("schedules") or {})):
-                out.append(_workload("Job", f"{name}-{repo['name']}-{schedule}", ns, {
-                    PGO + "cluster": name,
-                    PGO + "pgbackrest": "",
-                    PGO + "pgbackrest-backup": "scheduled",
-                    PGO + "pgbackrest-repo": repo["name"],
-                    PGO + "pgbackrest-cronjob": schedule,
-                }))
+                out.append(
+                    _workload(
+                        "Job",
+                        f"{name}-{repo['name']}-{schedule}",
+                        ns,
+                        {
+                            PGO + "cluster": name,
+                            PGO + "pgbackrest": "",
+                            PGO + "pgbackrest-backup": "scheduled",
+                            PGO + "pgbackrest-repo": repo["name"],
+                            PGO + "pgbackrest-cronjob": schedule,
+                        },
+                    )
+                )
     return out
 
 

@@ -13,6 +13,7 @@ extensions or compare with the old object (transition rules) cannot be evaluated
 usage: validate_manifests.py --crds DIR [--crds DIR ...] FILE.yaml [...]
 prints one line per error and a summary; exit 1 on any error.
 """
+
 import argparse
 import copy
 import glob
@@ -113,6 +114,7 @@ def evaluate_cel(obj, rules, stats):
 
 def strict_schema(schema):
     """OpenAPI v3 (structural CRD schema) -> JSON Schema that rejects unknown fields."""
+
     def walk(node):
         if isinstance(node, list):
             return [walk(item) for item in node]
@@ -138,8 +140,12 @@ def strict_schema(schema):
             out.pop("type", None)
             out["anyOf"] = [{"type": "integer"}, {"type": "string"}]
         preserve = node.get("x-kubernetes-preserve-unknown-fields") is True
-        if ("properties" in node and "additionalProperties" not in node and not preserve
-                and not node.get("x-kubernetes-embedded-resource")):
+        if (
+            "properties" in node
+            and "additionalProperties" not in node
+            and not preserve
+            and not node.get("x-kubernetes-embedded-resource")
+        ):
             out["additionalProperties"] = False
         return out
 
@@ -190,7 +196,8 @@ def builtin_validator(api_version_full, kind):
     schema_dir = f"v{KUBERNETES_VERSION}-local-strict"
     try:
         schema = kv.schema_contents(
-            f"kubernetes-json-schema/{schema_dir}/{obj['kind'].lower()}-{api_version}.json", version)
+            f"kubernetes-json-schema/{schema_dir}/{obj['kind'].lower()}-{api_version}.json", version
+        )
     except FileNotFoundError:
         return None
     definitions = kv.schema_contents(f"kubernetes-json-schema/{schema_dir}/_definitions.json", version)
@@ -231,8 +238,10 @@ def main():
             print(f"{path}: no objects", file=sys.stderr)
             failures += 1
         for obj in docs:
-            ident = f"{path}: {obj.get('kind', '?')} {(obj.get('metadata') or {}).get('namespace', '-')}/" \
-                    f"{(obj.get('metadata') or {}).get('name', '?')}"
+            ident = (
+                f"{path}: {obj.get('kind', '?')} {(obj.get('metadata') or {}).get('namespace', '-')}/"
+                f"{(obj.get('metadata') or {}).get('name', '?')}"
+            )
             if not isinstance(obj, dict) or "apiVersion" not in obj or "kind" not in obj:
                 print(f"{ident}: not a Kubernetes object (apiVersion/kind missing)")
                 failures += 1
@@ -249,8 +258,10 @@ def main():
             else:
                 builtin = builtin_errors(obj)
                 if builtin is None:
-                    errors.append(f"no schema: {obj['apiVersion']} {obj['kind']} is neither a Kubernetes "
-                                  f"{KUBERNETES_VERSION} kind nor defined by a CRD in " + ", ".join(args.crds))
+                    errors.append(
+                        f"no schema: {obj['apiVersion']} {obj['kind']} is neither a Kubernetes "
+                        f"{KUBERNETES_VERSION} kind nor defined by a CRD in " + ", ".join(args.crds)
+                    )
                 else:
                     errors += builtin
                     counts["builtin"] += 1
@@ -260,10 +271,12 @@ def main():
             failures += bool(errors)
     total = counts["builtin"] + counts["custom"]
     print("validate: kinds " + ", ".join(f"{k}={v}" for k, v in sorted(kinds.items())))
-    print(f"validate: {total} objects ({counts['builtin']} built-in against Kubernetes {KUBERNETES_VERSION} "
-          f"strict schemas, {counts['custom']} custom resources against {len(crds)} served CRD versions; "
-          f"CEL rules: {cel_stats['evaluated']} evaluated, {cel_stats['unsupported']} need Kubernetes CEL "
-          f"extensions, {cel_stats['transition']} transition rules skipped); {failures} invalid")
+    print(
+        f"validate: {total} objects ({counts['builtin']} built-in against Kubernetes {KUBERNETES_VERSION} "
+        f"strict schemas, {counts['custom']} custom resources against {len(crds)} served CRD versions; "
+        f"CEL rules: {cel_stats['evaluated']} evaluated, {cel_stats['unsupported']} need Kubernetes CEL "
+        f"extensions, {cel_stats['transition']} transition rules skipped); {failures} invalid"
+    )
     return 1 if failures else 0
 
 

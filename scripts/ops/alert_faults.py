@@ -9,6 +9,7 @@ then firing, and has resolved after the fault was removed. The last stdout line 
 Exit status 0 when every target fired and resolved within its phase's bounds, 1 otherwise, 2 when the run
 itself could not proceed. Standard library only; every request goes to 127.0.0.1; every wait is bounded.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,6 +39,7 @@ def now() -> float:
 
 
 # ----- traffic --------------------------------------------------------------------------------------------
+
 
 class Traffic:
     """Valid POST /v1/events at `rate` per second from `threads` keep-alive connections, without an
@@ -91,8 +93,13 @@ class Traffic:
             if previous is not None and rng.random() < self.duplicate_share:
                 body = previous
             else:
-                body = json.dumps({"event_id": str(uuid.uuid4()), "account_id": f"acct-{rng.randrange(500)}",
-                                   "amount_cents": rng.randrange(-5000, 5000) or 1}).encode()
+                body = json.dumps(
+                    {
+                        "event_id": str(uuid.uuid4()),
+                        "account_id": f"acct-{rng.randrange(500)}",
+                        "amount_cents": rng.randrange(-5000, 5000) or 1,
+                    }
+                ).encode()
                 previous = body
             started = now()
             try:
@@ -120,6 +127,7 @@ class Traffic:
 
 # ----- Prometheus ---------------------------------------------------------------------------------------
 
+
 def http_json(url: str, timeout: float = 5.0) -> dict:
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return json.loads(response.read())
@@ -134,6 +142,7 @@ def http_post(url: str, timeout: float = 10.0) -> str:
 @dataclass
 class Target:
     """An alert rule to see pending -> firing -> resolved: its alertname and labels (None = label absent)."""
+
     key: str
     alertname: str
     labels: dict[str, str | None]
@@ -152,9 +161,9 @@ class Target:
 
 @dataclass
 class Observation:
-    pending_at: float | None = None   # first poll that saw it pending (monotonic)
-    firing_at: float | None = None    # first poll that saw it firing
-    active_at: str | None = None      # Prometheus' activeAt of the firing alert (RFC 3339)
+    pending_at: float | None = None  # first poll that saw it pending (monotonic)
+    firing_at: float | None = None  # first poll that saw it firing
+    active_at: str | None = None  # Prometheus' activeAt of the firing alert (RFC 3339)
     resolved_at: float | None = None  # first poll without it after the fault was removed
     value: str | None = None
 
@@ -197,12 +206,19 @@ class AlertWatcher:
                     for key, alert in current.items():
                         before = self.active.get(key)
                         if before is None or before["state"] != alert["state"]:
-                            self.history.append({"t": round(t - self.t0, 1), "labels": alert["labels"],
-                                                 "state": alert["state"], "value": alert.get("value")})
+                            self.history.append(
+                                {
+                                    "t": round(t - self.t0, 1),
+                                    "labels": alert["labels"],
+                                    "state": alert["state"],
+                                    "value": alert.get("value"),
+                                }
+                            )
                     for key, alert in self.active.items():
                         if key not in current:
-                            self.history.append({"t": round(t - self.t0, 1), "labels": alert["labels"],
-                                                 "state": "inactive"})
+                            self.history.append(
+                                {"t": round(t - self.t0, 1), "labels": alert["labels"], "state": "inactive"}
+                            )
                     self.active = current
             self.stop_event.wait(self.interval)
 
@@ -231,16 +247,17 @@ def query(base: str, promql: str) -> list:
 
 # ----- faults ---------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Phase:
     name: str
-    fault: str                       # what is done, in words (for the report)
+    fault: str  # what is done, in words (for the report)
     targets: list[Target]
     apply: callable
     undo: callable
-    fire_within: float               # seconds: every target must fire within this after the fault
-    resolve_within: float            # seconds: and resolve within this after the undo
-    hold_after_fired: float = 0.0    # keep the fault a little longer (evidence that it stays firing)
+    fire_within: float  # seconds: every target must fire within this after the fault
+    resolve_within: float  # seconds: and resolve within this after the undo
+    hold_after_fired: float = 0.0  # keep the fault a little longer (evidence that it stays firing)
     observations: dict[str, Observation] = field(default_factory=dict)
     started: float = 0.0
     undone: float = 0.0
@@ -278,6 +295,7 @@ class Faults:
         def apply() -> None:
             self.active.add("rtt")
             self.control(f"/brokers/all/rtt?ms={ms}")
+
         return apply
 
     def fast_brokers(self) -> None:
@@ -332,6 +350,7 @@ class Faults:
             self.poison_stop.clear()
             self.poison_thread = threading.Thread(target=self.poison_loop, args=(per_second,), daemon=True)
             self.poison_thread.start()
+
         return apply
 
     def poison_loop(self, per_second: int) -> None:
@@ -342,13 +361,29 @@ class Faults:
         while not self.poison_stop.is_set():
             occurred = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             lines = "".join(
-                f"poison-{uuid.uuid4().hex[:8]}|{{\"event_id\": \"not-a-uuid\", truncated\n"
-                f"poison-{uuid.uuid4().hex[:8]}|{{\"event_id\":\"{uuid.uuid4()}\",\"account_id\":\"acct-rejected\","
-                f"\"amount_cents\":2000000000000,\"occurred_at\":\"{occurred}\"}}\n"
-                for _ in range(per_second))
-            done = subprocess.run(["kcat", "-P", "-b", self.stack.ports.bootstrap, "-t", "events", "-K", "|",
-                                   "-X", "message.timeout.ms=5000"],
-                                  input=lines, text=True, capture_output=True, timeout=15)
+                f'poison-{uuid.uuid4().hex[:8]}|{{"event_id": "not-a-uuid", truncated\n'
+                f'poison-{uuid.uuid4().hex[:8]}|{{"event_id":"{uuid.uuid4()}","account_id":"acct-rejected",'
+                f'"amount_cents":2000000000000,"occurred_at":"{occurred}"}}\n'
+                for _ in range(per_second)
+            )
+            done = subprocess.run(
+                [
+                    "kcat",
+                    "-P",
+                    "-b",
+                    self.stack.ports.bootstrap,
+                    "-t",
+                    "events",
+                    "-K",
+                    "|",
+                    "-X",
+                    "message.timeout.ms=5000",
+                ],
+                input=lines,
+                text=True,
+                capture_output=True,
+                timeout=15,
+            )
             if done.returncode == 0:
                 self.poison_sent += 2 * per_second
             else:
@@ -363,9 +398,14 @@ class Faults:
 
     def undo_everything(self) -> None:
         """Best effort, for the cleanup path: leave nothing broken behind."""
-        for name, undo in (("workers", self.workers_resume), ("poison", self.poison_off),
-                           ("duplicates", self.duplicates_off), ("rtt", self.fast_brokers),
-                           ("brokers", self.brokers_up), ("database", self.database_start)):
+        for name, undo in (
+            ("workers", self.workers_resume),
+            ("poison", self.poison_off),
+            ("duplicates", self.duplicates_off),
+            ("rtt", self.fast_brokers),
+            ("brokers", self.brokers_up),
+            ("database", self.database_start),
+        ):
             if name in self.active:
                 try:
                     undo()
@@ -374,6 +414,7 @@ class Faults:
 
 
 # ----- the run -------------------------------------------------------------------------------------------
+
 
 def run_phase(phase: Phase, watcher: AlertWatcher, traffic: Traffic, prometheus: str, evidence_queries: dict) -> None:
     log(f"== phase {phase.name}: {phase.fault}")
@@ -406,8 +447,10 @@ def run_phase(phase: Phase, watcher: AlertWatcher, traffic: Traffic, prometheus:
         for alert in watcher.snapshot():
             if not any(target.matches(alert["labels"]) for target in phase.targets):
                 labels = alert["labels"]
-                phase.also_active.add(f"{labels['alertname']}{{{','.join(f'{k}={v}' for k, v in sorted(labels.items()) if k not in ('alertname',))}}}"
-                                      f" {alert['state']}")
+                phase.also_active.add(
+                    f"{labels['alertname']}{{{','.join(f'{k}={v}' for k, v in sorted(labels.items()) if k not in ('alertname',))}}}"
+                    f" {alert['state']}"
+                )
 
     deadline = phase.started + phase.fire_within
     fired_all_at = None
@@ -456,8 +499,9 @@ def main() -> int:
     parser.add_argument("--prometheus", default="http://127.0.0.1:19090")
     parser.add_argument("--time-scale", type=int, default=20)
     parser.add_argument("--rate", type=float, default=25.0, help="background requests per second")
-    parser.add_argument("--settlement-period", type=int, required=True,
-                        help="the workers' SETTLEMENT_PERIOD_SECONDS (for the report)")
+    parser.add_argument(
+        "--settlement-period", type=int, required=True, help="the workers' SETTLEMENT_PERIOD_SECONDS (for the report)"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "out" / "alerts-e2e")
     parser.add_argument("--only", default="", help="comma-separated phase names (debugging)")
     args = parser.parse_args()
@@ -479,66 +523,165 @@ def main() -> int:
 
     f = args.time_scale
     phases = [
-        Phase("brokers-down", "all three kafka-dev brokers down (POST /brokers/all/down): the api's produce "
-              "requests time out (message.timeout.ms 30 s) and it answers 503",
-              [target("High5xx", "High5xx", {**scaled, "window": "1h"},
-                      f"x{f} copy, fast burn (1h and 5m windows -> {3600 // f}s and {300 // f}s, for 2m -> {120 // f}s)")],
-              faults.brokers_down, faults.brokers_up, fire_within=150, resolve_within=120),
-        Phase("database-down", "PostgreSQL stopped (scripts/local-postgres.sh stop): no batch, offset commit "
-              "or settlement can happen while un-keyed events keep arriving; the workers pause and probe",
-              [target("SettlementMissed", "SettlementMissed", {**real, "signal": "overdue"},
-                      f"REAL rule (for: 1m, 2 periods of slack) with SETTLEMENT_PERIOD_SECONDS={args.settlement_period}"),
-               target("WorkerNotConsuming/no-worker-commits", "WorkerNotConsuming", {**scaled, "signal": "no-worker-commits"},
-                      f"x{f} copy, lag and no successful worker commit (5m -> {300 // f}s, for 5m -> {300 // f}s)")],
-              faults.database_stop, faults.database_start, fire_within=180, resolve_within=150),
-        Phase("consumers-paused", "every worker process SIGSTOPped (consumption paused, metrics endpoints hang) "
-              "while events keep arriving",
-              [target("WorkerNotConsuming", "WorkerNotConsuming", {**scaled, "signal": "group-offsets-frozen"},
-                      f"x{f} copy, committed offsets frozen with lag (Kafka Exporter view; 10m -> {600 // f}s, for 5m -> {300 // f}s)"),
-               target("KafkaLag", "KafkaLag", {**scaled, "severity": "warning"},
-                      f"x{f} copy, lag > 1000 and growing (10m -> {600 // f}s, for 10m -> {600 // f}s)"),
-               target("SettlementMissed/absent", "SettlementMissed", {**scaled, "signal": "absent"},
-                      f"x{f} copy, no worker reports a settled period (for 10m -> {600 // f}s)")],
-              faults.workers_pause, faults.workers_resume, fire_within=180, resolve_within=150),
-        Phase("slow-brokers", "1500 ms added to every broker response (POST /brokers/all/rtt?ms=1500): each "
-              "acknowledged produce, hence each 202, takes longer",
-              [target("HighLatencyP95", "HighLatencyP95", {**scaled, "severity": "warning"},
-                      f"x{f} copy, p95 > 250 ms on 5m and 30m windows (-> {300 // f}s, {1800 // f}s), for 5m -> {300 // f}s"),
-               target("HighLatencyP95/critical", "HighLatencyP95", {**scaled, "severity": "critical"},
-                      f"x{f} copy, p95 > 1 s (5m -> {300 // f}s), for 5m -> {300 // f}s")],
-              faults.slow_brokers(1500), faults.fast_brokers, fire_within=150, resolve_within=150),
-        Phase("duplicate-deliveries", "half of the requests re-send an earlier event unchanged without an "
-              "Idempotency-Key (a client retrying wrongly): the after-mode workers skip the second copies",
-              [target("DuplicateSkipsSpike", "DuplicateSkipsSpike", {**scaled},
-                      f"x{f} copy, > 5 % of deliveries skipped as duplicates (10m -> {600 // f}s, for 10m -> {600 // f}s)")],
-              faults.duplicates_on, faults.duplicates_off, fire_within=150, resolve_within=150),
-        Phase("poison-events", "each second, 1 undecodable value and 1 event the ledger's CHECK rejects, written "
-              "straight to `events` with kcat (a foreign producer): failed attempts, then dead letters to events.dlq",
-              [target("DeadLetterRate", "DeadLetterRate", {**scaled, "severity": "critical"},
-                      f"x{f} copy, > 1.44 % dead-lettered on 1h and 5m windows (-> {3600 // f}s, {300 // f}s), for 2m -> {120 // f}s"),
-               target("ProcessingErrors", "ProcessingErrors", {**scaled, "severity": "warning"},
-                      f"x{f} copy, > 5 % of attempts fail and > 0.1/s (5m -> {300 // f}s), for 10m -> {600 // f}s")],
-              faults.poison_on(1), faults.poison_off, fire_within=150, resolve_within=120),
+        Phase(
+            "brokers-down",
+            "all three kafka-dev brokers down (POST /brokers/all/down): the api's produce "
+            "requests time out (message.timeout.ms 30 s) and it answers 503",
+            [
+                target(
+                    "High5xx",
+                    "High5xx",
+                    {**scaled, "window": "1h"},
+                    f"x{f} copy, fast burn (1h and 5m windows -> {3600 // f}s and {300 // f}s, for 2m -> {120 // f}s)",
+                )
+            ],
+            faults.brokers_down,
+            faults.brokers_up,
+            fire_within=150,
+            resolve_within=120,
+        ),
+        Phase(
+            "database-down",
+            "PostgreSQL stopped (scripts/local-postgres.sh stop): no batch, offset commit "
+            "or settlement can happen while un-keyed events keep arriving; the workers pause and probe",
+            [
+                target(
+                    "SettlementMissed",
+                    "SettlementMissed",
+                    {**real, "signal": "overdue"},
+                    f"REAL rule (for: 1m, 2 periods of slack) with SETTLEMENT_PERIOD_SECONDS={args.settlement_period}",
+                ),
+                target(
+                    "WorkerNotConsuming/no-worker-commits",
+                    "WorkerNotConsuming",
+                    {**scaled, "signal": "no-worker-commits"},
+                    f"x{f} copy, lag and no successful worker commit (5m -> {300 // f}s, for 5m -> {300 // f}s)",
+                ),
+            ],
+            faults.database_stop,
+            faults.database_start,
+            fire_within=180,
+            resolve_within=150,
+        ),
+        Phase(
+            "consumers-paused",
+            "every worker process SIGSTOPped (consumption paused, metrics endpoints hang) while events keep arriving",
+            [
+                target(
+                    "WorkerNotConsuming",
+                    "WorkerNotConsuming",
+                    {**scaled, "signal": "group-offsets-frozen"},
+                    f"x{f} copy, committed offsets frozen with lag (Kafka Exporter view; 10m -> {600 // f}s, for 5m -> {300 // f}s)",
+                ),
+                target(
+                    "KafkaLag",
+                    "KafkaLag",
+                    {**scaled, "severity": "warning"},
+                    f"x{f} copy, lag > 1000 and growing (10m -> {600 // f}s, for 10m -> {600 // f}s)",
+                ),
+                target(
+                    "SettlementMissed/absent",
+                    "SettlementMissed",
+                    {**scaled, "signal": "absent"},
+                    f"x{f} copy, no worker reports a settled period (for 10m -> {600 // f}s)",
+                ),
+            ],
+            faults.workers_pause,
+            faults.workers_resume,
+            fire_within=180,
+            resolve_within=150,
+        ),
+        Phase(
+            "slow-brokers",
+            "1500 ms added to every broker response (POST /brokers/all/rtt?ms=1500): each "
+            "acknowledged produce, hence each 202, takes longer",
+            [
+                target(
+                    "HighLatencyP95",
+                    "HighLatencyP95",
+                    {**scaled, "severity": "warning"},
+                    f"x{f} copy, p95 > 250 ms on 5m and 30m windows (-> {300 // f}s, {1800 // f}s), for 5m -> {300 // f}s",
+                ),
+                target(
+                    "HighLatencyP95/critical",
+                    "HighLatencyP95",
+                    {**scaled, "severity": "critical"},
+                    f"x{f} copy, p95 > 1 s (5m -> {300 // f}s), for 5m -> {300 // f}s",
+                ),
+            ],
+            faults.slow_brokers(1500),
+            faults.fast_brokers,
+            fire_within=150,
+            resolve_within=150,
+        ),
+        Phase(
+            "duplicate-deliveries",
+            "half of the requests re-send an earlier event unchanged without an "
+            "Idempotency-Key (a client retrying wrongly): the after-mode workers skip the second copies",
+            [
+                target(
+                    "DuplicateSkipsSpike",
+                    "DuplicateSkipsSpike",
+                    {**scaled},
+                    f"x{f} copy, > 5 % of deliveries skipped as duplicates (10m -> {600 // f}s, for 10m -> {600 // f}s)",
+                )
+            ],
+            faults.duplicates_on,
+            faults.duplicates_off,
+            fire_within=150,
+            resolve_within=150,
+        ),
+        Phase(
+            "poison-events",
+            "each second, 1 undecodable value and 1 event the ledger's CHECK rejects, written "
+            "straight to `events` with kcat (a foreign producer): failed attempts, then dead letters to events.dlq",
+            [
+                target(
+                    "DeadLetterRate",
+                    "DeadLetterRate",
+                    {**scaled, "severity": "critical"},
+                    f"x{f} copy, > 1.44 % dead-lettered on 1h and 5m windows (-> {3600 // f}s, {300 // f}s), for 2m -> {120 // f}s",
+                ),
+                target(
+                    "ProcessingErrors",
+                    "ProcessingErrors",
+                    {**scaled, "severity": "warning"},
+                    f"x{f} copy, > 5 % of attempts fail and > 0.1/s (5m -> {300 // f}s), for 10m -> {600 // f}s",
+                ),
+            ],
+            faults.poison_on(1),
+            faults.poison_off,
+            fire_within=150,
+            resolve_within=120,
+        ),
     ]
     if args.only:
         wanted = set(args.only.split(","))
         phases = [p for p in phases if p.name in wanted]
     evidence_queries = {
-        "brokers-down": {"5xx ratio (x20 1h window)": f"x{x}:replicasafe:api_errors:ratio_rate1h",
-                         "5xx ratio (x20 5m window)": f"x{x}:replicasafe:api_errors:ratio_rate5m"},
-        "database-down": {"settlement periods behind": "time() / max(replicasafe_worker_settlement_period_seconds)"
-                                                       " - max(replicasafe_worker_last_settled_period > 0) - 1",
-                          "lag (Kafka Exporter view)": "sum(kafka_consumergroup_lag)",
-                          "worker commits/s": 'sum(rate(replicasafe_worker_offset_commits_total{result="ok"}[15s]))',
-                          "database_up": "replicasafe_worker_database_up",
-                          "consumption_paused": "replicasafe_worker_consumption_paused"},
-        "consumers-paused": {"lag (Kafka Exporter view)": "sum(kafka_consumergroup_lag)",
-                             "worker targets up": 'sum(up{job="worker"})'},
+        "brokers-down": {
+            "5xx ratio (x20 1h window)": f"x{x}:replicasafe:api_errors:ratio_rate1h",
+            "5xx ratio (x20 5m window)": f"x{x}:replicasafe:api_errors:ratio_rate5m",
+        },
+        "database-down": {
+            "settlement periods behind": "time() / max(replicasafe_worker_settlement_period_seconds)"
+            " - max(replicasafe_worker_last_settled_period > 0) - 1",
+            "lag (Kafka Exporter view)": "sum(kafka_consumergroup_lag)",
+            "worker commits/s": 'sum(rate(replicasafe_worker_offset_commits_total{result="ok"}[15s]))',
+            "database_up": "replicasafe_worker_database_up",
+            "consumption_paused": "replicasafe_worker_consumption_paused",
+        },
+        "consumers-paused": {
+            "lag (Kafka Exporter view)": "sum(kafka_consumergroup_lag)",
+            "worker targets up": 'sum(up{job="worker"})',
+        },
         "slow-brokers": {"p95 (x20 5m window)": f"x{x}:replicasafe:api_request_duration_seconds:p95_rate5m"},
         "duplicate-deliveries": {"duplicates skipped/s": f"x{x}:replicasafe:worker_duplicates_skipped:rate10m"},
-        "poison-events": {"dead-letter ratio (x20 5m)": f"x{x}:replicasafe:worker_dead_letter:ratio_rate5m",
-                          "failed attempts/s by class": "sum by (class) (rate(replicasafe_worker_events_failed_total[15s]))",
-                          "dead letters by reason": "sum by (reason) (replicasafe_worker_events_dead_lettered_total)"},
+        "poison-events": {
+            "dead-letter ratio (x20 5m)": f"x{x}:replicasafe:worker_dead_letter:ratio_rate5m",
+            "failed attempts/s by class": "sum by (class) (rate(replicasafe_worker_events_failed_total[15s]))",
+            "dead letters by reason": "sum by (reason) (replicasafe_worker_events_dead_lettered_total)",
+        },
     }
 
     started = now()
@@ -603,9 +746,18 @@ def main() -> int:
     if quiet_violations:
         status = status or 1
     report = {
-        "phases": [{"name": p.name, "fault": p.fault, "active_before_fault": p.active_before, "seconds": round(p.ended - p.started, 1) if p.ended else None,
-                    "requests": {k: p.traffic_after.get(k, 0) - p.traffic_before.get(k, 0) for k in p.traffic_after},
-                    "also_active": sorted(p.also_active), "evidence": p.evidence} for p in phases],
+        "phases": [
+            {
+                "name": p.name,
+                "fault": p.fault,
+                "active_before_fault": p.active_before,
+                "seconds": round(p.ended - p.started, 1) if p.ended else None,
+                "requests": {k: p.traffic_after.get(k, 0) - p.traffic_before.get(k, 0) for k in p.traffic_after},
+                "also_active": sorted(p.also_active),
+                "evidence": p.evidence,
+            }
+            for p in phases
+        ],
         "poison_messages_sent": faults.poison_sent,
         "alert_history": watcher.history,
         "watch_errors": watcher.errors,
@@ -613,8 +765,10 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps({"alerts": results, **report}, indent=2) + "\n")
     for phase in report["phases"]:
-        log(f"phase {phase['name']}: {phase['seconds']} s, requests {phase['requests']}; also active: "
-            f"{', '.join(phase['also_active']) or 'nothing'}")
+        log(
+            f"phase {phase['name']}: {phase['seconds']} s, requests {phase['requests']}; also active: "
+            f"{', '.join(phase['also_active']) or 'nothing'}"
+        )
     summary = {
         "alerts": results,
         "time_scale": args.time_scale,

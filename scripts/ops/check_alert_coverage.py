@@ -7,13 +7,22 @@
 
 Usage: python -m scripts.ops.check_alert_coverage RULES.yaml RUNBOOK_DIR TEST.yaml [TEST.yaml ...]
 """
+
 import os
 import sys
 
 import yaml
 
-SECTIONS = ["## What it means", "## First five minutes", "## Queries and commands", "## Causes",
-            "## Mitigation", "## Rollback", "## Verification", "## Escalation"]
+SECTIONS = [
+    "## What it means",
+    "## First five minutes",
+    "## Queries and commands",
+    "## Causes",
+    "## Mitigation",
+    "## Rollback",
+    "## Verification",
+    "## Escalation",
+]
 
 
 def main(argv):
@@ -72,8 +81,10 @@ def main(argv):
         print(f"alert coverage: {problem}", file=sys.stderr)
     if problems:
         return 1
-    print(f"alert coverage: {len(alerts)} alerts ({sum(alerts.values())} rules), {cases} test cases, "
-          f"each alert fires in at least one and stays quiet in at least one; runbooks complete")
+    print(
+        f"alert coverage: {len(alerts)} alerts ({sum(alerts.values())} rules), {cases} test cases, "
+        f"each alert fires in at least one and stays quiet in at least one; runbooks complete"
+    )
     return 0
 
 

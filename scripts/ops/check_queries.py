@@ -12,6 +12,7 @@
 Usage: python -m scripts.ops.check_queries --contract docs/interfaces.md --rules rules.yaml DASHBOARD.json [...]
 Exit 1 with one line per problem.
 """
+
 import argparse
 import json
 import os
@@ -22,8 +23,22 @@ import tempfile
 
 import yaml
 
-KEYWORDS = {"and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right",
-            "bool", "offset", "inf", "nan", "atan2"}
+KEYWORDS = {
+    "and",
+    "or",
+    "unless",
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "bool",
+    "offset",
+    "inf",
+    "nan",
+    "atan2",
+}
 NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
 
 
@@ -131,9 +146,24 @@ def main():
     if queries:
         # promtool parses every query: one recording rule per query, named after its panel.
         with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
-            yaml.safe_dump({"groups": [{"name": "dashboard-queries", "rules": [
-                {"record": f"dashboard:query_{i}:check", "expr": grafana_to_promql(expr),
-                 "labels": {"panel": where}} for i, (where, expr) in enumerate(queries)]}]}, handle)
+            yaml.safe_dump(
+                {
+                    "groups": [
+                        {
+                            "name": "dashboard-queries",
+                            "rules": [
+                                {
+                                    "record": f"dashboard:query_{i}:check",
+                                    "expr": grafana_to_promql(expr),
+                                    "labels": {"panel": where},
+                                }
+                                for i, (where, expr) in enumerate(queries)
+                            ],
+                        }
+                    ]
+                },
+                handle,
+            )
             tmp = handle.name
         result = subprocess.run(["promtool", "check", "rules", tmp], capture_output=True, text=True)
         os.unlink(tmp)
@@ -144,9 +174,11 @@ def main():
         print(f"check-queries: {problem}", file=sys.stderr)
     if problems:
         return 1
-    print(f"check-queries: {len(args.dashboards)} dashboards, {len(queries)} panel queries and "
-          f"{sum(len(g['rules']) for g in rules)} rules parse and use only the {len(known)} known metrics "
-          f"(plus {len(recorded)} recorded series)")
+    print(
+        f"check-queries: {len(args.dashboards)} dashboards, {len(queries)} panel queries and "
+        f"{sum(len(g['rules']) for g in rules)} rules parse and use only the {len(known)} known metrics "
+        f"(plus {len(recorded)} recorded series)"
+    )
     return 0
 
 

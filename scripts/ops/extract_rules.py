@@ -6,6 +6,7 @@ Usage: python -m scripts.ops.extract_rules OUT.yaml MANIFEST.yaml [MANIFEST.yaml
 Fails (exit 1, with the reason) on a manifest without a PrometheusRule, a rule group without a
 name, or duplicate group names across files.
 """
+
 import sys
 
 import yaml

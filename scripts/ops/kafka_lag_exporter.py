@@ -21,6 +21,7 @@ Usage: kafka_lag_exporter.py [--bootstrap 127.0.0.1:19092] [--group ledger-worke
                              [--partitions 12] [--listen 127.0.0.1:19308]
 Serves GET /metrics and /healthz on the listen address (127.0.0.1 only) until SIGTERM.
 """
+
 import argparse
 import ctypes
 import http.server
@@ -34,9 +35,16 @@ TIMEOUT_MS = 1500
 
 
 class TopicPartition(ctypes.Structure):
-    _fields_ = [("topic", ctypes.c_char_p), ("partition", ctypes.c_int32), ("offset", ctypes.c_int64),
-                ("metadata", ctypes.c_void_p), ("metadata_size", ctypes.c_size_t), ("opaque", ctypes.c_void_p),
-                ("err", ctypes.c_int), ("_private", ctypes.c_void_p)]
+    _fields_ = [
+        ("topic", ctypes.c_char_p),
+        ("partition", ctypes.c_int32),
+        ("offset", ctypes.c_int64),
+        ("metadata", ctypes.c_void_p),
+        ("metadata_size", ctypes.c_size_t),
+        ("opaque", ctypes.c_void_p),
+        ("err", ctypes.c_int),
+        ("_private", ctypes.c_void_p),
+    ]
 
 
 class TopicPartitionList(ctypes.Structure):
@@ -53,27 +61,45 @@ class LagClient:
     def __init__(self, bootstrap, group):
         lib = ctypes.CDLL("librdkafka.so.1")
         lib.rd_kafka_conf_new.restype = ctypes.c_void_p
-        lib.rd_kafka_conf_set.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
-                                          ctypes.c_size_t]
+        lib.rd_kafka_conf_set.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_char_p,
+            ctypes.c_char_p,
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+        ]
         lib.rd_kafka_new.restype = ctypes.c_void_p
         lib.rd_kafka_new.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
         lib.rd_kafka_destroy.argtypes = [ctypes.c_void_p]
         lib.rd_kafka_topic_partition_list_new.restype = ctypes.POINTER(TopicPartitionList)
         lib.rd_kafka_topic_partition_list_new.argtypes = [ctypes.c_int]
         lib.rd_kafka_topic_partition_list_add.restype = ctypes.POINTER(TopicPartition)
-        lib.rd_kafka_topic_partition_list_add.argtypes = [ctypes.POINTER(TopicPartitionList), ctypes.c_char_p,
-                                                          ctypes.c_int32]
+        lib.rd_kafka_topic_partition_list_add.argtypes = [
+            ctypes.POINTER(TopicPartitionList),
+            ctypes.c_char_p,
+            ctypes.c_int32,
+        ]
         lib.rd_kafka_topic_partition_list_destroy.argtypes = [ctypes.POINTER(TopicPartitionList)]
         lib.rd_kafka_committed.argtypes = [ctypes.c_void_p, ctypes.POINTER(TopicPartitionList), ctypes.c_int]
         lib.rd_kafka_query_watermark_offsets.argtypes = [
-            ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int32, ctypes.POINTER(ctypes.c_int64),
-            ctypes.POINTER(ctypes.c_int64), ctypes.c_int]
+            ctypes.c_void_p,
+            ctypes.c_char_p,
+            ctypes.c_int32,
+            ctypes.POINTER(ctypes.c_int64),
+            ctypes.POINTER(ctypes.c_int64),
+            ctypes.c_int,
+        ]
         lib.rd_kafka_err2name.restype = ctypes.c_char_p
         self.lib = lib
         conf = lib.rd_kafka_conf_new()
         errstr = ctypes.create_string_buffer(512)
-        settings = {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": "false",
-                    "client.id": "replicasafe-lag-exporter", "log_level": "3"}
+        settings = {
+            "bootstrap.servers": bootstrap,
+            "group.id": group,
+            "enable.auto.commit": "false",
+            "client.id": "replicasafe-lag-exporter",
+            "log_level": "3",
+        }
         for name, value in settings.items():
             if lib.rd_kafka_conf_set(conf, name.encode(), value.encode(), errstr, len(errstr)) != 0:
                 raise KafkaClientError(f"{name}: {errstr.value.decode()}")
@@ -87,8 +113,9 @@ class LagClient:
 
     def watermarks(self, topic, partition):
         low, high = ctypes.c_int64(), ctypes.c_int64()
-        err = self.lib.rd_kafka_query_watermark_offsets(self.rk, topic.encode(), partition, ctypes.byref(low),
-                                                       ctypes.byref(high), TIMEOUT_MS)
+        err = self.lib.rd_kafka_query_watermark_offsets(
+            self.rk, topic.encode(), partition, ctypes.byref(low), ctypes.byref(high), TIMEOUT_MS
+        )
         if err:
             raise KafkaClientError(f"watermarks {topic}[{partition}]: {self.error_name(err)}")
         return low.value, high.value
@@ -198,8 +225,11 @@ def main():
 
     server = http.server.ThreadingHTTPServer((host, int(port)), Handler)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    print(f"lag-exporter: serving http://{args.listen}/metrics for group {args.group} on {args.topic}",
-          file=sys.stderr, flush=True)
+    print(
+        f"lag-exporter: serving http://{args.listen}/metrics for group {args.group} on {args.topic}",
+        file=sys.stderr,
+        flush=True,
+    )
     server.serve_forever()
     return 0
 

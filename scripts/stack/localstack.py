@@ -10,6 +10,7 @@
 ports and database. Standard library only. Ports: docs/interfaces.md (api 8080, workers 9101.., brokers
 19092-19094, kafka-dev control 19099, PostgreSQL 15432).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,8 +81,9 @@ class Stack:
 
     @property
     def server_url(self) -> str:
-        url = subprocess.run([str(REPO / "scripts/local-postgres.sh"), "url"], check=True, capture_output=True,
-                             text=True).stdout.strip()
+        url = subprocess.run(
+            [str(REPO / "scripts/local-postgres.sh"), "url"], check=True, capture_output=True, text=True
+        ).stdout.strip()
         return url.rsplit("/", 1)[0]
 
     @property
@@ -94,8 +96,12 @@ class Stack:
 
     def psql(self, sql: str, database: str | None = None, stdin: str | None = None) -> str:
         url = f"{self.server_url}/{database or self.database}"
-        done = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-F", "\t", "-c", sql],
-                              input=stdin, capture_output=True, text=True)
+        done = subprocess.run(
+            ["psql", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-F", "\t", "-c", sql],
+            input=stdin,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             raise StackError(f"psql failed: {done.stderr.strip()}")
         return done.stdout.strip()
@@ -124,14 +130,24 @@ class Stack:
         log_handle = open(self.log_file(name), "ab")
         full_env = dict(os.environ)
         full_env.update(env)
-        process = subprocess.Popen(argv, cwd=REPO, env=full_env, stdin=subprocess.DEVNULL, stdout=log_handle,
-                                   stderr=log_handle, start_new_session=True)
+        process = subprocess.Popen(
+            argv,
+            cwd=REPO,
+            env=full_env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_handle,
+            stderr=log_handle,
+            start_new_session=True,
+        )
         log_handle.close()
         # Popen can return before /proc shows the new program (its cmdline is still the interpreter's for a
         # moment): a pid() check then would call the process dead and a second start would spawn a twin.
         deadline = time.monotonic() + 5
-        while not alive(process.pid, self.expected_binary(name)) and process.poll() is None \
-                and time.monotonic() < deadline:
+        while (
+            not alive(process.pid, self.expected_binary(name))
+            and process.poll() is None
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.005)
         self.pid_file(name).write_text(f"{process.pid}\n")
         return process.pid
@@ -167,7 +183,9 @@ class Stack:
 
     def start_postgres(self) -> bool:
         """Starts the local server if it is not running; True if this call started it."""
-        running = subprocess.run([str(REPO / "scripts/local-postgres.sh"), "status"], capture_output=True).returncode == 0
+        running = (
+            subprocess.run([str(REPO / "scripts/local-postgres.sh"), "status"], capture_output=True).returncode == 0
+        )
         if not running:
             subprocess.run([str(REPO / "scripts/local-postgres.sh"), "start"], check=True)
         return not running
@@ -185,8 +203,13 @@ class Stack:
 
     def start_kafka(self) -> str:
         if self.pid("kafka-dev") is None:
-            argv = [self.binary("kafka-dev"), "--ports", ",".join(map(str, self.ports.brokers)),
-                    "--control-port", str(self.ports.control)]
+            argv = [
+                self.binary("kafka-dev"),
+                "--ports",
+                ",".join(map(str, self.ports.brokers)),
+                "--control-port",
+                str(self.ports.control),
+            ]
             self.spawn("kafka-dev", argv, {"LOG_LEVEL": "notice"})
             wait_until(lambda: http_ok(self.control_url("/brokers")), 30, "kafka-dev control interface")
         return self.ports.bootstrap
@@ -201,8 +224,13 @@ class Stack:
 
     def start_api(self) -> None:
         if self.pid("api") is None:
-            env = {"KAFKA_BOOTSTRAP_SERVERS": self.ports.bootstrap, "DATABASE_URL": self.role_url("api"),
-                   "HTTP_PORT": str(self.ports.api), "LOG_LEVEL": "warning", **self.api_env}
+            env = {
+                "KAFKA_BOOTSTRAP_SERVERS": self.ports.bootstrap,
+                "DATABASE_URL": self.role_url("api"),
+                "HTTP_PORT": str(self.ports.api),
+                "LOG_LEVEL": "warning",
+                **self.api_env,
+            }
             self.spawn("api", [self.binary("api")], env)
         wait_until(lambda: http_ok(f"http://127.0.0.1:{self.ports.api}/readyz"), 60, "api /readyz")
 
@@ -214,19 +242,25 @@ class Stack:
         pid = self.pid(name)
         if pid is None:
             if http_ok(f"http://127.0.0.1:{self.ports.worker(index)}/healthz"):
-                raise StackError(f"127.0.0.1:{self.ports.worker(index)} already answers but {name} is not ours: "
-                                 "a worker left over from another run? (ss -ltnp to find it)")
-            env = {"KAFKA_BOOTSTRAP_SERVERS": self.ports.bootstrap, "DATABASE_URL": self.role_url("worker"),
-                   "HTTP_PORT": str(self.ports.worker(index)), "WORKER_MODE": mode, "WORKER_ID": f"w{index}",
-                   **self.worker_env}
+                raise StackError(
+                    f"127.0.0.1:{self.ports.worker(index)} already answers but {name} is not ours: "
+                    "a worker left over from another run? (ss -ltnp to find it)"
+                )
+            env = {
+                "KAFKA_BOOTSTRAP_SERVERS": self.ports.bootstrap,
+                "DATABASE_URL": self.role_url("worker"),
+                "HTTP_PORT": str(self.ports.worker(index)),
+                "WORKER_MODE": mode,
+                "WORKER_ID": f"w{index}",
+                **self.worker_env,
+            }
             pid = self.spawn(name, [self.binary("worker")], env)
         if wait:
             wait_until(lambda: http_ok(f"http://127.0.0.1:{self.ports.worker(index)}/healthz"), 60, f"{name} /healthz")
         return pid
 
     def running_workers(self) -> list[int]:
-        return sorted(int(p.stem.split("-")[1]) for p in self.root.glob("worker-*.pid")
-                      if self.pid(p.stem) is not None)
+        return sorted(int(p.stem.split("-")[1]) for p in self.root.glob("worker-*.pid") if self.pid(p.stem) is not None)
 
     def metrics(self, index: int) -> dict[str, float]:
         """The worker's Prometheus text as {series: value} (empty when it does not answer)."""
@@ -247,6 +281,7 @@ class Stack:
 
 
 # ----- small utilities ---------------------------------------------------------------------------------
+
 
 def log(message: str) -> None:
     print(f"[stack] {message}", file=sys.stderr, flush=True)
@@ -298,6 +333,7 @@ def wait_until(predicate, seconds: float, what: str, interval: float = 0.1) -> N
 
 # ----- CLI (make up / make down) -------------------------------------------------------------------------
 
+
 def default_stack() -> Stack:
     return Stack(root=REPO / ".local" / "stack")
 
@@ -314,8 +350,9 @@ def up(mode: str, workers: int) -> None:
     if fresh:
         log(f"kafka-dev is not running: starting it with an empty log and database {stack.database} afresh")
     stack.ensure_database(fresh=fresh)
-    subprocess.run([stack.binary("worker"), "migrate", "--database-url", stack.database_url], check=True,
-                   stdout=sys.stderr)
+    subprocess.run(
+        [stack.binary("worker"), "migrate", "--database-url", stack.database_url], check=True, stdout=sys.stderr
+    )
     stack.start_kafka()
     stack.start_api()
     for index in range(1, workers + 1):
@@ -325,8 +362,11 @@ def up(mode: str, workers: int) -> None:
             log(f"scaling down: SIGTERM worker-{index}")
             stack.stop(stack.worker_name(index))
     summary = {
-        "api": f"http://127.0.0.1:{stack.ports.api}", "bootstrap": stack.ports.bootstrap,
-        "kafka_control": stack.control_url(""), "database_url": stack.database_url, "mode": mode,
+        "api": f"http://127.0.0.1:{stack.ports.api}",
+        "bootstrap": stack.ports.bootstrap,
+        "kafka_control": stack.control_url(""),
+        "database_url": stack.database_url,
+        "mode": mode,
         "workers": [f"http://127.0.0.1:{stack.ports.worker(i)}" for i in stack.running_workers()],
         "logs": str(stack.root),
     }

@@ -20,8 +20,18 @@ import sys
 
 # Modules of the toolchain, never declared in a manifest.
 TOOLCHAIN = {
-    "Foundation", "FoundationEssentials", "FoundationNetworking", "Glibc", "Darwin", "Musl", "Dispatch",
-    "Synchronization", "Testing", "XCTest", "_Concurrency", "os",
+    "Foundation",
+    "FoundationEssentials",
+    "FoundationNetworking",
+    "Glibc",
+    "Darwin",
+    "Musl",
+    "Dispatch",
+    "Synchronization",
+    "Testing",
+    "XCTest",
+    "_Concurrency",
+    "os",
 }
 # The architecture's rules (docs/architecture.md), as (target pattern, dependency pattern) pairs that must not be
 # edges: Core depends on nothing of ours, the simulator never on the live runtime or C, the live runtime never
@@ -34,7 +44,10 @@ FORBIDDEN = [
     (r"(?!LivePostgres$).*", r"CLibPQ"),
     (r"(?!LiveKafkaDev$).*", r"CListenPorts"),
 ]
-IMPORT = re.compile(r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*(?:public |package |internal |fileprivate |private )?import\s+(?:(?:struct|class|enum|protocol|func|var|let|typealias)\s+)?(\w+)", re.M)
+IMPORT = re.compile(
+    r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*(?:public |package |internal |fileprivate |private )?import\s+(?:(?:struct|class|enum|protocol|func|var|let|typealias)\s+)?(\w+)",
+    re.M,
+)
 
 
 def declared(target: dict) -> set[str]:
@@ -70,7 +83,9 @@ def problems(package: dict, root: pathlib.Path) -> list[str]:
         for name in sorted(allowed):
             for target_rule, dependency_rule in FORBIDDEN:
                 if re.fullmatch(target_rule, target["name"]) and re.fullmatch(dependency_rule, name):
-                    found.append(f"{target['name']}: must not depend on {name} (docs/architecture.md, dependency rules)")
+                    found.append(
+                        f"{target['name']}: must not depend on {name} (docs/architecture.md, dependency rules)"
+                    )
         for module, files in sorted(used.items()):
             if module in TOOLCHAIN or module == target["name"]:
                 continue
@@ -117,14 +132,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.package_json:
         package = json.loads(args.package_json.read_text())
     else:
-        dump = subprocess.run(["swift", "package", "dump-package"], cwd=args.root, check=True, capture_output=True, text=True)
+        dump = subprocess.run(
+            ["swift", "package", "dump-package"], cwd=args.root, check=True, capture_output=True, text=True
+        )
         package = json.loads(dump.stdout)
     if args.print_graph:
         print("\n".join(graph(package)))
         return 0
     found = problems(package, args.root)
     if args.doc and documented_graph(args.doc) != graph(package):
-        found.append(f"{args.doc}: the module graph differs from Package.swift; expected:\n" + "\n".join(graph(package)))
+        found.append(
+            f"{args.doc}: the module graph differs from Package.swift; expected:\n" + "\n".join(graph(package))
+        )
     for problem in found:
         print(f"check_imports: {problem}", file=sys.stderr)
     if found:

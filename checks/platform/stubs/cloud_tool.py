@@ -5,6 +5,7 @@ These tools cannot run on the build machine (no AWS, no cluster, Terraform and H
 the scripts' own logic (tool and version checks, reading Terraform outputs, the helm releases and their pinned
 versions, the order of steps, the Secret hand-over, refusing placeholders) is tested against this stand-in.
 It logs every invocation to $STUB_DIR/calls.log and answers from $STUB_DIR (outputs.json, versions via env)."""
+
 import base64
 import json
 import os
@@ -92,7 +93,7 @@ elif tool == "kubectl":
         if name in ("api", "worker", "keda"):
             fields = {"password": f"kafka-{name}-pw"}
         if name.startswith("ledger-pguser-"):
-            role = name[len("ledger-pguser-"):]
+            role = name[len("ledger-pguser-") :]
             fields = {"user": role, "password": f"s3cret/{role}", "host": "ledger-primary.postgres.svc", "port": "5432"}
         if fields is None:
             sys.exit(1)
