@@ -9,7 +9,7 @@ VENVS := .local/venvs
 
 TEST_STEPS := deps test-swift test-sim-canary test-docs test-integration lint test-platform test-infra drill-test \
 	e2e-small test-timeline test-twin test-fuzz test-tune
-LINT_STEPS := lint-imports lint-alerts lint-platform
+LINT_STEPS := lint-imports lint-python lint-alerts lint-platform
 
 .PHONY: help deps test lint test-swift test-sim-canary test-docs lint-imports lint-python bench-sim bench-live sim-release
 help: ## list targets

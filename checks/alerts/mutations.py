@@ -179,7 +179,7 @@ def main():
             jobs.append((name, copy))
         # Each check is independent (own temporary directories): run them side by side.
         with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-            for (name, _), rc in zip(jobs, pool.map(lambda job: rules_check(job[1]), jobs)):
+            for (name, _), rc in zip(jobs, pool.map(lambda job: rules_check(job[1]), jobs), strict=True):
                 expect(f"mutation caught: {name}", rc, True)
 
         expect("pristine worker dashboard passes", dashboard_check(DASHBOARD), False)

@@ -181,14 +181,14 @@ def test_install_installs_every_chart_pinned_with_its_values_and_roles(cloud):
         "strimzi": "STRIMZI",
         "pgo": "PGO",
     }
-    for call, release in zip(upgrades, releases):
+    for call, release in zip(upgrades, releases, strict=True):
         prefix = pinned[release]
         assert f" {env[prefix + '_CHART']} " in call
         assert f"--version {env[prefix + '_VERSION']} " in call
         assert f"--namespace {env[prefix + '_NAMESPACE']} " in call
         assert f"--values {REPO}/platform/values/{release}.yaml" in call
         assert "--wait" in call
-    by_release = dict(zip(releases, upgrades))
+    by_release = dict(zip(releases, upgrades, strict=True))
     assert OUTPUTS["aws_load_balancer_controller_role_arn"] in by_release["aws-load-balancer-controller"]
     assert f"vpcId={OUTPUTS['vpc_id']}" in by_release["aws-load-balancer-controller"]
     assert OUTPUTS["cluster_autoscaler_role_arn"] in by_release["cluster-autoscaler"]

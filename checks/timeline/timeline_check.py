@@ -76,7 +76,7 @@ def check_lanes(elements, runs, where):
     lanes = [attrs for _, attrs in elements if attrs.get("data-lane") == "partition"]
     expected = [str(p) for run in runs for p in range(run["partitions"])]
     if [lane.get("data-partition") for lane in lanes] != expected:
-        fail(f"{where}: partition lanes {[l.get('data-partition') for l in lanes]} != {expected}")
+        fail(f"{where}: partition lanes {[lane.get('data-partition') for lane in lanes]} != {expected}")
     return lanes
 
 

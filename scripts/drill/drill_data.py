@@ -25,7 +25,7 @@ import subprocess
 import sys
 import uuid
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 GROUP = "ledger-worker"
 TOPIC = "events"
@@ -42,7 +42,7 @@ def fail(message):
 
 def produce(args):
     rng = random.Random(args.seed)
-    base = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
     next_offset = [0] * args.partitions
     with open(args.out, "w", newline="") as handle:
         writer = csv.writer(handle)

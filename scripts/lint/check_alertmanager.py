@@ -116,12 +116,12 @@ def main():
         if not ok:
             PROBLEMS.append(f"Watchdog (severity none) is routed to {got!r}, want 'null'")
         both = sorted(
-            {n for n, l in rules if l.get("severity") == "critical"}
-            & {n for n, l in rules if l.get("severity") == "warning"}
+            {n for n, labels in rules if labels.get("severity") == "critical"}
+            & {n for n, labels in rules if labels.get("severity") == "warning"}
         )
         for name in both:
-            critical = next(l for n, l in rules if n == name and l.get("severity") == "critical")
-            warning = next(l for n, l in rules if n == name and l.get("severity") == "warning")
+            critical = next(labels for n, labels in rules if n == name and labels.get("severity") == "critical")
+            warning = next(labels for n, labels in rules if n == name and labels.get("severity") == "warning")
             source, target = {"alertname": name, **critical}, {"alertname": name, **warning}
             covered = [
                 r

@@ -203,7 +203,7 @@ def check_hardening(objects):
         for container in spec.get("containers", []) + spec.get("initContainers", []):
             where = f"{ident(obj)} container {container['name']}"
             sc = container.get("securityContext", {})
-            if not (sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot")) is True):
+            if sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot")) is not True:
                 problem("hardening", f"{where}: runAsNonRoot is not true")
             seccomp = sc.get("seccompProfile", pod_sc.get("seccompProfile", {})).get("type")
             if seccomp not in ("RuntimeDefault", "Localhost"):

@@ -285,7 +285,7 @@ def matrix_flows(path):
                 try:
                     ends.append(merge([iv for name in end[1:].split("+@") for iv in IPSETS[name]]))
                 except KeyError:
-                    raise MatrixError(f"{path}: flows line {number}: unknown ip set in {end!r}")
+                    raise MatrixError(f"{path}: flows line {number}: unknown ip set in {end!r}") from None
             elif end.startswith("ip:"):
                 ends.append(parse_ips(end[3:]))
             elif ENDPOINT_RE.match(end):

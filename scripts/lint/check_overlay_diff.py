@@ -42,7 +42,7 @@ def diff(a, b, path=""):
     if isinstance(a, list):
         if len(a) != len(b):
             return [f"{path}: {len(a)} items != {len(b)} items"]
-        return [line for i, (x, y) in enumerate(zip(a, b)) for line in diff(x, y, f"{path}[{i}]")]
+        return [line for i, (x, y) in enumerate(zip(a, b, strict=True)) for line in diff(x, y, f"{path}[{i}]")]
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
 
 

@@ -281,7 +281,7 @@ def check_buckets(tf):
         "aws_s3_bucket_lifecycle_configuration": lambda b: "noncurrent_version_expiration" in str(b),
         "aws_s3_bucket_policy": lambda b: True,
     }
-    for rtype, name in buckets:
+    for _type, name in buckets:
         ref = f"aws_s3_bucket.{name}"
         for companion, ok in needed.items():
             matches = [

@@ -136,7 +136,7 @@ def crunchy(objects):
                 int(instance_set.get("replicas", 1)),
             )
         for repo in cluster["spec"].get("backups", {}).get("pgbackrest", {}).get("repos", []):
-            for schedule in sorted((repo.get("schedules") or {})):
+            for schedule in sorted(repo.get("schedules") or {}):
                 out.append(
                     _workload(
                         "Job",
