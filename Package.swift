@@ -77,7 +77,7 @@ let package = Package(
             path: "Sources/Live/Service", swiftSettings: strictImports
         ),
         .target(
-            name: "LiveKafkaDev", dependencies: ["CListenPorts", "LiveKafka", hummingbird, logging],
+            name: "LiveKafkaDev", dependencies: ["CListenPorts", "LiveKafka", hummingbird, lifecycle, logging],
             path: "Sources/Live/KafkaDev", swiftSettings: strictImports
         ),
         .target(

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The fault driver of `make alerts-e2e` (scripts/ops/alerts-e2e.sh starts the stack, the lag exporter and
-Prometheus, then runs this). It sends steady traffic to the api, applies one fault after another to the real
+"""The fault driver of `make alerts-e2e` (scripts/ops/alerts-e2e.sh starts the stack and Prometheus, then runs
+this). It sends steady traffic to the api, applies one fault after another to the real
 processes, and watches Prometheus' /api/v1/alerts once a second until each targeted alert has gone pending,
 then firing, and has resolved after the fault was removed. The last stdout line is one JSON object:
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# `make alerts-e2e`: the alert rules against the running system, locally (issue 5, item 5).
+# `make alerts-e2e`: the alert rules against the running system, locally.
 #
 #  1. extracts the PrometheusRule's groups to a plain rules file (as `make lint-alerts` does) and generates
 #     a clearly labelled time-scaled copy (scripts/ops/scale_rules.py, windows and `for:` / TIME_SCALE);
 #  2. `make up`: PostgreSQL, kafka-dev, the api and WORKERS after-mode workers on 127.0.0.1 (scripts/stack);
-#  3. a Kafka-Exporter-compatible lag exporter (scripts/ops/kafka_lag_exporter.py) on 127.0.0.1:19308 and
-#     Debian's Prometheus on 127.0.0.1:19090 scraping the api, every worker and the exporter every 2 s, with
-#     BOTH rule files loaded: the real rules unchanged, and the copy;
+#  3. Debian's Prometheus on 127.0.0.1:19090 scraping the api, every worker and kafka-dev's /metrics (the
+#     group's lag under Kafka Exporter's names, asked of the brokers) every 2 s, with BOTH rule files loaded:
+#     the real rules unchanged, and the copy;
 #  4. scripts/ops/alert_faults.py: traffic, then one fault after another, watching /api/v1/alerts until each
 #     targeted alert went pending, fired, and resolved after the fault was removed.
 # The last stdout line is the driver's JSON. Exit 0 only if every target fired and resolved.
@@ -14,7 +14,7 @@
 # The database fault stops PostgreSQL, so this run uses a PostgreSQL cluster of its own (LOCAL_PG_DIR,
 # PGPORT below, both understood by scripts/local-postgres.sh): stopping the shared 15432 server would break
 # whoever else uses it on this machine. It refuses to start when the stack (`make up`) or anything on its
-# ports is already running, and the trap stops everything it started (`make down`, exporter, Prometheus).
+# ports is already running, and the trap stops everything it started (`make down`, Prometheus).
 # The cluster is created afresh each run (the port check above proves it is not running).
 #
 # Environment: TIME_SCALE (20), WORKERS (2), RATE (25 requests/s), SETTLEMENT_PERIOD_SECONDS (10),
@@ -27,7 +27,6 @@ TIME_SCALE=${TIME_SCALE:-20}
 WORKERS=${WORKERS:-2}
 RATE=${RATE:-25}
 PROM_PORT=19090
-EXPORTER_PORT=19308
 export SETTLEMENT_PERIOD_SECONDS=${SETTLEMENT_PERIOD_SECONDS:-10}
 export PGPORT=${ALERTS_E2E_PGPORT:-15433}
 export LOCAL_PG_DIR=$ROOT/.local/pg-alerts-e2e
@@ -43,7 +42,7 @@ if python3 -m scripts.stack.localstack status >/dev/null 2>&1; then
     say "the local stack is already running (make stack-status); run make down first: this run stops and starts its processes"
     exit 2
 fi
-ports=(8080 19092 19093 19094 19099 "$PROM_PORT" "$EXPORTER_PORT" "$PGPORT")
+ports=(8080 19092 19093 19094 19099 "$PROM_PORT" "$PGPORT")
 for i in $(seq 1 "$WORKERS"); do ports+=($((9100 + i))); done
 for port in "${ports[@]}"; do
     if ss -Hltn "sport = :$port" | grep -q .; then
@@ -60,12 +59,10 @@ rm -rf "$LOCAL_PG_DIR"
 mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/replicasafe-alerts-e2e.XXXXXX)
 PROM_PID=""
-EXPORTER_PID=""
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
     local rc=$?
     [ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID" 2>/dev/null
-    [ -n "$EXPORTER_PID" ] && kill "$EXPORTER_PID" 2>/dev/null && wait "$EXPORTER_PID" 2>/dev/null
     # Stopped workers ignore SIGTERM until continued; the driver resumes them, this is the fallback.
     for pidfile in .local/stack/worker-*.pid; do
         [ -f "$pidfile" ] && kill -CONT "$(cat "$pidfile")" 2>/dev/null
@@ -97,7 +94,7 @@ scrape_configs:
   - job_name: worker
     static_configs: [{targets: [${worker_targets%, }], labels: {namespace: apps}}]
   - job_name: kafka-exporter
-    static_configs: [{targets: ['127.0.0.1:$EXPORTER_PORT'], labels: {namespace: kafka}}]
+    static_configs: [{targets: ['127.0.0.1:19099'], labels: {namespace: kafka}}]
 EOF
 promtool check config "$WORK/prometheus.yml" >&2
 cp "$WORK/prometheus.yml" "$OUT/"
@@ -105,8 +102,6 @@ cp "$WORK/prometheus.yml" "$OUT/"
 say "make up (WORKERS=$WORKERS, SETTLEMENT_PERIOD_SECONDS=$SETTLEMENT_PERIOD_SECONDS, PostgreSQL on 127.0.0.1:$PGPORT)"
 make --no-print-directory up MODE=after WORKERS="$WORKERS" >&2
 
-python3 scripts/ops/kafka_lag_exporter.py --listen "127.0.0.1:$EXPORTER_PORT" >"$OUT/lag-exporter.log" 2>&1 &
-EXPORTER_PID=$!
 prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
     --web.listen-address="127.0.0.1:$PROM_PORT" --storage.tsdb.retention.time=1d >"$OUT/prometheus.log" 2>&1 &
 PROM_PID=$!

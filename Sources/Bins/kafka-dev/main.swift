@@ -17,6 +17,7 @@ struct KafkaDevCommand: AsyncParsableCommand {
             Prints the bootstrap list as the first line of stdout, then stays up until SIGTERM/SIGINT.
             Control interface (curl http://127.0.0.1:19099/...):
             \(KafkaDevControl.usage)
+            GET /metrics: the --lag-group's offsets and lag on --lag-topic under Kafka Exporter's metric names.
             """
     )
 
@@ -25,6 +26,8 @@ struct KafkaDevCommand: AsyncParsableCommand {
     @Option(help: "Explicit comma-separated broker ports (overrides --brokers/--first-port).") var ports: String?
     @Option(help: "Topic to create as name:partitions (repeatable).") var topic: [String] = ["events:12", "events.dlq:3"]
     @Option(help: "Control interface port on 127.0.0.1 (0 disables it).") var controlPort = 19099
+    @Option(help: "Consumer group whose lag GET /metrics reports (empty: no /metrics).") var lagGroup = "ledger-worker"
+    @Option(help: "Topic of --lag-group's lag (one of --topic).") var lagTopic = "events"
 
     func run() async throws {
         LogSetup.bootstrap(level: ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info)
@@ -44,8 +47,20 @@ struct KafkaDevCommand: AsyncParsableCommand {
 
         var services: [any Service] = [ShutdownHook { logger.info("kafka-dev stopping") }]
         if controlPort != 0 {
+            let router = KafkaDevControl.router(cluster: cluster, logger: logger)
+            if !lagGroup.isEmpty {
+                guard let partitions = topics.first(where: { $0.0 == lagTopic })?.1 else {
+                    throw ValidationError("--lag-topic \(lagTopic) is not one of the --topic options")
+                }
+                let monitor = try ConsumerGroupLagMonitor(
+                    bootstrapServers: cluster.bootstrapServers, group: lagGroup, topic: lagTopic, partitions: partitions,
+                    logger: logger
+                )
+                monitor.addRoute(to: router)
+                services.append(monitor)
+            }
             services.append(Application(
-                router: KafkaDevControl.router(cluster: cluster, logger: logger),
+                router: router,
                 configuration: .init(address: .hostname("127.0.0.1", port: controlPort), serverName: nil),
                 logger: logger
             ))
