@@ -71,7 +71,11 @@ let package = Package(
         // MARK: Live libraries
         .target(name: "LiveBlocking", path: "Sources/Live/Blocking", swiftSettings: strictImports),
         .target(name: "LiveKafka", dependencies: ["CRdKafka", "LiveBlocking"], path: "Sources/Live/Kafka", swiftSettings: strictImports),
-        .target(name: "LivePostgres", dependencies: ["CLibPQ", "LiveBlocking"], path: "Sources/Live/Postgres", swiftSettings: strictImports),
+        // Sources/Live/Postgres/schema.sql is a link to db/schema.sql, embedded byte for byte as `Schema.sql`.
+        .target(
+            name: "LivePostgres", dependencies: ["CLibPQ", "LiveBlocking"], path: "Sources/Live/Postgres",
+            resources: [.embedInCode("schema.sql")], swiftSettings: strictImports
+        ),
         .target(
             name: "LiveService", dependencies: [argumentParser, hummingbird, lifecycle, logging, prometheus, unixSignals],
             path: "Sources/Live/Service", swiftSettings: strictImports

@@ -1,5 +1,8 @@
 /// The database schema (db/schema.sql) and its idempotent application.
 public enum Schema {
+    /// The exact bytes of db/schema.sql, embedded at build time (SwiftPM `.embedInCode`).
+    public static let sql = String(decoding: PackageResources.schema_sql, as: UTF8.self)
+
     /// Serialises concurrent migrations (several workers starting at once): `CREATE TABLE IF NOT EXISTS`
     /// alone can still race on the catalog. An arbitrary constant key ("rsafe" in ASCII).
     static let advisoryLockKey: Int64 = 0x72_73_61_66_65
