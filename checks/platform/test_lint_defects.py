@@ -1,7 +1,7 @@
 """Each platform check passes on the pristine tree and fails, naming the defect, when one is injected.
 The defects are the mistakes these checks exist for: a field the API server would reject, a consumer cap above
 the partition count, a NetworkPolicy that is wider or narrower than the documented matrix, an AZ without nodes,
-a bucket left unversioned, a skip without a reason, a broken script."""
+a bucket left unversioned or keeping old versions forever, a skip without a reason, a broken script."""
 
 
 def failed(tree, check, expected):
@@ -325,9 +325,14 @@ def test_terraform_irsa_trusts_the_service_accounts_in_use(tree):
     )
 
 
-def test_terraform_requires_versioned_buckets(tree):
+def test_checkov_requires_versioned_buckets(tree):
     tree.replace("infra/modules/backups/main.tf", 'status = "Enabled"', 'status = "Suspended"')
-    failed(tree, "terraform", "aws_s3_bucket_versioning does not do its job")
+    failed(tree, "checkov", "CKV_AWS_21")
+
+
+def test_terraform_requires_expiring_old_versions(tree):
+    tree.replace("infra/modules/backups/main.tf", "noncurrent_version_expiration", "noncurrent_version_transition")
+    failed(tree, "terraform", "aws_s3_bucket_lifecycle_configuration does not do its job")
 
 
 def test_terraform_keeps_policy_cidrs_equal_to_the_subnets(tree):
