@@ -24,9 +24,9 @@ lint: $(LINT_STEPS) ## every static check: Swift imports, Python, alert rules, m
 
 bench-live: bench-api bench-worker ## bench-api and bench-worker
 
-test-swift: ## unit tests of Core and Sim
+test-swift: ## unit tests of Core, Sim and EventWire (no C library needed)
 	$(SWIFT) build --product sim
-	$(SWIFT) test --filter 'CoreTests|SimTests'
+	$(SWIFT) test --filter 'CoreTests|SimTests|EventWireTests'
 
 sim-release:
 	$(SWIFT) build -c release --product sim

@@ -37,6 +37,7 @@ let package = Package(
         .executable(name: "worker", targets: ["worker"]),
         .executable(name: "kafka-dev", targets: ["kafka-dev"]),
         .executable(name: "ledger-ceiling", targets: ["ledger-ceiling"]),
+        .executable(name: "wire-bench", targets: ["wire-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -62,6 +63,9 @@ let package = Package(
         // `--from-manifests`: kustomize output read into Sim's autoscaling specs.
         .target(name: "SimManifests", dependencies: ["Sim", yams], swiftSettings: strictImports),
 
+        // MARK: The event's wire format: its JSON (the api's request body, the Kafka value), UUID text, RFC 3339.
+        .target(name: "EventWire", dependencies: ["Core"], swiftSettings: strictImports),
+
         // MARK: C modules: the only targets that see librdkafka, libpq and the bind interposer.
         .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -86,12 +90,15 @@ let package = Package(
         ),
         .target(
             name: "LiveAPI",
-            dependencies: ["LiveKafka", "LivePostgres", "LiveService", httpTypes, hummingbird, logging, nioCore, nioPosix, prometheus],
+            dependencies: [
+                "Core", "EventWire", "LiveKafka", "LivePostgres", "LiveService", httpTypes, hummingbird, logging, nioCore, nioPosix,
+                prometheus,
+            ],
             path: "Sources/Live/API", swiftSettings: strictImports
         ),
         .target(
             name: "LiveWorker",
-            dependencies: ["Core", "LiveKafka", "LivePostgres", "LiveService", lifecycle, logging, prometheus],
+            dependencies: ["Core", "EventWire", "LiveKafka", "LivePostgres", "LiveService", lifecycle, logging, prometheus],
             path: "Sources/Live/Worker", swiftSettings: strictImports
         ),
 
@@ -117,14 +124,17 @@ let package = Package(
             name: "ledger-ceiling", dependencies: ["Core", "LiveWorker", argumentParser],
             path: "Sources/Bins/ledger-ceiling", swiftSettings: strictImports
         ),
+        // `make bench-wire`: EventWire's codec against Foundation's, the figures its comments quote.
+        .executableTarget(name: "wire-bench", dependencies: ["Core", "EventWire"], path: "Sources/Bins/wire-bench", swiftSettings: strictImports),
 
         // MARK: Tests
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictImports),
+        .testTarget(name: "EventWireTests", dependencies: ["Core", "EventWire"], swiftSettings: strictImports),
         .testTarget(name: "SimTests", dependencies: ["Core", "Sim", "SimManifests"], swiftSettings: strictImports),
         .testTarget(
             name: "LiveIntegrationTests",
             dependencies: [
-                "Core", "LiveAPI", "LiveKafka", "LiveKafkaDev", "LivePostgres", "LiveService", "LiveWorker",
+                "Core", "EventWire", "LiveAPI", "LiveKafka", "LiveKafkaDev", "LivePostgres", "LiveService", "LiveWorker",
                 httpTypes, hummingbird, hummingbirdTesting, lifecycle, logging, nioCore,
             ],
             swiftSettings: strictImports

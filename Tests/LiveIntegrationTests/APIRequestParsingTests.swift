@@ -1,104 +1,47 @@
 import Core
+import EventWire
 import Foundation
 @testable import LiveAPI
 @testable import LiveWorker
 import Testing
 
-/// The api's hand-written request path (it replaced JSONDecoder and Foundation string handling, which cost
-/// more per request than the rest of the handler): checked against the decoder path and against the worker.
+/// The api's request rules on top of EventWire's reader (which EventWireTests checks against Foundation), and the
+/// value the api produces as the worker reads it.
 @Suite("API request parsing")
 struct APIRequestParsingTests {
-    /// The general path alone, as `EventRequest.parse` was before the scanner.
-    static func decoderOnly(_ body: String) -> Result<EventRequest, APIError> {
-        Result { () throws(APIError) in try EventRequest.validated(EventFields.decoded(Data(body.utf8))) }
-    }
-
     static func parsed(_ body: String) -> Result<EventRequest, APIError> {
         Result { () throws(APIError) in try EventRequest.parse(Data(body.utf8)) }
     }
 
-    static func scanned(_ body: String) -> EventFields? {
-        Array(body.utf8).withUnsafeBytes { EventBodyScanner.fields($0) }
+    @Test("valid bodies, with and without an event id, null as absent")
+    func validBodies() throws {
+        let request = try EventRequest.parse(Data(#"{"amount_cents":-5,"account_id":"a b","event_id":"6F1C2D3E-4A5B-4C6D-8E7F-0123456789AB"}"#.utf8))
+        #expect(request.eventID?.description == "6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab")
+        #expect(request.accountID == "a b")
+        #expect(request.amountCents == -5)
+        #expect(try EventRequest.parse(Data(#"{"account_id":"x","amount_cents":5.0,"event_id":null}"#.utf8)) ==
+                EventRequest(eventID: nil, accountID: "x", amountCents: 5))
     }
 
-    @Test("the bodies clients send take the scanner, and it reads them as the decoder does")
-    func commonBodies() throws {
-        let bodies = [
-            #"{"account_id":"acct-1","amount_cents":5}"#,
-            #"{"amount_cents":-1000000000000,"account_id":"a b","event_id":"6F1C2D3E-4A5B-4C6D-8E7F-0123456789AB"}"#,
-            " {\n\t\"account_id\" : \"x\" ,\r\n \"amount_cents\" : 0 , \"event_id\" : null } ",
-            #"{"account_id":"acct","amount_cents":-0}"#,
-            #"{"account_id":"acct","amount_cents":999999999999999999}"#,
-            #"{}"#,
-            #"{"account_id":null}"#,
-            #"{"account_id":12,"amount_cents":"12"}"#,
-        ]
-        for body in bodies {
-            let fields = try #require(Self.scanned(body), "\(body)")
-            #expect(fields == (try EventFields.decoded(Data(body.utf8))), "\(body)")
-            #expect(Self.parsed(body) == Self.decoderOnly(body), "\(body)")
+    @Test("each malformed body gets its 400 and each bad field its 422", arguments: [
+        ("", "body is not valid JSON"), (#"{"account_id":"a","amount_cents":1,}"#, "body is not valid JSON"),
+        (#"[{"account_id":"a"}]"#, "body must be a JSON object"), ("7", "body must be a JSON object"),
+        (#"{"amount_cents":1}"#, "account_id: is required"), (#"{"account_id":null,"amount_cents":1}"#, "account_id: is required"),
+        (#"{"account_id":5,"amount_cents":1}"#, "account_id: must be a string"), (#"{"account_id":"","amount_cents":1}"#, "account_id: must not be empty"),
+        (#"{"account_id":"a\u0001","amount_cents":1}"#, "account_id: must not contain control characters"),
+        (#"{"account_id":"a"}"#, "amount_cents: is required"), (#"{"account_id":"a","amount_cents":"1"}"#, "amount_cents: must be an integer number of cents"),
+        (#"{"account_id":"a","amount_cents":1.5}"#, "amount_cents: must be an integer number of cents"),
+        (#"{"account_id":"a","amount_cents":1e30}"#, "amount_cents: must be between -1000000000000 and 1000000000000"),
+        (#"{"account_id":"a","amount_cents":1000000000001}"#, "amount_cents: must be between -1000000000000 and 1000000000000"),
+        (#"{"account_id":"a","amount_cents":1,"event_id":"nope"}"#, "event_id: must be a UUID"),
+        (#"{"account_id":"a","amount_cents":1,"event_id":7}"#, "event_id: must be a UUID string"),
+    ])
+    func rejects(_ body: String, _ expected: String) {
+        guard case .failure(let error) = Self.parsed(body) else {
+            Issue.record("accepted \(body)")
+            return
         }
-        #expect(try EventRequest.parse(Data(bodies[1].utf8)).eventID == "6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab")
-    }
-
-    @Test("everything outside the plain shape goes to the decoder")
-    func unusualBodiesFallBack() {
-        let bodies = [
-            #"{"account_id":"caf\u00e9","amount_cents":5}"#, #"{"account_id":"café","amount_cents":5}"#,
-            #"{"account_id":"a","amount_cents":5,"note":1}"#, #"{"account_id":"a","account_id":"b","amount_cents":5}"#,
-            #"{"account_id":"a","amount_cents":5.0}"#, #"{"account_id":"a","amount_cents":5e2}"#,
-            #"{"account_id":"a","amount_cents":1234567890123456789}"#, #"{"account_id":"a","amount_cents":012}"#,
-            #"{"account_id":"a","amount_cents":true}"#, #"{"account_id":["a"],"amount_cents":1}"#,
-            #"{"account_id":"a","amount_cents":1,}"#, #"{"account_id":"a","amount_cents":1} x"#,
-            #"{"account_id":"a","amount_cents":1"#, #"[{"account_id":"a","amount_cents":1}]"#, "", "nul",
-            #"{"account_id":"a","amount_cents":nul}"#, #"{"account_id":"a","amount_cents":-}"#,
-        ]
-        for body in bodies {
-            #expect(Self.scanned(body) == nil, "\(body)")
-            #expect(Self.parsed(body) == Self.decoderOnly(body), "\(body)")
-        }
-    }
-
-    @Test("on generated bodies, parse answers exactly what the decoder path answers")
-    func generatedBodiesAgree() {
-        var generator = SplitMix64(seed: 20261127)
-        var scannedCount = 0
-        for _ in 0..<5_000 {
-            let body = Self.randomBody(&generator)
-            if let fields = Self.scanned(body) {
-                scannedCount += 1
-                #expect(fields == (try? EventFields.decoded(Data(body.utf8))), "\(body)")
-            }
-            #expect(Self.parsed(body) == Self.decoderOnly(body), "\(body)")
-        }
-        // Both paths are exercised: the generator is not so odd that the scanner never applies, nor so tame
-        // that the decoder never does.
-        #expect(scannedCount > 1_000)
-        #expect(scannedCount < 4_500)
-    }
-
-    static func randomBody(_ g: inout SplitMix64) -> String {
-        let keys = ["event_id", "account_id", "amount_cents", "other", "Account_id"]
-        let values = [
-            "\"acct-7\"", "\"\"", "\"x y\"", "\"a\\\"b\"", "\"é\"", "\"\\u0001\"", "\"6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab\"",
-            "\"not-a-uuid\"", "0", "-0", "5", "-17", "1000000000000", "1000000000001", "-1000000000001",
-            "999999999999999999", "9999999999999999999", "99999999999999999999", "12.5", "12.0", "1e3", "007",
-            "true", "false", "null", "[1]", "{\"a\":1}", "\"\(String(repeating: "z", count: 129))\"",
-        ]
-        let spaces = ["", " ", "\n", "\t ", "\r\n"]
-        func pick<T>(_ list: [T]) -> T { list[Int(g.next() % UInt64(list.count))] }
-        var members: [String] = []
-        for _ in 0..<Int(g.next() % 5) {
-            members.append("\(pick(spaces))\"\(pick(keys))\"\(pick(spaces)):\(pick(spaces))\(pick(values))\(pick(spaces))")
-        }
-        var body = "\(pick(spaces)){" + members.joined(separator: ",") + "}\(pick(spaces))"
-        switch g.next() % 20 {
-        case 0: body = String(body.dropLast(Int(g.next() % 4) + 1))  // truncated
-        case 1: body += "x"
-        case 2: body = "[" + body + "]"
-        default: break
-        }
-        return body
+        #expect((error.field.map { "\($0): " } ?? "") + error.reason == expected, "\(body)")
     }
 
     @Test("Content-Type: application/json with any case, parameters and optional whitespace")
@@ -111,37 +54,20 @@ struct APIRequestParsingTests {
         }
     }
 
-    @Test("the Kafka value the api writes is what the worker reads, for any account id and amount")
-    func valueRoundTripsThroughTheWorker() throws {
-        var generator = SplitMix64(seed: 11)
-        let accounts = ["acct-1", "a \"quoted\" \\ name", "tab\there", "café ☕", "line\nbreak", "\u{7F}del", "{,}"]
-        for index in 0..<500 {
-            let eventID = LiveAPI.EventID.random()
-            let request = EventRequest(
-                eventID: nil, accountID: accounts[index % accounts.count],
-                amountCents: Int64(bitPattern: generator.next()) % (EventRequest.amountBound + 1)
-            )
-            let millis = Int64(generator.next() % 8_000_000_000_000)
-            let value = EventValue.json(eventID: eventID, request: request, occurredAt: Date(timeIntervalSince1970: Double(millis) / 1000))
-            let event = try EventDecoder().decode(value).get()
-            #expect(event.id == Core.EventID(uuidString: eventID))
-            #expect(event.account == AccountID(request.accountID))
-            #expect(event.amountCents == request.amountCents)
-            #expect(event.occurredAt.milliseconds == millis, "\(String(decoding: value, as: UTF8.self))")
-        }
+    @Test("the Kafka value the api writes is an event to the worker's decoder")
+    func valueReachesTheWorker() {
+        let event = Event(id: RandomEventIDs.next(), account: AccountID("a \"b\""), amountCents: 7, occurredAt: Timestamp(milliseconds: 1_764_244_800_123))
+        #expect(EventDecoder().payload(of: EventValue.encode(event)) == .event(event))
     }
 
     @Test("server-chosen event ids are distinct version-4 UUIDs")
     func eventIDs() {
-        var seen = Set<String>()
+        var seen = Set<EventID>()
         for _ in 0..<2_000 {
-            let id = LiveAPI.EventID.random()
-            #expect(id.utf8.count == 36)
-            #expect(UUID(uuidString: id)?.uuidString.lowercased() == id)
-            let characters = Array(id)
-            #expect(characters[14] == "4")
-            #expect("89ab".contains(characters[19]))
-            seen.insert(id)
+            let text = Array(RandomEventIDs.next().description)
+            #expect(text[14] == "4")
+            #expect("89ab".contains(text[19]))
+            seen.insert(EventID(uuidString: String(text))!)
         }
         #expect(seen.count == 2_000)
     }

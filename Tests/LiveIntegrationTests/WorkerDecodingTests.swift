@@ -1,125 +1,18 @@
 import Core
-import Foundation
+import EventWire
 @testable import LiveWorker
 import Testing
 
-/// The worker's hand-written decoding (it replaced Foundation's JSONDecoder, which cost more per event than
-/// everything else): checked against Foundation on the same inputs.
+/// The worker's side of the wire format: a value becomes Core's payload; one that is not an event keeps its
+/// bytes and the reason for the dead-letter topic. EventWireTests covers the decoding itself.
 @Suite("Worker event decoding")
 struct WorkerDecodingTests {
-    static let valid = #"{"event_id":"6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab","account_id":"acct-1","amount_cents":-1250,"occurred_at":"2026-11-27T12:00:00.123Z"}"#
-
-    @Test("a value written by the api decodes to the event it describes")
-    func decodesTheAPIValue() throws {
-        let event = try EventDecoder().decode(Array(Self.valid.utf8)).get()
-        #expect(event.id == EventID(uuidString: "6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab"))
-        #expect(event.account == AccountID("acct-1"))
-        #expect(event.amountCents == -1250)
-        let expected = ISO8601DateFormatter.withFractions.date(from: "2026-11-27T12:00:00.123Z")!
-        #expect(event.occurredAt.milliseconds == Int64((expected.timeIntervalSince1970 * 1000).rounded()))
-    }
-
-    @Test("member order, whitespace, escapes and unknown members are handled as JSON defines them")
-    func jsonVariants() throws {
-        let text = """
-             { "extra" : [1, {"a": null, "b": [true, false, -0.5e+3]}, "x\\"y"], "amount_cents" : 0,
-               "occurred_at":"2026-01-01T00:00:00+01:00","account_id":"caf\\u00e9 \\ud83d\\ude00 \\"q\\" \\\\ ,{}",
-               "event_id":"6F1C2D3E-4A5B-4C6D-8E7F-0123456789AB" }
-            """
-        let event = try EventDecoder().decode(Array(text.utf8)).get()
-        let foundation = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        #expect(event.account.rawValue == foundation["account_id"] as? String)
-        #expect(event.account.rawValue == "café 😀 \"q\" \\ ,{}")
-        #expect(event.amountCents == 0)
-        #expect(event.occurredAt.milliseconds == 1_767_222_000_000, "+01:00 is an hour before UTC midnight")
-    }
-
-    // Not Foundation as the oracle here: on Linux it accepts trailing commas, which RFC 8259 does not.
-    @Test("inputs that are not RFC 8259 JSON objects are rejected", arguments: [
-        "", "{", "[]", "null", #"{"event_id":"x",}"#, #"{"a":01}"#, #"{"a":1.}"#, #"{"a":tru}"#, #"{"a":"\x"}"#,
-        "{\"a\":\"tab\there\"}", #"{"a":1} x"#, #"{"a" 1}"#, #"{"a":[1,]}"#, #"{'a':1}"#,
-    ])
-    func rejectsWhatIsNotJSON(_ text: String) {
-        guard case .failure(let failure) = EventDecoder().decode(Array(text.utf8)) else {
-            Issue.record("accepted \(text)")
-            return
-        }
-        #expect(failure.reason == "not a JSON object")
-    }
-
-    @Test("a well-formed value with a missing or wrong field names the field", arguments: [
-        (#"{"account_id":"a","amount_cents":1,"occurred_at":"2026-11-27T12:00:00Z"}"#, "missing field event_id"),
-        (#"{"event_id":"6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab","amount_cents":1,"occurred_at":"2026-11-27T12:00:00Z"}"#, "missing field account_id"),
-        (#"{"event_id":"6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab","account_id":"a","amount_cents":1.5,"occurred_at":"2026-11-27T12:00:00Z"}"#, "wrong type for amount_cents"),
-        (#"{"event_id":"6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab","account_id":"a","amount_cents":"1","occurred_at":"2026-11-27T12:00:00Z"}"#, "wrong type for amount_cents"),
-        (#"{"event_id":"6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab","account_id":"a","amount_cents":9223372036854775808,"occurred_at":"2026-11-27T12:00:00Z"}"#, "wrong type for amount_cents"),
-        (#"{"event_id":"not-a-uuid","account_id":"a","amount_cents":1,"occurred_at":"2026-11-27T12:00:00Z"}"#, "event_id is not a UUID"),
-        (#"{"event_id":"6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab","account_id":"","amount_cents":1,"occurred_at":"2026-11-27T12:00:00Z"}"#, "account_id is empty"),
-        (#"{"event_id":"6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab","account_id":"a","amount_cents":1,"occurred_at":"2026-02-30T12:00:00Z"}"#, "occurred_at is not RFC 3339"),
-        (#"{"event_id":7,"account_id":"a","amount_cents":1,"occurred_at":"2026-11-27T12:00:00Z"}"#, "wrong type for event_id"),
-    ])
-    func namesTheField(_ text: String, _ reason: String) {
-        guard case .failure(let failure) = EventDecoder().decode(Array(text.utf8)) else {
-            Issue.record("accepted \(text)")
-            return
-        }
-        #expect(failure.reason == reason)
-        #expect(EventDecoder().payload(of: Array(text.utf8)) == .undecodable(reason: reason, raw: Array(text.utf8)),
-                "undecodable payloads keep their bytes for the dead-letter topic")
-    }
-
-    @Test("Int64 bounds are exact")
-    func integerBounds() throws {
-        for value in [Int64.max, Int64.min, 0, -1] {
-            let text = #"{"event_id":"6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab","account_id":"a","amount_cents":\#(value),"occurred_at":"2026-11-27T12:00:00Z"}"#
-            #expect(try EventDecoder().decode(Array(text.utf8)).get().amountCents == value)
-        }
-    }
-
-    @Test("UUID text matches Core's formatting and parses back, for random ids")
-    func uuidText() {
-        var generator = SplitMix64(seed: 42)
-        for _ in 0..<2_000 {
-            let id = EventID(high: generator.next(), low: generator.next())
-            #expect(UUIDText.string(id) == id.description)
-            #expect(UUIDText.parse(Array(id.description.utf8)) == id)
-            #expect(UUIDText.parse(Array(id.description.uppercased().utf8)) == id)
-        }
-        #expect(UUIDText.parse(Array("6f1c2d3e-4a5b-4c6d-8e7f-0123456789a".utf8)) == nil)
-        #expect(UUIDText.parse(Array("6f1c2d3e_4a5b-4c6d-8e7f-0123456789ab".utf8)) == nil)
-        #expect(UUIDText.parse(Array("6f1c2d3e-4a5b-4c6d-8e7f-0123456789ag".utf8)) == nil)
-    }
-
-    @Test("RFC 3339 agrees with Foundation across dates, offsets and fractions, and formats back")
-    func rfc3339() {
-        var generator = SplitMix64(seed: 7)
-        for _ in 0..<2_000 {
-            let millis = Int64(generator.next() % 8_000_000_000_000) - 2_000_000_000_000
-            let text = RFC3339.format(millis)
-            let date = ISO8601DateFormatter.withFractions.date(from: text)
-            #expect(date != nil, "\(text)")
-            if let date { #expect(Int64((date.timeIntervalSince1970 * 1000).rounded()) == millis, "\(text)") }
-            #expect(RFC3339.milliseconds(text) == millis, "\(text)")
-        }
-        #expect(RFC3339.milliseconds("2024-02-29T23:59:59.999-05:30") == RFC3339.milliseconds("2024-03-01T05:29:59.999Z"))
-        #expect(RFC3339.milliseconds("2023-02-29T00:00:00Z") == nil, "not a leap year")
-        #expect(RFC3339.milliseconds("2026-11-27 12:00:00Z") != nil, "RFC 3339 allows a space")
-        #expect(RFC3339.milliseconds("2026-11-27T12:00:00") == nil, "an offset is required")
-        #expect(RFC3339.milliseconds("2026-11-27T24:00:00Z") == nil)
-    }
-
-    @Test("the canonical value of an event decodes to the same event")
-    func canonicalRoundTrip() throws {
-        let event = Event(id: EventID(high: 1, low: 2), account: AccountID("a \"b\" \\ é"), amountCents: -5,
-                          occurredAt: Timestamp(milliseconds: 1_764_244_800_123))
-        #expect(try EventDecoder().decode(EventDecoder.canonicalValue(of: event)).get() == event)
-    }
-}
-
-extension ISO8601DateFormatter {
-    static var withFractions: ISO8601DateFormatter {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
+    @Test("an event becomes .event; anything else .undecodable with the reason and the original bytes")
+    func payloads() {
+        let event = Event(id: EventID(high: 1, low: 2), account: AccountID("a"), amountCents: -5, occurredAt: Timestamp(milliseconds: 1_764_244_800_123))
+        #expect(EventDecoder().payload(of: EventValue.encode(event)) == .event(event))
+        let text = Array(#"{"event_id":"not-a-uuid","account_id":"a","amount_cents":1,"occurred_at":"2026-11-27T12:00:00Z"}"#.utf8)
+        #expect(EventDecoder().payload(of: text) == .undecodable(reason: "event_id is not a UUID", raw: text))
+        #expect(EventDecoder().payload(of: Array("{".utf8)) == .undecodable(reason: "not a JSON object", raw: Array("{".utf8)))
     }
 }

@@ -1,4 +1,5 @@
 import Core
+import EventWire
 import Foundation
 import LiveKafka
 import LivePostgres
@@ -223,7 +224,7 @@ struct WorkerRuntimeTests {
         #expect(header(constraint, "dlq-attempts") == "2")
         #expect(header(constraint, "dlq-reason")?.contains("23514") == true, "\(header(constraint, "dlq-reason") ?? "")")
         #expect(constraint.key == Array(poison.id.description.utf8))
-        #expect(constraint.value == EventDecoder.canonicalValue(of: poison), "the original bytes")
+        #expect(constraint.value == EventValue.encode(poison), "the original bytes")
         let undecodable = try #require(letters.first { header($0, "dlq-source-partition") == "1" })
         #expect(undecodable.value == garbage)
         #expect(undecodable.key == nil)

@@ -1,4 +1,5 @@
 import Core
+import EventWire
 import Foundation
 import LiveKafka
 import LivePostgres
@@ -81,7 +82,7 @@ struct WorkerHarness {
 
     func send(_ event: Event, partition: Int32? = nil) async throws {
         _ = try await producer.send(KafkaOutgoingMessage(
-            topic: kafka.topic, key: Array(event.account.rawValue.utf8), value: EventDecoder.canonicalValue(of: event),
+            topic: kafka.topic, key: Array(event.account.rawValue.utf8), value: EventValue.encode(event),
             partition: partition))
     }
 

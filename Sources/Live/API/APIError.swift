@@ -1,3 +1,4 @@
+import EventWire
 import Foundation
 public import Hummingbird
 
@@ -59,35 +60,5 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
 
     static func unavailable(_ reason: String) -> APIError {
         APIError(status: .serviceUnavailable, code: "unavailable", reason: reason)
-    }
-}
-
-/// Minimal JSON text helpers for the hot path (no encoder allocation per request).
-enum JSONText {
-    static func quoted(_ string: String) -> String {
-        var out = [UInt8]()
-        appendQuoted(string, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Appends `string` as a JSON string literal; bytes of multi-byte characters pass through unchanged.
-    static func appendQuoted(_ string: String, to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + string.utf8.count + 2)
-        out.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out += #"\""#.utf8
-            case UInt8(ascii: "\\"): out += #"\\"#.utf8
-            case UInt8(ascii: "\n"): out += #"\n"#.utf8
-            case UInt8(ascii: "\r"): out += #"\r"#.utf8
-            case UInt8(ascii: "\t"): out += #"\t"#.utf8
-            case 0..<0x20:
-                out += #"\u00"#.utf8
-                out.append(EventID.hexDigit(byte >> 4))
-                out.append(EventID.hexDigit(byte & 0x0F))
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

@@ -1,4 +1,6 @@
+public import Core
 public import Foundation
+import EventWire
 
 /// A validated `POST /v1/events` body. Amounts are bounded so that every accepted event satisfies the ledger's
 /// `CHECK (amount_cents BETWEEN -1000000000000 AND 1000000000000)` (db/schema.sql).
@@ -6,40 +8,44 @@ public struct EventRequest: Sendable, Equatable {
     public static let amountBound: Int64 = 1_000_000_000_000
     public static let maxAccountIDBytes = 128
 
-    /// Lower-case UUID; nil when the client let the server choose.
-    public var eventID: String?
+    /// Nil when the client let the server choose.
+    public var eventID: EventID?
     public var accountID: String
     public var amountCents: Int64
 
     /// Canonical text of the request, hashed into `idempotency_keys.request_hash`: a retry with the same key
     /// must carry the same fields.
-    var canonical: String { "\(eventID ?? "-")\u{1F}\(accountID)\u{1F}\(amountCents)" }
+    var canonical: String { "\(eventID?.description ?? "-")\u{1F}\(accountID)\u{1F}\(amountCents)" }
 
-    /// Parses and validates; malformed JSON is a 400, a wrong or missing field a 422 naming it.
+    /// Parses and validates; a body that is not a JSON object is a 400, a wrong or missing field a 422 naming it.
     public static func parse(_ body: Data) throws(APIError) -> EventRequest {
-        if let scanned = body.withUnsafeBytes({ EventBodyScanner.fields($0) }) { return try validated(scanned) }
-        return try validated(EventFields.decoded(body))
+        switch body.withUnsafeBytes({ EventJSON.fields($0) }) {
+        case .success(let fields): return try validated(fields)
+        case .failure(.notAnObject): throw .malformed("body must be a JSON object")
+        case .failure(.notJSON): throw .malformed("body is not valid JSON")
+        }
     }
 
     /// The field rules, checked in field order so a body with several problems always names the same one.
+    /// `null` counts as absent.
     static func validated(_ fields: EventFields) throws(APIError) -> EventRequest {
         EventRequest(eventID: try eventID(fields.eventID), accountID: try accountID(fields.accountID),
                      amountCents: try amount(fields.amountCents))
     }
 
-    private static func eventID(_ value: FieldValue) throws(APIError) -> String? {
+    private static func eventID(_ value: FieldValue) throws(APIError) -> EventID? {
         switch value {
-        case .missing: return nil
+        case .missing, .null: return nil
         case .string(let text):
-            guard let uuid = UUID(uuidString: text) else { throw .invalid("event_id", "must be a UUID") }
-            return uuid.uuidString.lowercased()
+            guard let id = EventID(uuidString: text) else { throw .invalid("event_id", "must be a UUID") }
+            return id
         default: throw .invalid("event_id", "must be a UUID string")
         }
     }
 
     private static func accountID(_ value: FieldValue) throws(APIError) -> String {
         guard case .string(let text) = value else {
-            throw value == .missing ? .invalid("account_id", "is required") : .invalid("account_id", "must be a string")
+            throw value == .missing || value == .null ? .invalid("account_id", "is required") : .invalid("account_id", "must be a string")
         }
         guard !text.isEmpty else { throw .invalid("account_id", "must not be empty") }
         guard text.utf8.count <= maxAccountIDBytes else {
@@ -53,7 +59,7 @@ public struct EventRequest: Sendable, Equatable {
 
     private static func amount(_ value: FieldValue) throws(APIError) -> Int64 {
         switch value {
-        case .missing: throw .invalid("amount_cents", "is required")
+        case .missing, .null: throw .invalid("amount_cents", "is required")
         case .integer(let cents):
             guard (-amountBound...amountBound).contains(cents) else { throw amountOutOfRange }
             return cents

@@ -1,3 +1,5 @@
+import Core
+import EventWire
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -20,15 +22,15 @@ struct EventsController: Sendable {
         try checkContentType(request)
         let body = try await collect(request)
         let event = try EventRequest.parse(body)
-        let eventID = event.eventID ?? EventID.random()
+        let eventID = event.eventID ?? RandomEventIDs.next()
         guard let key = request.headers[Self.idempotencyKey] else {
             try await publish(event, eventID: eventID)
-            return accepted(eventID, replayed: false)
+            return accepted(eventID.description, replayed: false)
         }
         guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
             throw APIError.invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters")
         }
-        let outcome = try await idempotency.run(key: key, canonicalRequest: event.canonical, eventID: eventID) { () throws(APIError) in
+        let outcome = try await idempotency.run(key: key, canonicalRequest: event.canonical, eventID: eventID.description) { () throws(APIError) in
             try await publish(event, eventID: eventID)
         }
         switch outcome {
@@ -58,11 +60,11 @@ struct EventsController: Sendable {
         }
     }
 
-    private func publish(_ event: EventRequest, eventID: String) async throws(APIError) {
-        let message = KafkaOutgoingMessage(
-            topic: config.topic, key: Array(event.accountID.utf8),
-            value: EventValue.json(eventID: eventID, request: event, occurredAt: Date())
-        )
+    private func publish(_ request: EventRequest, eventID: EventID) async throws(APIError) {
+        // Whole milliseconds of the wall clock: what the value carries (RFC 3339 with milliseconds).
+        let now = Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+        let event = Event(id: eventID, account: AccountID(request.accountID), amountCents: request.amountCents, occurredAt: now)
+        let message = KafkaOutgoingMessage(topic: config.topic, key: Array(request.accountID.utf8), value: EventValue.encode(event))
         do {
             _ = try await producer.send(message, resumingOn: EventLoopDeliveryTarget.current)
             metrics.accepted.increment()

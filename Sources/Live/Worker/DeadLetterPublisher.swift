@@ -1,4 +1,5 @@
 import Core
+import EventWire
 import LiveKafka
 
 /// Produces dead letters to `events.dlq` (docs/interfaces.md): key `event_id`, value the original payload
@@ -12,7 +13,7 @@ struct DeadLetterPublisher: Sendable {
         let value: [UInt8]
         switch letter.payload {
         case .undecodable(_, let raw): value = originalBytes ?? raw
-        case .event(let event): value = originalBytes ?? EventDecoder.canonicalValue(of: event)
+        case .event(let event): value = originalBytes ?? EventValue.encode(event)
         }
         let message = KafkaOutgoingMessage(
             topic: topic, key: letter.eventID.map { Array($0.description.utf8) }, value: value,

@@ -90,12 +90,12 @@ final class LedgerStore: Sendable {
             return .batch(try applyBatch(write, on: conn, optimistic: optimistic))
         case .recordFailure(let record):
             let rows = try conn.execute(prepared: LedgerSQL.recordFailure.name, [
-                .text(UUIDText.string(record.eventID)), .text(String(record.reason.prefix(2000))),
+                .text(record.eventID.description), .text(String(record.reason.prefix(2000))),
             ])
             return .attempts(Int(rows.int64(0, "attempts") ?? 1))
         case .markDeadLettered(let mark):
             try conn.execute(prepared: LedgerSQL.markDeadLettered.name, [
-                mark.eventID.map { .text(UUIDText.string($0)) } ?? .null, .int32(mark.partition), .int64(mark.offset),
+                mark.eventID.map { .text($0.description) } ?? .null, .int32(mark.partition), .int64(mark.offset),
                 .text(groupID), .text(topic),
             ])
             return .none

@@ -24,7 +24,7 @@ enum PostgresArrayLiteral {
         out.reserveCapacity(37 * values.underestimatedCount + 2)
         for value in values {
             if out.count > 1 { out.append(UInt8(ascii: ",")) }
-            UUIDText.append(value, to: &out)
+            value.appendText(to: &out)
         }
         out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)

@@ -2,10 +2,10 @@
 /// Foundation's formatters (slow, and locale-dependent in places). Fractions beyond milliseconds are truncated.
 public enum RFC3339 {
     public static func milliseconds(_ text: String) -> Int64? {
-        milliseconds(Array(text.utf8))
+        text.utf8.withContiguousStorageIfAvailable { milliseconds($0) } ?? milliseconds(Array(text.utf8))
     }
 
-    public static func milliseconds(_ b: [UInt8]) -> Int64? {
+    public static func milliseconds<Bytes: RandomAccessCollection<UInt8>>(_ b: Bytes) -> Int64? where Bytes.Index == Int {
         guard b.count >= 20 else { return nil }
         func digits(_ start: Int, _ count: Int) -> Int64? {
             guard start + count <= b.count else { return nil }
@@ -57,19 +57,37 @@ public enum RFC3339 {
         return seconds * 1000 + millis
     }
 
-    /// UTC with milliseconds.
+    /// UTC with milliseconds, e.g. `2026-11-27T12:00:00.123Z`.
     public static func format(_ milliseconds: Int64) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        append(milliseconds, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `format(milliseconds)` as bytes.
+    public static func append(_ milliseconds: Int64, to out: inout [UInt8]) {
         let totalSeconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
         let millis = milliseconds - totalSeconds * 1000
         let days = totalSeconds >= 0 ? totalSeconds / 86_400 : (totalSeconds - 86_399) / 86_400
         let secondOfDay = totalSeconds - days * 86_400
         let (year, month, day) = civilFromDays(days)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        func digits(_ value: Int64, _ width: Int, then separator: Unicode.Scalar) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+            out.append(UInt8(ascii: separator))
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):"
-            + "\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(millis, 3))Z"
+        digits(year, 4, then: "-")
+        digits(month, 2, then: "-")
+        digits(day, 2, then: "T")
+        digits(secondOfDay / 3600, 2, then: ":")
+        digits(secondOfDay / 60 % 60, 2, then: ":")
+        digits(secondOfDay % 60, 2, then: ".")
+        digits(millis, 3, then: "Z")
     }
 
     private static func daysIn(month: Int64, year: Int64) -> Int64 {
