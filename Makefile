@@ -41,10 +41,10 @@ lint-imports: ## every Swift target imports exactly what Package.swift declares;
 	python3 -m scripts.swiftpm.check_imports --doc docs/architecture.md
 	python3 -m unittest -q checks.swiftpm.test_check_imports
 
-lint-python: deps ## ruff check and ruff format --check over scripts/ and checks/; the package's entry points resolve
+lint-python: deps ## ruff check and ruff format --check over scripts/ and checks/; the package's entry points resolve; README maps every folder
 	$(VENVS)/lint/bin/ruff check scripts checks
 	$(VENVS)/lint/bin/ruff format --check scripts checks
-	$(VENVS)/lint/bin/python -m unittest -q checks.python.test_package
+	$(VENVS)/lint/bin/python -m unittest -q checks.python.test_package checks.docs.test_readme_map
 
 bench-sim: sim-release ## simulator throughput and bug-finding figures
 	scripts/bench-sim.sh

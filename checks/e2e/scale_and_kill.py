@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The scale-and-kill scenario on real processes (issue 3, item 5).
+"""The scale-and-kill scenario on real processes.
 
     python3 -m checks.e2e.scale_and_kill --mode after            # >= 20,000 events, 1 -> 2 -> 5 -> 1 workers
     python3 -m checks.e2e.scale_and_kill --mode after --small    # the CI-sized run (make e2e-small)

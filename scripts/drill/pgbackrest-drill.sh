@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Backup-and-restore drill with pgBackRest and PostgreSQL 15 (issue 5, item 7).
+# Backup-and-restore drill with pgBackRest and PostgreSQL 15.
 #
 # Creates a throwaway cluster (port 15433), applies db/schema.sql, loads the rows an after-mode
 # worker writes for a known set of produced events, takes a full backup (to an S3 API served by

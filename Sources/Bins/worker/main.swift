@@ -25,9 +25,7 @@ extension WorkerCommand {
         @OptionGroup var runtime: RuntimeOptions
 
         func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
-            LogSetup.bootstrap(level: environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info)
-            let config = try runtime.resolve(environment: environment, httpPort: 9090, hostName: ProcessInfo.processInfo.hostName)
+            let (environment, config) = try runtime.start()
             var settings = WorkerSettings(config)
             let client = try KafkaClientProperties.parse(
                 environment[KafkaClientProperties.environmentKey], variable: KafkaClientProperties.environmentKey)
@@ -66,12 +64,19 @@ extension WorkerCommand {
         @OptionGroup var runtime: RuntimeOptions
 
         func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
-            LogSetup.bootstrap(level: environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info)
-            let config = try runtime.resolve(environment: environment, httpPort: 9090, hostName: ProcessInfo.processInfo.hostName)
+            let config = try runtime.start().config
             let connection = try await PostgresConnection.connect(PostgresConfig(url: config.databaseURL))
             try await Schema.migrate(connection)
             print("schema applied")
         }
+    }
+}
+
+private extension RuntimeOptions {
+    /// How each subcommand starts: logging at `LOG_LEVEL`, then the configuration from flags and environment.
+    func start() throws -> (environment: [String: String], config: RuntimeConfig) {
+        let environment = ProcessInfo.processInfo.environment
+        LogSetup.bootstrap(level: environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info)
+        return (environment, try resolve(environment: environment, httpPort: 9090, hostName: ProcessInfo.processInfo.hostName))
     }
 }

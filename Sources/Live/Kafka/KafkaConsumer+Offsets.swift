@@ -43,13 +43,7 @@ extension KafkaConsumer {
 
     /// Low and high watermarks of a partition, asked from its leader (lag = high - committed).
     public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(5)) async throws(KafkaError) -> (low: Int64, high: Int64) {
-        try await executor.run { () throws(KafkaError) in
-            var low: Int64 = 0
-            var high: Int64 = 0
-            let err = rd_kafka_query_watermark_offsets(self.handle, topic, partition, &low, &high, Int32(timeout.milliseconds))
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.code(err, "query_watermark_offsets") }
-            return (low, high)
-        }
+        try await executor.run { () throws(KafkaError) in try queryWatermarks(self.handle, topic: topic, partition: partition, timeout: timeout) }
     }
 
     /// The current assignment as applied through `acknowledge`.

@@ -4,7 +4,7 @@ import LiveBlocking
 extension PostgresConnection {
     /// Runs `body` on the connection's thread as one job, with blocking access to the connection.
     ///
-    /// Added for the worker: a batch transaction is BEGIN, a statement or two, COMMIT and a status check.
+    /// Why it exists: a batch transaction (the worker's) is BEGIN, a statement or two, COMMIT and a status check.
     /// Through the async calls each of those is a hop to the connection's thread and back; on a busy 2-core
     /// machine every hop waits for a scheduler slot, and the hops, not PostgreSQL, set the worker's pace. One
     /// job for the whole transaction keeps libpq's one-caller-at-a-time rule and pays for one hop.
@@ -71,16 +71,7 @@ public struct SynchronousPostgres {
     /// COMMIT, classified as `PostgresConnection.commit()` does: a lost connection here is `.ambiguous`, a
     /// COMMIT the server turned into ROLLBACK is `.permanent`.
     public func commit() throws(PostgresError) {
-        var tag = ""
-        _ = try connection.execute(operation: "commit", isCommit: true) { conn, _ in
-            let result = PQexec(conn, "COMMIT")
-            if let result, let raw = PQcmdStatus(result) { tag = String(cString: raw) }
-            return result
-        } parameters: { [] }
-        if tag == "ROLLBACK" {
-            throw PostgresError(sqlState: "25P02", message: "COMMIT rolled back an aborted transaction",
-                                operation: "commit", classification: .permanent)
-        }
+        try connection.commitOnThread()
     }
 
     /// Rolls back whatever transaction is open, ignoring errors (the connection may be gone).

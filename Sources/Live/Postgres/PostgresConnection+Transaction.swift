@@ -9,17 +9,20 @@ extension PostgresConnection {
     /// Commits. A lost connection here is `.ambiguous`: the transaction may have been applied.
     /// A COMMIT that the server turned into a ROLLBACK (the transaction had already failed) throws `.permanent`.
     public func commit() async throws(PostgresError) {
-        try await executor.run { () throws(PostgresError) in
-            var tag = ""
-            _ = try self.execute(operation: "commit", isCommit: true) { conn, _ in
-                let result = PQexec(conn, "COMMIT")
-                if let result, let raw = PQcmdStatus(result) { tag = String(cString: raw) }
-                return result
-            } parameters: { [] }
-            if tag == "ROLLBACK" {
-                throw PostgresError(sqlState: "25P02", message: "COMMIT rolled back an aborted transaction",
-                                    operation: "commit", classification: .permanent)
-            }
+        try await executor.run { () throws(PostgresError) in try self.commitOnThread() }
+    }
+
+    /// COMMIT on the connection's thread: the one implementation behind both `commit()`s.
+    func commitOnThread() throws(PostgresError) {
+        var tag = ""
+        _ = try execute(operation: "commit", isCommit: true) { conn, _ in
+            let result = PQexec(conn, "COMMIT")
+            if let result, let raw = PQcmdStatus(result) { tag = String(cString: raw) }
+            return result
+        } parameters: { [] }
+        if tag == "ROLLBACK" {
+            throw PostgresError(sqlState: "25P02", message: "COMMIT rolled back an aborted transaction",
+                                operation: "commit", classification: .permanent)
         }
     }
 

@@ -1,4 +1,4 @@
-/// A property of the autoscaling manifests that the twin (and the platform issue) requires, broken.
+/// A property of the autoscaling manifests that the twin requires of the platform, broken.
 public struct SpecViolation: Sendable, Equatable, Hashable, CustomStringConvertible {
     public enum Rule: String, Sendable, Hashable, CaseIterable {
         /// maxReplicaCount above the topic's partitions: consumers past the partition count idle.
