@@ -12,10 +12,10 @@ trap 'rm -rf "$work"' EXIT
 started=$SECONDS
 
 apps/render.sh fuzz apps/environments/example.env >"$work/fuzz.yaml"
-"$PY" checks/fuzz/fleet_dry_run.py --sim "$SIM" --rendered "$work/fuzz.yaml" --params apps/fuzz/params.env --work "$work/run"
+"$PY" -m checks.fuzz.fleet_dry_run --sim "$SIM" --rendered "$work/fuzz.yaml" --params apps/fuzz/params.env --work "$work/run"
 
 sed 's/^  completions: \([0-9]*\)/  completions: 3/' "$work/fuzz.yaml" >"$work/broken.yaml"
-if "$PY" checks/fuzz/fleet_dry_run.py --sim "$SIM" --rendered "$work/broken.yaml" --params apps/fuzz/params.env \
+if "$PY" -m checks.fuzz.fleet_dry_run --sim "$SIM" --rendered "$work/broken.yaml" --params apps/fuzz/params.env \
     --work "$work/broken" >"$work/broken.out" 2>&1; then
     echo "check-fleet: FAIL: a Job with completions 3 for SHARDS $(sed -n 's/^SHARDS=//p' apps/fuzz/params.env) passed" >&2
     exit 1
