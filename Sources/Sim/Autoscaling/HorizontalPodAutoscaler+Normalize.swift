@@ -73,8 +73,7 @@ extension HorizontalPodAutoscaler {
         if select == .disabled { return current }
         var result = select == .min ? Int(Int32.max) : Int(Int32.min)
         for policy in rules.policies ?? [] {
-            let periodStart = current - changes(in: policy.periodSeconds, now: now, events: up)
-                + changes(in: policy.periodSeconds, now: now, events: down)
+            let periodStart = replicas(atStartOf: policy.periodSeconds, now: now, current: current, up: up, down: down)
             let proposed: Int
             switch policy.kind {
             case .pods:
@@ -95,8 +94,7 @@ extension HorizontalPodAutoscaler {
         if select == .disabled { return current }
         var result = select == .min ? Int(Int32.min) : Int(Int32.max)
         for policy in rules.policies ?? [] {
-            let periodStart = current - changes(in: policy.periodSeconds, now: now, events: up)
-                + changes(in: policy.periodSeconds, now: now, events: down)
+            let periodStart = replicas(atStartOf: policy.periodSeconds, now: now, current: current, up: up, down: down)
             let proposed: Int
             switch policy.kind {
             case .pods:
@@ -108,6 +106,11 @@ extension HorizontalPodAutoscaler {
             result = select == .min ? max(result, proposed) : min(result, proposed)
         }
         return result
+    }
+
+    /// The replica count at the start of a policy's period: the current count with the period's changes undone.
+    static func replicas(atStartOf periodSeconds: Int, now: Int64, current: Int, up: [ScaleEvent], down: [ScaleEvent]) -> Int {
+        current - changes(in: periodSeconds, now: now, events: up) + changes(in: periodSeconds, now: now, events: down)
     }
 
     /// getReplicasChangePerPeriod: replicas changed by events strictly newer than `now - period`.
