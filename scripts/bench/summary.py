@@ -52,8 +52,9 @@ def check(reports):
 
 def git_commit():
     done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
-                           check=False)
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, check=False
+    )
     return done.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
 
 
@@ -62,37 +63,74 @@ def figures(reports):
     rows = []
     sim, worker, api = (reports.get(name) or {} for name in BENCHES)
     if sim:
-        rows.append(("simulator, `after` sweep", f"{sim['after_seeds']} seeds in {sim['after_seconds']} s, "
-                     f"{sim['after_seeds_per_second']} seeds/s, {sim.get('after_cpu_ms_per_seed', '?')} ms CPU/seed, "
-                     f"{sim.get('instructions_seed_42_after', 0):,} instructions (seed 42)", "make bench-sim"))
-        rows.append(("simulator, `before` with faults", f"duplicates in {sim['before_share_with_duplicates']:.1%} "
-                     f"of seeds; 1 replica without faults: {sim['before_single_replica_no_faults_duplicates']}",
-                     "make bench-sim"))
+        rows.append(
+            (
+                "simulator, `after` sweep",
+                f"{sim['after_seeds']} seeds in {sim['after_seconds']} s, "
+                f"{sim['after_seeds_per_second']} seeds/s, {sim.get('after_cpu_ms_per_seed', '?')} ms CPU/seed, "
+                f"{sim.get('instructions_seed_42_after', 0):,} instructions (seed 42)",
+                "make bench-sim",
+            )
+        )
+        rows.append(
+            (
+                "simulator, `before` with faults",
+                f"duplicates in {sim['before_share_with_duplicates']:.1%} "
+                f"of seeds; 1 replica without faults: {sim['before_single_replica_no_faults_duplicates']}",
+                "make bench-sim",
+            )
+        )
     if worker:
-        rows.append((f"worker, durability {worker.get('durability')}",
-                     f"after {worker['after_per_s']:,}/s, before {worker['before_per_s']:,}/s, ceiling "
-                     f"{worker.get('ceiling_per_s', 0):,}/s; after/before {worker['after_to_before']}, "
-                     f"after/ceiling {worker.get('after_to_ceiling')}", "make bench-worker"))
-        rows.append(("worker CPU per event", f"worker {worker['after_worker_cpu_us_per_event']} us, PostgreSQL "
-                     f"{worker.get('after_pg_cpu_us_per_event')} us (ceiling {worker.get('ceiling_pg_cpu_us_per_event')}"
-                     " us)", "make bench-worker"))
+        rows.append(
+            (
+                f"worker, durability {worker.get('durability')}",
+                f"after {worker['after_per_s']:,}/s, before {worker['before_per_s']:,}/s, ceiling "
+                f"{worker.get('ceiling_per_s', 0):,}/s; after/before {worker['after_to_before']}, "
+                f"after/ceiling {worker.get('after_to_ceiling')}",
+                "make bench-worker",
+            )
+        )
+        rows.append(
+            (
+                "worker CPU per event",
+                f"worker {worker['after_worker_cpu_us_per_event']} us, PostgreSQL "
+                f"{worker.get('after_pg_cpu_us_per_event')} us (ceiling {worker.get('ceiling_pg_cpu_us_per_event')}"
+                " us)",
+                "make bench-worker",
+            )
+        )
     if api:
-        rows.append((f"api, durability {api.get('durability')}",
-                     f"unkeyed {api['accepted_per_s']:,}/s p99 {api['p99_ms']:.1f} ms, keyed "
-                     f"{api['keyed_accepted_per_s']:,}/s p99 {api['keyed_p99_ms']:.1f} ms, bare {api['bare_per_s']:,}/s;"
-                     f" unkeyed/bare {api['ratio_to_bare']}, keyed/unkeyed {api.get('keyed_to_unkeyed')}",
-                     "make bench-api"))
-        rows.append(("api CPU per accepted event", f"api {api['api_cpu_us_per_event']} us, kafka-dev "
-                     f"{api['kafka_dev_cpu_us_per_event']} us (keyed: api {api.get('keyed_api_cpu_us_per_event')} us, "
-                     f"PostgreSQL {api.get('keyed_pg_cpu_us_per_event')} us)", "make bench-api"))
+        rows.append(
+            (
+                f"api, durability {api.get('durability')}",
+                f"unkeyed {api['accepted_per_s']:,}/s p99 {api['p99_ms']:.1f} ms, keyed "
+                f"{api['keyed_accepted_per_s']:,}/s p99 {api['keyed_p99_ms']:.1f} ms, bare {api['bare_per_s']:,}/s;"
+                f" unkeyed/bare {api['ratio_to_bare']}, keyed/unkeyed {api.get('keyed_to_unkeyed')}",
+                "make bench-api",
+            )
+        )
+        rows.append(
+            (
+                "api CPU per accepted event",
+                f"api {api['api_cpu_us_per_event']} us, kafka-dev "
+                f"{api['kafka_dev_cpu_us_per_event']} us (keyed: api {api.get('keyed_api_cpu_us_per_event')} us, "
+                f"PostgreSQL {api.get('keyed_pg_cpu_us_per_event')} us)",
+                "make bench-api",
+            )
+        )
     return rows
 
 
 def markdown(stamp, meta, reports, goals):
-    lines = [f"# make bench, {stamp}", "",
-             f"commit {meta['commit']}, {meta['cores']} cores, load average {meta['load_at_start']} at the start, "
-             f"{meta['load_at_end']} at the end", "",
-             "| figure | measured | command |", "|---|---|---|"]
+    lines = [
+        f"# make bench, {stamp}",
+        "",
+        f"commit {meta['commit']}, {meta['cores']} cores, load average {meta['load_at_start']} at the start, "
+        f"{meta['load_at_end']} at the end",
+        "",
+        "| figure | measured | command |",
+        "|---|---|---|",
+    ]
     lines += [f"| {a} | {b} | `{c}` |" for a, b, c in figures(reports)]
     lines += ["", "| goal | measured | met |", "|---|---|---|"]
     for g in goals:
@@ -113,8 +151,13 @@ def main(argv=None):
     goals = check(reports)
     with open("/proc/loadavg") as f:
         load_at_end = " ".join(f.read().split()[:3])
-    meta = {"commit": git_commit(), "cores": os.cpu_count(), "machine": platform.machine(),
-            "load_at_start": args.load_at_start, "load_at_end": load_at_end}
+    meta = {
+        "commit": git_commit(),
+        "cores": os.cpu_count(),
+        "machine": platform.machine(),
+        "load_at_start": args.load_at_start,
+        "load_at_end": load_at_end,
+    }
     met = all(g["met"] for g in goals)
     report = {"bench": "all", "stamp": args.stamp, **meta, "reports": reports, "goals": goals, "targets_met": met}
     base = os.path.join(args.results, args.stamp)
@@ -125,8 +168,18 @@ def main(argv=None):
     with open(base + ".md", "w") as f:
         f.write(text)
     print(text)
-    print(json.dumps({"bench": "all", "results": base + ".json", "summary": base + ".md", "targets_met": met,
-                      "goals_met": sum(g["met"] for g in goals), "goals": len(goals)}))
+    print(
+        json.dumps(
+            {
+                "bench": "all",
+                "results": base + ".json",
+                "summary": base + ".md",
+                "targets_met": met,
+                "goals_met": sum(g["met"] for g in goals),
+                "goals": len(goals),
+            }
+        )
+    )
     return 0 if met else 1
 
 
