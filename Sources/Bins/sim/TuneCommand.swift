@@ -38,7 +38,7 @@ struct TuneCommand: AsyncParsableCommand {
     var validationSeeds: SeedRange?
 
     @Option(help: "Distinct candidates to try on the validation seeds before giving up.")
-    var validationTries = 8
+    var validationTries = 16
 
     @Option(help: "Percent by which the objective's bounds are tightened in the search and on the validation seeds (headroom for seeds not seen; lag is sampled every 15 s, so small margins change little).")
     var margin = 0
