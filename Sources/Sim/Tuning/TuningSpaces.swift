@@ -19,30 +19,24 @@ public enum TuningSpaces {
                   read: { $0.minReplicaCount }, write: { $0.minReplicaCount = $1 }, label: { "\($0)" }, less: <),
             .make("maxReplicaCount", shipped: shipped, values: maxima.filter { $0 <= partitions },
                   read: { $0.maxReplicaCount }, write: { $0.maxReplicaCount = $1 }, label: { "\($0)" }, less: <),
-            .make("scaleUp.window", shipped: shipped, values: [0, 30, 60, 120],
-                  read: { window($0.behavior, up: true) }, write: { setWindow(&$0.behavior, up: true, $1) },
-                  label: { "\($0)s" }, less: <),
-            .make("scaleUp.policies", shipped: shipped, values: [
-                      rules([.init(.pods, value: 2, periodSeconds: 60)], .max),
-                      rules([.init(.pods, value: 4, periodSeconds: 60)], .max),
-                      rules([.init(.pods, value: 4, periodSeconds: 15)], .max),
-                      rules([.init(.pods, value: 4, periodSeconds: 15), .init(.percent, value: 100, periodSeconds: 15)], .max),
-                  ],
-                  read: { policies($0.behavior, up: true) }, write: { setPolicies(&$0.behavior, up: true, $1) },
-                  label: policyLabel),
-            .make("scaleDown.window", shipped: shipped, values: [60, 120, 300, 600],
-                  read: { window($0.behavior, up: false) }, write: { setWindow(&$0.behavior, up: false, $1) },
-                  label: { "\($0)s" }, less: <),
-            .make("scaleDown.policies", shipped: shipped, values: [
-                      rules([.init(.pods, value: 1, periodSeconds: 300)], .min),
-                      rules([.init(.pods, value: 1, periodSeconds: 120)], .min),
-                      rules([.init(.pods, value: 1, periodSeconds: 60)], .min),
-                      rules([.init(.pods, value: 2, periodSeconds: 60)], .min),
-                      rules([.init(.percent, value: 50, periodSeconds: 60)], .min),
-                  ],
-                  read: { policies($0.behavior, up: false) }, write: { setPolicies(&$0.behavior, up: false, $1) },
-                  label: policyLabel),
-        ]
+        ] + behaviorDimensions(
+            shipped: shipped, behavior: \.behavior,
+            upWindows: [0, 30, 60, 120],
+            upPolicies: [
+                rules([.init(.pods, value: 2, periodSeconds: 60)], .max),
+                rules([.init(.pods, value: 4, periodSeconds: 60)], .max),
+                rules([.init(.pods, value: 4, periodSeconds: 15)], .max),
+                rules([.init(.pods, value: 4, periodSeconds: 15), .init(.percent, value: 100, periodSeconds: 15)], .max),
+            ],
+            downWindows: [60, 120, 300, 600],
+            downPolicies: [
+                rules([.init(.pods, value: 1, periodSeconds: 300)], .min),
+                rules([.init(.pods, value: 1, periodSeconds: 120)], .min),
+                rules([.init(.pods, value: 1, periodSeconds: 60)], .min),
+                rules([.init(.pods, value: 2, periodSeconds: 60)], .min),
+                rules([.init(.percent, value: 50, periodSeconds: 60)], .min),
+            ]
+        )
         return TuningSpace(shippedSpec: shipped, dimensions: dimensions)
     }
 
@@ -50,28 +44,41 @@ public enum TuningSpaces {
         let dimensions: [TuningDimension<HPASpec>] = [
             .make("averageUtilization", shipped: shipped, values: [50, 60, 70, 80, 90],
                   read: { cpuTarget($0) ?? 0 }, write: { setCPUTarget(&$0, $1) }, label: { "\($0)%" }, less: <),
-            .make("scaleUp.window", shipped: shipped, values: [0, 30, 60],
-                  read: { window($0.behavior, up: true) }, write: { setWindow(&$0.behavior, up: true, $1) },
-                  label: { "\($0)s" }, less: <),
-            .make("scaleUp.policies", shipped: shipped, values: [
-                      rules([.init(.pods, value: 1, periodSeconds: 30)], .max),
-                      rules([.init(.pods, value: 4, periodSeconds: 15)], .max),
-                      rules([.init(.percent, value: 100, periodSeconds: 15)], .max),
-                  ],
-                  read: { policies($0.behavior, up: true) }, write: { setPolicies(&$0.behavior, up: true, $1) },
-                  label: policyLabel),
-            .make("scaleDown.window", shipped: shipped, values: [60, 300, 600],
-                  read: { window($0.behavior, up: false) }, write: { setWindow(&$0.behavior, up: false, $1) },
-                  label: { "\($0)s" }, less: <),
-            .make("scaleDown.policies", shipped: shipped, values: [
-                      rules([.init(.pods, value: 1, periodSeconds: 60)], .min),
-                      rules([.init(.pods, value: 2, periodSeconds: 60)], .min),
-                      rules([.init(.percent, value: 50, periodSeconds: 60)], .min),
-                  ],
-                  read: { policies($0.behavior, up: false) }, write: { setPolicies(&$0.behavior, up: false, $1) },
-                  label: policyLabel),
-        ]
+        ] + behaviorDimensions(
+            shipped: shipped, behavior: \.behavior,
+            upWindows: [0, 30, 60],
+            upPolicies: [
+                rules([.init(.pods, value: 1, periodSeconds: 30)], .max),
+                rules([.init(.pods, value: 4, periodSeconds: 15)], .max),
+                rules([.init(.percent, value: 100, periodSeconds: 15)], .max),
+            ],
+            downWindows: [60, 300, 600],
+            downPolicies: [
+                rules([.init(.pods, value: 1, periodSeconds: 60)], .min),
+                rules([.init(.pods, value: 2, periodSeconds: 60)], .min),
+                rules([.init(.percent, value: 50, periodSeconds: 60)], .min),
+            ]
+        )
         return TuningSpace(shippedSpec: shipped, dimensions: dimensions)
+    }
+
+    /// The scale-up and scale-down window and policies of an HPA behavior (the ScaledObject's generated HPA or
+    /// the api's), in that order, over the given grids.
+    static func behaviorDimensions<Spec: Sendable>(
+        shipped: Spec, behavior: WritableKeyPath<Spec, HPABehavior?> & Sendable,
+        upWindows: [Int], upPolicies: [Policies], downWindows: [Int], downPolicies: [Policies]
+    ) -> [TuningDimension<Spec>] {
+        [(true, "scaleUp", upWindows, upPolicies), (false, "scaleDown", downWindows, downPolicies)].flatMap {
+            (up: Bool, prefix: String, windows: [Int], grid: [Policies]) -> [TuningDimension<Spec>] in
+            [
+                .make("\(prefix).window", shipped: shipped, values: windows,
+                      read: { window($0[keyPath: behavior], up: up) }, write: { setWindow(&$0[keyPath: behavior], up: up, $1) },
+                      label: { "\($0)s" }, less: <),
+                .make("\(prefix).policies", shipped: shipped, values: grid,
+                      read: { policies($0[keyPath: behavior], up: up) },
+                      write: { setPolicies(&$0[keyPath: behavior], up: up, $1) }, label: policyLabel),
+            ]
+        }
     }
 
     /// A direction's policies and select policy as one searched value (the window is its own dimension).
