@@ -12,15 +12,17 @@ enum Fixtures {
                 event: event(UInt64(partition) << 32 | UInt64(offset), account: account, amount: amount))
     }
 
-    static func machine(_ mode: ProcessingMode, batch: Int = 500, seed: UInt64 = 7) -> ConsumerStateMachine {
-        var configuration = ConsumerConfiguration(mode: mode, workerID: "w1", batchMaxEvents: batch, randomSeed: seed)
+    static func machine(_ mode: ProcessingMode, batch: Int = 500, seed: UInt64 = 7, without: [Safeguard] = []) -> ConsumerStateMachine {
+        var configuration = ConsumerConfiguration(mode: mode, workerID: "w1", batchMaxEvents: batch, randomSeed: seed,
+                                                  disabledSafeguards: without)
         configuration.settlementPeriodMilliseconds = 60_000
         return ConsumerStateMachine(configuration: configuration)
     }
 
     /// A started `after` consumer owning `partitions`, offsets loaded as `stored` (nil: none stored).
-    static func runningAfter(_ partitions: [PartitionID], stored: Offset? = nil, batch: Int = 500) -> ConsumerStateMachine {
-        var consumer = machine(.after, batch: batch)
+    static func runningAfter(_ partitions: [PartitionID], stored: Offset? = nil, batch: Int = 500,
+                             without: [Safeguard] = []) -> ConsumerStateMachine {
+        var consumer = machine(.after, batch: batch, without: without)
         _ = consumer.start(now: .zero)
         let actions = consumer.partitionsAssigned(partitions, generation: 1, now: .zero)
         let (request, _) = actions.executes[0]

@@ -53,4 +53,21 @@ struct ShutdownTests {
         #expect(done.batches.isEmpty)
         #expect(done.commits.map(\.1.offsets) == [[PartitionOffset(partition: 0, offset: 1)]])
     }
+
+    @Test func drainWaitsForTheSettlementAndOffsetReadsItSent() {
+        var consumer = Fixtures.runningAfter([0])
+        let due = consumer.timerFired(.settlement, now: Timestamp(milliseconds: 60_000))
+        let assigned = consumer.partitionsAssigned([1], generation: 2, now: Timestamp(milliseconds: 60_000))
+        guard let settle = due.executes.first, let load = assigned.executes.first else {
+            Issue.record("expected a settlement and an offset read in flight: \(due) \(assigned)")
+            return
+        }
+        let term = consumer.shutdownRequested(now: Timestamp(milliseconds: 60_001), deadline: deadline + 60_000)
+        #expect(!term.exits && !term.contains(.leaveGroup), "two transactions are still open")
+        let settled = consumer.databaseCompleted(settle.0, result: .committed(.settlement(.init(settledPeriods: [0], fencedPeriods: 0))), now: Timestamp(milliseconds: 60_002))
+        #expect(!settled.exits, "the offset read is still open")
+        let loaded = consumer.databaseCompleted(load.0, result: .failed(.init(.transient, reason: "57P01")), now: Timestamp(milliseconds: 60_003))
+        #expect(loaded.scheduled(.retryOffsetLoad) == nil, "no retry while draining")
+        #expect(loaded.suffix(2) == [.leaveGroup, .exit], "nothing to commit: leave and exit")
+    }
 }

@@ -6,6 +6,8 @@ extension ConsumerStateMachine {
         self.generation = generation
         statistics.partitionsAssigned += assigned.count
         guard lifecycle == .running else { return [] }
+        // Without loading, the consumer fetches from the position the client chose: Kafka's committed offset.
+        let loads = mode == .after && configuration.has(.offsetsLoadedOnAssignment)
         var loading: [PartitionID] = []
         for partition in assigned {
             if let existing = index(of: partition) {
@@ -13,10 +15,10 @@ extension ConsumerStateMachine {
                 partitions.remove(at: existing)
                 revocationsAwaitingPipeline.removeAll { $0 == partition }
             }
-            var state = PartitionState(id: partition, status: mode == .after ? .loadingOffsets : .active)
-            state.fetchPaused = mode == .after
+            var state = PartitionState(id: partition, status: loads ? .loadingOffsets : .active)
+            state.fetchPaused = loads
             insertPartition(state)
-            if mode == .after { loading.append(partition) }
+            if loads { loading.append(partition) }
         }
         var actions: [ConsumerAction] = []
         if !loading.isEmpty {
@@ -37,6 +39,7 @@ extension ConsumerStateMachine {
         let load = offsetLoads.remove(at: position)
         guard case .committed(.offsets(let stored)) = result else {
             if case .failed(let failure) = result { record(failure) }
+            guard !isDraining else { return [] }
             var retry = load
             retry.request = RequestID(0)
             offsetLoads.append(retry)
@@ -79,7 +82,9 @@ extension ConsumerStateMachine {
         if mode == .before { return beforeRevoked(revoked) + pump(now: now) }
         var releasable: [PartitionID] = []
         var actions: [ConsumerAction] = []
-        let inFlight = pipeline.isInFlight ? (pipeline.step?.partitions ?? []) : []
+        // Without draining, a revoked partition is released at once, even while a transaction touching it runs.
+        let draining = configuration.has(.drainingRevocation)
+        let inFlight = pipeline.isInFlight && draining ? (pipeline.step?.partitions ?? []) : []
         for partition in revoked {
             guard let index = index(of: partition) else {
                 releasable.append(partition)  // never got it, or already released: nothing to wait for

@@ -7,11 +7,29 @@ extension ConsumerStateMachine {
             if case .failed(let failure) = result { record(failure) }
             return scheduleRetry(.recordFailure(poison), attempt: 0, now: now, bump: false)
         }
+        return failureCounted(poison, attempts: attempts, partitionIndex: index, now: now)
+    }
+
+    /// `durable-retry-counter` switched off: the attempts are counted in the partition's state in process memory,
+    /// so a restart or a rebalance forgets them and the event starts a fresh budget.
+    mutating func countFailureInMemory(_ poison: Poison, now: Timestamp) -> [ConsumerAction] {
+        guard let index = index(of: poison.message.partition), let event = poison.message.event else { return [] }
+        let previous = partitions[index].attemptsInMemory
+        let attempts = previous?.offset == poison.message.offset ? (previous?.count ?? 0) + 1 : 1
+        partitions[index].attemptsInMemory = .init(offset: poison.message.offset, count: attempts)
+        statistics.failuresCountedInMemory.append(CountedFailure(
+            eventID: event.id, partition: poison.message.partition, offset: poison.message.offset, attempts: attempts))
+        return failureCounted(poison, attempts: attempts, partitionIndex: index, now: now)
+    }
+
+    /// The poison's count is known: give up on it at the limit (to the dead-letter topic, or only logged and
+    /// skipped without one), otherwise retry it alone after a jittered back-off.
+    private mutating func failureCounted(_ poison: Poison, attempts: Int, partitionIndex index: Int, now: Timestamp) -> [ConsumerAction] {
         var counted = poison
         counted.attempts = attempts
         if attempts >= configuration.retry.maxAttempts {
             counted.reason = "failed \(attempts) times: \(poison.reason)"
-            return begin(.publish(counted))
+            return begin(configuration.has(.deadLetterPoison) ? .publish(counted) : .markDeadLettered(counted))
         }
         let retryAt = now + configuration.retry.delay(attempt: attempts - 1, using: &random)
         partitions[index].suspect = .init(offset: poison.message.offset, retryAt: retryAt)

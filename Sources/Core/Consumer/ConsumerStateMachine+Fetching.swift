@@ -89,7 +89,9 @@ extension ConsumerStateMachine {
             guard partitions[index].isActive, let head = partitions[index].queue.first else { continue }
             if case .undecodable(let reason, _) = head.payload {
                 partitions[index].queue.removeFirst()
-                return .publish(Poison(message: head, reason: "undecodable payload: \(reason)", attempts: 0))
+                let poison = Poison(message: head, reason: "undecodable payload: \(reason)", attempts: 0)
+                // Without the dead-letter topic the event is only logged and skipped (marked handled).
+                return configuration.has(.deadLetterPoison) ? .publish(poison) : .markDeadLettered(poison)
             }
             if let suspect = partitions[index].suspect, suspect.offset == head.offset, suspect.retryAt <= now {
                 partitions[index].queue.removeFirst()
@@ -105,7 +107,9 @@ extension ConsumerStateMachine {
             let entries = batch.messages.map {
                 BatchEntry(partition: $0.partition, offset: $0.offset, event: $0.event!, balance: .increment)
             }
-            return BatchWrite(entries: entries, deduplicate: true, storeOffsets: batch.nextOffsets, workerID: workerID)
+            return BatchWrite(
+                entries: entries, deduplicate: configuration.has(.idempotencyGuard),
+                storeOffsets: configuration.has(.offsetsStoredWithEffects) ? batch.nextOffsets : [], workerID: workerID)
         }
         // The cache is authoritative for accounts it knows; unknown accounts are read-modify-written by the
         // database (cache-aside) and their resulting balances cached when the batch commits.

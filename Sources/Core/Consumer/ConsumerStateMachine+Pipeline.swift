@@ -122,7 +122,9 @@ extension ConsumerStateMachine {
         if batch.messages.count == 1 {
             let poison = batch.messages[0]
             guard !isDraining, isActive(poison.partition) else { return [] }
-            return begin(.recordFailure(Poison(message: poison, reason: failure.reason, attempts: 0)))
+            let failed = Poison(message: poison, reason: failure.reason, attempts: 0)
+            guard configuration.has(.durableRetryCounter) else { return countFailureInMemory(failed, now: now) }
+            return begin(.recordFailure(failed))
         }
         if let entry, batch.messages.indices.contains(entry) {
             let suspect = batch.messages[entry]

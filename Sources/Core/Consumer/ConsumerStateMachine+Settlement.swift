@@ -16,10 +16,11 @@ extension ConsumerStateMachine {
             settlement.retrying = nil
             actions.append(.cancelTimer(.retrySettlement))
         }
-        let lookback = mode == .after ? Int64(configuration.settlementLookbackPeriods) : 1
+        let fenced = mode == .after && configuration.has(.settlementFence)
+        let lookback = fenced ? Int64(configuration.settlementLookbackPeriods) : 1
         let write = SettlementWrite(
             job: configuration.settlementJob, fromPeriod: max(0, period - lookback + 1), throughPeriod: period,
-            fenced: mode == .after, settledBy: configuration.workerID)
+            fenced: fenced, settledBy: configuration.workerID)
         actions.append(startSettlement(write, attempt: 0))
         return actions
     }

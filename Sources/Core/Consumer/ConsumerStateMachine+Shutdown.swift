@@ -11,7 +11,7 @@ extension ConsumerStateMachine {
         case .running:
             break
         }
-        guard mode == .after else {
+        guard mode == .after, configuration.has(.drainOnSigterm) else {
             lifecycle = .stopped
             return [.exit]
         }
@@ -25,6 +25,12 @@ extension ConsumerStateMachine {
             partitions[index].suspect = nil
             actions.append(.cancelTimer(.partitionRetry(partitions[index].id)))
         }
+        settlement.retrying = nil
+        if offsetLoads.contains(where: { $0.request == RequestID(0) }) {
+            // Offset reads waiting to be retried: the partitions go to the next owner unread.
+            offsetLoads.removeAll { $0.request == RequestID(0) }
+            actions.append(.cancelTimer(.retryOffsetLoad))
+        }
         if case .waiting = pipeline {
             // Shutdown during a retry back-off: the failed work was not applied, so it is simply left for the
             // next owner rather than retried against the clock.
@@ -32,13 +38,16 @@ extension ConsumerStateMachine {
             actions.append(.cancelTimer(.retryPipeline))
         }
         actions += updateFlowControl()
-        if !pipeline.isInFlight { actions += finishShutdown() }
+        actions += finishShutdown()
         return actions
     }
 
-    /// The lane is empty: make the final commit of what the database holds, then leave and exit.
+    /// Nothing is in flight any more (the lane, the settlement, offset reads): make the final commit of what the
+    /// database holds, then leave and exit.
     mutating func finishShutdown() -> [ConsumerAction] {
-        guard isDraining, shutdownCommit == nil, !pipeline.isInFlight else { return [] }
+        guard isDraining, shutdownCommit == nil, !pipeline.isInFlight, settlement.inFlight == nil,
+              !offsetLoads.contains(where: { $0.request != RequestID(0) })
+        else { return [] }
         let final = partitions.compactMap { state -> PartitionOffset? in
             guard state.status != .loadingOffsets, let next = state.durableNext, next > (state.committedNext ?? -1)
             else { return nil }

@@ -106,16 +106,18 @@ public struct ConsumerStateMachine: Sendable {
     }
 
     public mutating func databaseCompleted(_ request: RequestID, result: DatabaseResult, now: Timestamp) -> [ConsumerAction] {
+        let actions: [ConsumerAction]
         if offsetLoads.contains(where: { $0.request == request }) {
-            return offsetsLoaded(request, result: result, now: now)
-        }
-        if settlement.inFlight?.request == request {
-            return settlementCompleted(result, now: now)
-        }
-        if case .inFlight(let current, let step) = pipeline, current == request {
+            actions = offsetsLoaded(request, result: result, now: now)
+        } else if settlement.inFlight?.request == request {
+            actions = settlementCompleted(result, now: now)
+        } else if case .inFlight(let current, let step) = pipeline, current == request {
             return pipelineCompleted(step, result: result, now: now)
+        } else {
+            return []  // a reply to work this consumer has since abandoned
         }
-        return []  // a reply to work this consumer has since abandoned
+        // A drain also waits for the settlement and offset reads it had sent: no transaction outlives the process.
+        return isDraining ? actions + finishShutdown() : actions
     }
 
     // MARK: - Helpers shared by the extensions

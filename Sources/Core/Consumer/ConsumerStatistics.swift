@@ -16,6 +16,10 @@ public struct ConsumerStatistics: Hashable, Sendable {
     public var settlementsFenced = 0
     public var settlementsFailed = 0
     public var lastSettledPeriod: Int64?
+    /// `durable-retry-counter` switched off (the simulator's ablation): every failed attempt the consumer counted
+    /// in process memory, with the count it believed, as its log would show them. Empty with the durable counter,
+    /// whose counts are the database's.
+    public var failuresCountedInMemory: [CountedFailure] = []
 
     public init() {}
 }

@@ -29,6 +29,13 @@ struct PartitionState: Sendable {
     /// What the driver was last told: paused or fetching.
     var fetchPaused = false
     var suspect: Suspect?
+    /// `durable-retry-counter` switched off: the failed attempts of the head poison, in process memory only.
+    var attemptsInMemory: MemoryAttempts?
+
+    struct MemoryAttempts: Hashable, Sendable {
+        var offset: Offset
+        var count: Int
+    }
 
     init(id: PartitionID, status: Status) {
         self.id = id
