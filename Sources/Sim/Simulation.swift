@@ -27,6 +27,11 @@ public enum Simulation {
             faults: journal.faults.map { RunResult.FaultNote(time: $0.time, kind: $0.kind, detail: $0.detail) },
             faultKinds: scenario.enabledFaultKinds, trace: world.trace, eventHashes: world.eventHashes,
             timeline: options.timeline ? world.timeline(violations: violations) : nil,
-            samples: world.samples, maxWorkerPods: world.maxWorkerPods)
+            samples: world.samples, maxWorkerPods: world.maxWorkerPods, quietAt: world.quietAt,
+            disabledSafeguards: world.disabledSafeguards, ambiguousCommits: journal.ambiguousCommits,
+            commitsRebalanceInProgress: journal.commitsRebalanceInProgress,
+            clientSessionTimeouts: count { $0 == .sessionTimedOut },
+            pollTimeouts: count { if case .leftOnPollTimeout = $0 { return true } else { return false } },
+            zombieWrites: world.zombieWrites)
     }
 }

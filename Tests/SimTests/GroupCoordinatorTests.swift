@@ -21,6 +21,8 @@ struct GroupCoordinatorTests {
         var group = GroupCoordinator(protocol: .cooperative, partitions: 2)
         let member = group.join(pod: 0, member: nil, owned: [], now: 0, rebalanceTimeout: 30_000)
         _ = group.completeIfReady(now: 0)
+        let synced = group.leaderSynced(generation: 1)
+        #expect(synced)
         let offsets = [PartitionOffset(partition: 0, offset: 10)]
         #expect(group.commit(OffsetCommit(generation: 1, offsets: offsets), member: member, pod: 0, now: 1) == .committed)
         #expect(group.commit(OffsetCommit(generation: 0, offsets: offsets), member: member, pod: 0, now: 2) == .failed(.staleGeneration))
@@ -47,5 +49,39 @@ struct GroupCoordinatorTests {
         let left = group.leave(member: b, now: 5, rebalanceTimeout: 30_000)
         #expect(left)
         #expect(group.heartbeat(member: a, now: 6) == .rebalanceInProgress)
+    }
+
+    /// Apache Kafka's `handleCommitOffsets`: a commit in the new generation while the round waits for the
+    /// leader's SyncGroup is answered REBALANCE_IN_PROGRESS, one in the old generation ILLEGAL_GENERATION, and a
+    /// commit during PreparingRebalance is still accepted.
+    @Test func commitsDuringCompletingRebalanceAreAnsweredRebalanceInProgress() {
+        var group = GroupCoordinator(protocol: .cooperative, partitions: 2)
+        let a = group.join(pod: 0, member: nil, owned: [], now: 0, rebalanceTimeout: 30_000)
+        _ = group.completeIfReady(now: 0)
+        let first = group.leaderSynced(generation: 1)
+        #expect(first && group.isStable)
+        let b = group.join(pod: 1, member: nil, owned: [], now: 10, rebalanceTimeout: 30_000)
+        let offsets = [PartitionOffset(partition: 0, offset: 3)]
+        #expect(group.commit(OffsetCommit(generation: 1, offsets: offsets), member: a, pod: 0, now: 11) == .committed,
+                "PreparingRebalance: commits of the current generation go through")
+        _ = group.join(pod: 0, member: a, owned: [0, 1], now: 12, rebalanceTimeout: 30_000)
+        let round = group.completeIfReady(now: 12)
+        #expect(round?.generation == 2 && !group.isStable && group.isCompleting(2))
+        #expect(group.commit(OffsetCommit(generation: 2, offsets: offsets), member: b, pod: 1, now: 13) == .failed(.rebalanceInProgress))
+        #expect(group.commit(OffsetCommit(generation: 1, offsets: offsets), member: a, pod: 0, now: 13) == .failed(.staleGeneration))
+        let second = group.leaderSynced(generation: 2)
+        #expect(second && group.isStable)
+        #expect(group.commit(OffsetCommit(generation: 2, offsets: offsets), member: b, pod: 1, now: 14) == .committed)
+    }
+
+    @Test func aRoundAbandonedBeforeItsLeaderSyncedNeverBecomesStable() {
+        var group = GroupCoordinator(protocol: .cooperative, partitions: 2)
+        let a = group.join(pod: 0, member: nil, owned: [], now: 0, rebalanceTimeout: 30_000)
+        _ = group.completeIfReady(now: 0)
+        #expect(group.isCompleting(1))
+        let left = group.leave(member: a, now: 1, rebalanceTimeout: 30_000)
+        #expect(left && !group.isCompleting(1))
+        let abandoned = group.leaderSynced(generation: 1)
+        #expect(!abandoned, "the SyncGroup of an abandoned round is refused")
     }
 }

@@ -15,6 +15,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var scenarioOptions: ScenarioOptions
 
+    @OptionGroup var safeguardOptions: SafeguardOptions
+
     @Flag(help: "Print one JSON object (the last line of stdout).")
     var json = false
 
@@ -31,6 +33,8 @@ struct RunCommand: ParsableCommand {
     var svg: String?
 
     func validate() throws {
+        try safeguardOptions.validate(modes: mode.modes)
+        if checkDeterminism, !safeguardOptions.safeguards.isEmpty { throw ValidationError("--without cannot be combined with --check-determinism") }
         if checkDeterminism, html != nil || svg != nil { throw ValidationError("--html and --svg cannot be combined with --check-determinism") }
         try [html, svg].compactMap { $0 }.forEach(TimelineFiles.checkWritable)
     }
@@ -41,7 +45,8 @@ struct RunCommand: ParsableCommand {
             return try DeterminismCheck(scenario: scenario, modes: mode.modes, json: json).run()
         }
         let options = RunOptions(trace: trace, recordEventHashes: false, explain: true, timeline: html != nil || svg != nil)
-        let results = mode.modes.map { Simulation.run(scenario, mode: $0, options: options) }
+        let without = safeguardOptions.safeguards
+        let results = mode.modes.map { Simulation.run(scenario, mode: $0, without: without, options: options) }
         if trace {
             for result in results {
                 if results.count > 1 { print("# trace, mode \(result.mode.rawValue)") }
@@ -54,7 +59,8 @@ struct RunCommand: ParsableCommand {
     }
 
     private func report(_ results: [RunResult]) -> String {
-        let reproducers = results.map { scenarioOptions.reproduce(seed: seed, mode: $0.mode.rawValue) }
+        let flag = safeguardOptions.flag
+        let reproducers = results.map { scenarioOptions.reproduce(seed: seed, mode: $0.mode.rawValue, without: $0.mode == .after ? flag : "") }
         if json {
             guard results.count == 2 else { return results[0].json(reproduce: reproducers[0]).serialized }
             return JSONValue.object([
@@ -62,7 +68,7 @@ struct RunCommand: ParsableCommand {
                 ("replicas", .int(scenarioOptions.replicas)), ("partitions", .int(scenarioOptions.partitions)),
                 ("before", results[0].json(reproduce: reproducers[0])),
                 ("after", results[1].json(reproduce: reproducers[1])),
-                ("reproduce", .string(scenarioOptions.reproduce(seed: seed, mode: "both"))),
+                ("reproduce", .string(scenarioOptions.reproduce(seed: seed, mode: "both", without: flag))),
             ]).serialized
         }
         guard results.count == 2 else { return results[0].summary(reproduce: reproducers[0]) }

@@ -87,8 +87,8 @@ struct ScenarioOptions: ParsableArguments {
         return flags
     }
 
-    func reproduce(seed: UInt64, mode: String) -> String {
-        "swift run sim --seed \(seed) --replicas \(replicas) --mode \(mode)\(nonDefaultFlags)\(selection.flags)\(maxReplicas.map { " --max-replicas \($0)" } ?? "")"
+    func reproduce(seed: UInt64, mode: String, without: String = "") -> String {
+        "swift run sim --seed \(seed) --replicas \(replicas) --mode \(mode)\(without)\(nonDefaultFlags)\(selection.flags)\(maxReplicas.map { " --max-replicas \($0)" } ?? "")"
     }
 }
 

@@ -46,7 +46,7 @@ enum Entry {
 extension SimCommand {
     static func usageString(for error: Error) -> String {
         """
-        sim [--seed N] [--replicas R] [--mode before|after|both] [--faults none|swarm|LIST] [--json] [--trace]
+        sim [--seed N] [--replicas R] [--mode before|after|both] [--faults none|swarm|LIST] [--without M] [--json] [--trace]
             [--check-determinism] [--html FILE] [--svg FILE] [--keep-events I] [--keep-faults I] [--keep-scaling I]
                sim sweep --seeds A-B [--mode before|after|both] [--replicas R] [--shard I/N] [--results FILE] [--json]
                sim merge FILE... [--json]

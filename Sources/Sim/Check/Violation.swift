@@ -18,6 +18,16 @@ public struct Violation: Hashable, Sendable {
         case offsetRegression = "offset-regression"
         /// A poison event was neither applied nor sent to the dead-letter topic.
         case poisonNotDeadLettered = "poison-not-dead-lettered"
+        /// After every fault had healed, work was still pending when the run reached its time limit.
+        case notQuiet = "not-quiet"
+        /// A record whose processing had committed before its consumer was given the partition was processed again.
+        case replayAfterCommit = "replay-after-commit"
+        /// A transaction wrote to a partition after its writer had acknowledged the partition's revocation.
+        case writeAfterRevocation = "write-after-revocation"
+        /// A SIGTERMed process exited without leaving the group or with a transaction open, or outlived its grace.
+        case uncleanShutdown = "unclean-shutdown"
+        /// A poison event was tried beyond its retry budget because failures of it had been forgotten.
+        case retryBudgetExceeded = "retry-budget-exceeded"
 
         public static func < (lhs: Kind, rhs: Kind) -> Bool {
             allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

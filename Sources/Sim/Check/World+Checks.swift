@@ -33,6 +33,8 @@ extension World {
         violations += settlementViolations(&tally)
         violations += settlementTotalViolations(&tally)
         violations += offsetViolations()
+        violations += historyViolations()
+        if let notQuiet = notQuietViolation() { violations.append(notQuiet) }
         tally.duplicatesSkipped = pods.reduce(0) { $0 + $1.machine.statistics.duplicatesSkipped }
         return (tally, violations.sorted { ($0.kind, $0.time) < ($1.kind, $1.time) })
     }
@@ -129,19 +131,32 @@ extension World {
 
     /// Within one member's generation, committed offsets of a partition never go back.
     private func offsetViolations() -> [Violation] {
-        var violations: [Violation] = []
-        var last: [Int64: (Offset, Int64)] = [:]
-        for record in coordinator.commits where record.accepted {
-            let key = Int64(record.member) << 40 | Int64(record.generation) << 16 | Int64(record.offset.partition)
-            if let (previous, time) = last[key], record.offset.offset < previous {
-                let text = options.explain
-                    ? "\(pods[Int(record.pod)].name) (member m\(record.member), generation \(record.generation)) committed p\(record.offset.partition) at offset \(record.offset.offset) at \(Timestamp(milliseconds: record.time)) after committing \(previous) at \(Timestamp(milliseconds: time)): the group would re-read \(previous - record.offset.offset) records."
-                    : ""
-                violations.append(Violation(kind: .offsetRegression, explanation: text, cause: "offset moved back", time: record.time,
-                                            partition: record.offset.partition, offset: record.offset.offset))
-            }
-            last[key] = (record.offset.offset, record.time)
+        let commits = coordinator.commits
+        return GroupCoordinator.regressions(in: commits).map { regression in
+            let record = commits[regression.commit]
+            let previous = commits[regression.previous]
+            let text = options.explain
+                ? "\(pods[Int(record.pod)].name) (member m\(record.member), generation \(record.generation)) committed p\(record.offset.partition) at offset \(record.offset.offset) at \(Timestamp(milliseconds: record.time)) after committing \(previous.offset.offset) at \(Timestamp(milliseconds: previous.time)): the group would re-read \(previous.offset.offset - record.offset.offset) records."
+                : ""
+            return Violation(kind: .offsetRegression, explanation: text, cause: "offset moved back", time: record.time,
+                             partition: record.offset.partition, offset: record.offset.offset)
         }
-        return violations
+    }
+}
+
+extension GroupCoordinator {
+    /// Accepted commits that moved a partition's offset back within one member's generation, each with the
+    /// accepted commit before it (indices into `commits`).
+    static func regressions(in commits: [CommitRecord]) -> [(commit: Int, previous: Int)] {
+        var found: [(commit: Int, previous: Int)] = []
+        var last: [Int64: Int] = [:]
+        for (index, record) in commits.enumerated() where record.accepted {
+            let key = Int64(record.member) << 40 | Int64(record.generation) << 16 | Int64(record.offset.partition)
+            if let previous = last[key], record.offset.offset < commits[previous].offset.offset {
+                found.append((index, previous))
+            }
+            last[key] = index
+        }
+        return found
     }
 }

@@ -36,6 +36,7 @@ extension World {
             if first.ambiguous {
                 return ("db-ambiguous retry", "the commit of (1) reached the database, but the client saw the connection drop during COMMIT and retried the same batch at once; without an idempotency guard the retry applied it again (fault: db-ambiguous)")
             }
+            if let rejoin = rejoinCause(first, second) { return rejoin }
             return ("re-read", "\(pods[Int(first.pod)].name) processed the record again after its fetch position moved back")
         }
         var facts: [String] = []
@@ -78,6 +79,24 @@ extension World {
             facts.append("no offset of p\(partition) had ever been committed, so \(pods[Int(second.pod)].name) read it from the start")
         }
         return (tag, facts.joined(separator: "; "))
+    }
+
+    /// The same pod applied a record twice as two members: it lost its membership in between and read the
+    /// partition again from the committed offset.
+    private func rejoinCause(_ first: DatabaseModel.Application, _ second: DatabaseModel.Application) -> (String, String)? {
+        guard first.member != second.member else { return nil }
+        let name = pods[Int(first.pod)].name
+        let rejoined = "joined again as m\(second.member) and read p\(first.partition) from the committed offset, behind offset \(first.offset)"
+        for entry in journal.entries where entry.pod == first.pod && entry.time >= first.time && entry.time <= second.time {
+            switch entry.kind {
+            case .sessionTimedOut:
+                return ("client session timeout", "\(name) heard nothing from the group coordinator for \(Timestamp(milliseconds: config.sessionTimeout)) (fault: broker-isolation), gave its partitions up at \(Timestamp(milliseconds: entry.time)), \(rejoined)")
+            case .leftOnPollTimeout:
+                return ("max.poll.interval.ms exit", "\(name) did not poll for \(Timestamp(milliseconds: config.rebalanceTimeout)) (fault: max-poll-exceeded), its client left the group at \(Timestamp(milliseconds: entry.time)), and it \(rejoined)")
+            default: break
+            }
+        }
+        return nil
     }
 
     func explainLost(_ event: Int32, deadLettered: Bool) -> (text: String, cause: String) {

@@ -21,6 +21,16 @@ enum SimEvent {
     case heartbeat(Int32)
     case join(Int32, member: Int32?, owned: [PartitionID])
     case sync(Int32, member: Int32, generation: Int32, assignment: [PartitionID])
+    /// The JoinGroup answer: the member learns the new generation (and the leader computes the assignment).
+    case joinResponse(Int32, member: Int32, generation: Int32)
+    /// The leader's SyncGroup reaches the coordinator, carrying the round's assignment.
+    case leaderSync(Int32, generation: Int32)
+    /// A pending SyncGroup answered REBALANCE_IN_PROGRESS: the round was abandoned, join again.
+    case syncFailed(Int32, member: Int32)
+    /// The client's max.poll.interval.ms timer expired while the application was blocked: it leaves the group.
+    case pollTimeout(Int32)
+    /// The blocked application polls again (and learns it was removed, if it was).
+    case pollResumed(Int32)
     case leave(Int32, member: Int32)
     case podReady(Int32)
     case sigterm(Int32)
@@ -42,10 +52,28 @@ enum SimEvent {
         switch self {
         case .fetch(let pod), .databaseReply(let pod, _, _), .commitReply(let pod, _, _),
              .deadLetterReply(let pod, _, _), .timer(let pod, _, _), .heartbeat(let pod), .sync(let pod, _, _, _),
-             .sigterm(let pod):
+             .sigterm(let pod), .joinResponse(let pod, _, _), .syncFailed(let pod, _), .pollTimeout(let pod):
             return pod
         default:
             return nil
+        }
+    }
+
+    /// Events that wait while a pod's poll loop is stalled (max-poll-exceeded): polls, and the rebalance answers
+    /// a poll serves. Its client's background thread (heartbeats, JoinGroup answers, the max.poll.interval.ms
+    /// timer) and the rest of the consumer (database answers, timers, signals) go on.
+    var stalledTarget: Int32? {
+        switch self {
+        case .fetch(let pod), .sync(let pod, _, _, _), .syncFailed(let pod, _): return pod
+        default: return nil
+        }
+    }
+
+    /// Answers of the group coordinator, which cannot reach a pod cut off from the brokers until it heals.
+    var isolatedTarget: Int32? {
+        switch self {
+        case .joinResponse(let pod, _, _), .sync(let pod, _, _, _), .syncFailed(let pod, _): return pod
+        default: return nil
         }
     }
 
@@ -79,6 +107,11 @@ enum SimEvent {
         case .clusterScan: return 24
         case .nodeReady: return 25
         case .zoneRecovered: return 26
+        case .joinResponse: return 27
+        case .leaderSync: return 28
+        case .syncFailed: return 29
+        case .pollTimeout: return 30
+        case .pollResumed: return 31
         }
     }
 }

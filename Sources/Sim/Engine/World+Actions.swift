@@ -4,6 +4,7 @@ extension World {
     /// Carries out a consumer's actions in order, as the live worker's driver does with librdkafka and libpq.
     func perform(_ actions: [ConsumerAction], for pod: Int32) {
         let p = Int(pod)
+        if !has(.durableRetryCounter) { takeInMemoryFailureCounts(pod) }
         for action in actions {
             guard pods[p].isAlive else { return }
             switch action {
@@ -18,10 +19,16 @@ extension World {
                 pods[p].positions[Int(position.partition)] = position.offset
                 scheduleFetch(pod)
             case .execute(let request, let work):
+                transactionSent(work, request: request, from: pod)
                 submit(work, request: request, from: pod)
             case .commitOffsets(let request, let commit):
-                if let member = pods[p].member {
-                    queue.schedule(.commit(pod, request, commit, member: member), at: coordinatorArrival(pod))
+                if pods[p].isolatedUntil > now {
+                    let failure = CommitResult.failed(.unavailable("broker transport failure"))
+                    queue.schedule(.commitReply(pod, request, failure), at: now + latency(config.networkLatency))
+                } else if let member = pods[p].member {
+                    // The client stamps the commit with the generation it knows (its JoinGroup answer's), not Core's.
+                    let stamped = OffsetCommit(generation: pods[p].generation, offsets: commit.offsets)
+                    queue.schedule(.commit(pod, request, stamped, member: member), at: coordinatorArrival(pod))
                 } else {
                     queue.schedule(.commitReply(pod, request, .failed(.unknownMember)), at: now + latency(config.networkLatency))
                 }
@@ -35,7 +42,8 @@ extension World {
             case .acknowledgeRevocation(let partitions):
                 released(partitions, by: pod)
             case .leaveGroup:
-                if let member = pods[p].member, !brokerDown {
+                pods[p].leaveRequested = true
+                if let member = pods[p].member, !brokerDown, pods[p].isolatedUntil <= now {
                     queue.schedule(.leave(pod, member: member), at: coordinatorArrival(pod))
                 }
                 pods[p].member = nil
@@ -48,6 +56,7 @@ extension World {
     /// The client lets go of partitions; a pod that was revoking to (re)join sends its JoinGroup now.
     private func released(_ partitions: [PartitionID], by pod: Int32) {
         let p = Int(pod)
+        ownershipChanged(pod, partitions.filter { pods[p].pendingRevocation.contains($0) }, .revoked)
         for partition in partitions {
             pods[p].assignment.removeAll { $0 == partition }
             pods[p].positions[Int(partition)] = nil

@@ -52,6 +52,13 @@ extension World {
             detail = "poison"
         case .zoneOutage:
             detail = loseZone(fault.target % max(1, cluster?.zones ?? 1), for: fault.duration)
+        case .commitAmbiguous:
+            commitAmbiguousUntil = max(commitAmbiguousUntil, now + fault.duration)
+            detail = "1 in 4 offset commits written but answered with an error until \(Timestamp(milliseconds: commitAmbiguousUntil))"
+        case .brokerIsolation, .maxPollExceeded:
+            guard let (pod, text) = cutOff(fault) else { return }
+            victim = pod
+            detail = text
         }
         journal.faults.append(Journal.FaultNote(time: now, kind: fault.kind, detail: detail, pod: victim))
         if options.trace { traceNote = "\(fault.kind.rawValue): \(detail)" }

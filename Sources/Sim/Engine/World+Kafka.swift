@@ -46,9 +46,9 @@ extension World {
         let p = Int(pod)
         pods[p].fetchScheduled = false
         guard pods[p].consumes, pods[p].member != nil || !pods[p].assignment.isEmpty else { return }
-        if brokerDown {
+        if brokerDown || pods[p].isolatedUntil > now {
             pods[p].fetchScheduled = true
-            queue.schedule(.fetch(pod), at: brokerOutageUntil + latency(config.fetchLatency))
+            queue.schedule(.fetch(pod), at: max(brokerOutageUntil, pods[p].isolatedUntil) + latency(config.fetchLatency))
             return
         }
         var messages: [Message] = []
@@ -83,11 +83,17 @@ extension World {
     }
 
     func commitArrives(_ pod: Int32, _ request: RequestID, _ commit: OffsetCommit, member: Int32) {
-        let result: CommitResult
+        var result: CommitResult
         if brokerDown {
             result = .failed(.unavailable("coordinator not available"))
         } else {
             result = coordinator.commit(commit, member: member, pod: pod, now: now)
+            if result == .failed(.rebalanceInProgress) { journal.commitsRebalanceInProgress += 1 }
+            if result == .committed, now < commitAmbiguousUntil, random.chance(1, in: 4) {
+                // Written by the coordinator; the answer is lost on the way back and the client sees an error.
+                journal.ambiguousCommits += 1
+                result = .failed(.unavailable("request timed out (the commit was written)"))
+            }
         }
         if options.trace { traceNote = "commit \(commit.offsets.map(\.description).joined(separator: " ")) gen \(commit.generation) -> \(result)" }
         reply(.commitReply(pod, request, result), to: pod)
@@ -95,7 +101,7 @@ extension World {
 
     func deadLetterArrives(_ pod: Int32, _ request: RequestID, _ letter: DeadLetter) {
         let result: PublishResult
-        if brokerDown {
+        if brokerDown || pods[Int(pod)].isolatedUntil > now {
             result = .failed("broker not available")
         } else {
             let origin = topic.origin(partition: letter.partition, offset: letter.offset)
@@ -109,6 +115,7 @@ extension World {
     /// Delivers an answer now, or when a frozen pod thaws; a dead pod never hears it.
     func reply(_ event: SimEvent, to pod: Int32) {
         let p = Int(pod)
+        if case .databaseReply(_, let request, let result) = event { transactionEnded(pod, request, result) }
         guard pods[p].isAlive else { return }
         if pods[p].frozenUntil > now {
             queue.schedule(event, at: pods[p].frozenUntil)

@@ -55,6 +55,7 @@ extension World {
         let p = Int(pod)
         guard pods[p].phase == .starting else { return }
         pods[p].phase = .running
+        pods[p].lastCoordinatorAnswer = now
         journal.note(.ready, pod: pod, at: now)
         perform(pods[p].machine.start(now: Timestamp(milliseconds: now)), for: pod)
         sendJoin(pod, owned: [])
@@ -81,6 +82,7 @@ extension World {
         case .running: break
         }
         pods[p].phase = .terminating
+        pods[p].sigtermAt = now
         journal.note(.terminated, pod: pod, at: now)
         queue.schedule(.sigkill(pod), at: now + config.terminationGracePeriod)
         let deadline = Timestamp(milliseconds: now + config.shutdownDrainDeadline)
@@ -90,12 +92,14 @@ extension World {
     func sigkill(_ pod: Int32) {
         guard pods[Int(pod)].isAlive else { return }
         journal.note(.killed, pod: pod, at: now)
+        shutdownEnded(pod, exited: false)
         die(pod)
     }
 
     /// The process exits on its own (after `.exit`).
     func exit(_ pod: Int32) {
         journal.note(.exited(leftGroup: pods[Int(pod)].member == nil), pod: pod, at: now)
+        shutdownEnded(pod, exited: true)
         die(pod)
     }
 

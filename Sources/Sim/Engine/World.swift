@@ -40,12 +40,16 @@ final class World {
     var dbOutageUntil: Int64 = -1
     var brokerOutageUntil: Int64 = -1
     var producerRetryUntil: Int64 = -1
+    var commitAmbiguousUntil: Int64 = -1
+    /// The round that waits for its leader's SyncGroup (CompletingRebalance).
+    var pendingRound: GroupCoordinator.Round?
     /// Partitions whose leader broker is lost, until a new leader is elected.
     var partitionUnavailableUntil: [Int64]
     var payloads: [Payload] = []
     var accountIDs: [AccountID]
     var deadLetters: [DeadLetterRecord] = []
     var journal = Journal()
+    var history = History()
     var hash = TraceHash()
     var executedEvents = 0
     var trace: [String] = []
@@ -53,6 +57,8 @@ final class World {
     var traceNote = ""
     var pendingProduces = 0
     var stopped = false
+    /// When the heal phase found the system quiet (the run stops there); nil if it never was.
+    var quietAt: Int64?
     /// The twin: zones and nodes, the autoscaler, and the curves it reports.
     var cluster: Cluster?
     var autoscaler: TwinAutoscaler?
@@ -115,14 +121,28 @@ final class World {
             queue.schedule(.clusterScan, at: twin.clusterScanInterval)
         }
         while !stopped, let entry = queue.pop() {
-            guard entry.time <= timeLimit else { break }
+            guard entry.time < timeLimit else { break }
             now = entry.time
-            if let pod = entry.payload.frozenTarget, pods[Int(pod)].isAlive, pods[Int(pod)].frozenUntil > now {
-                queue.schedule(entry.payload, at: pods[Int(pod)].frozenUntil)
+            if let until = heldUntil(entry.payload) {
+                queue.schedule(entry.payload, at: until)
                 continue
             }
             execute(entry.payload)
         }
+    }
+
+    /// When an event for a frozen, blocked or cut-off pod can happen instead of now; nil: now.
+    private func heldUntil(_ event: SimEvent) -> Int64? {
+        if let pod = event.frozenTarget, pods[Int(pod)].isAlive, pods[Int(pod)].frozenUntil > now {
+            return pods[Int(pod)].frozenUntil
+        }
+        if let pod = event.stalledTarget, pods[Int(pod)].isAlive, pods[Int(pod)].stalledUntil > now {
+            return pods[Int(pod)].stalledUntil
+        }
+        if let pod = event.isolatedTarget, pods[Int(pod)].isAlive, pods[Int(pod)].isolatedUntil > now {
+            return pods[Int(pod)].isolatedUntil + latency(config.networkLatency)
+        }
+        return nil
     }
 
     private func execute(_ event: SimEvent) {
@@ -153,6 +173,11 @@ final class World {
         case .join(let pod, let member, let owned): joinArrives(pod, member: member, owned: owned)
         case .sync(let pod, let member, let generation, let assignment):
             syncArrives(pod, member: member, generation: generation, assignment: assignment)
+        case .joinResponse(let pod, let member, let generation): joinResponseArrives(pod, member: member, generation: generation)
+        case .leaderSync(let pod, let generation): leaderSyncArrives(pod, generation: generation)
+        case .syncFailed(let pod, let member): syncFailed(pod, member: member)
+        case .pollTimeout(let pod): pollTimeout(pod)
+        case .pollResumed(let pod): pollResumed(pod)
         case .leave(let pod, let member): leaveArrives(pod, member: member)
         case .podReady(let pod): podReady(pod)
         case .sigterm(let pod): sigterm(pod)
@@ -174,10 +199,14 @@ final class World {
         switch event {
         case .produce(let index): return Int64(index)
         case .produceSingle(let index, let duplicate): return Int64(index) << 1 | (duplicate ? 1 : 0)
-        case .fetch(let pod), .heartbeat(let pod), .podReady(let pod), .sigterm(let pod), .sigkill(let pod):
+        case .fetch(let pod), .heartbeat(let pod), .podReady(let pod), .sigterm(let pod), .sigkill(let pod),
+             .pollTimeout(let pod), .pollResumed(let pod):
             return Int64(pod)
         case .databaseStep(let pod, let serial): return Int64(pod) << 40 | Int64(serial)
         case .databaseDisconnect(let pod, let connection): return Int64(pod) << 40 | Int64(connection)
+        case .joinResponse(let pod, let member, let generation): return Int64(pod) << 40 | Int64(member) << 20 | Int64(generation)
+        case .leaderSync(let pod, let generation): return Int64(pod) << 40 | Int64(generation)
+        case .syncFailed(let pod, let member): return Int64(pod) << 40 | Int64(member)
         case .databaseReply(let pod, let request, _),
              .commit(let pod, let request, _, _), .commitReply(let pod, let request, _),
              .deadLetter(let pod, let request, _), .deadLetterReply(let pod, let request, _):

@@ -2,6 +2,11 @@ import Core
 
 /// The consumer group coordinator (classic protocol, before KIP-848): membership with session timeouts,
 /// join/sync rounds with eager or cooperative assignment, and offset commits checked against the generation.
+///
+/// A round goes PreparingRebalance (waiting for every member's JoinGroup) -> CompletingRebalance (the new
+/// generation exists; the JoinGroup answers are on their way and the leader's SyncGroup, carrying the assignment,
+/// has not arrived) -> Stable. As Apache Kafka's `GroupCoordinator.handleCommitOffsets`, commits are accepted in
+/// Stable and PreparingRebalance and answered `REBALANCE_IN_PROGRESS` in CompletingRebalance.
 struct GroupCoordinator {
     enum RebalanceProtocol: String { case eager, cooperative }
 
@@ -41,6 +46,8 @@ struct GroupCoordinator {
     private(set) var members: [Member] = []
     private(set) var generation: Int32 = 0
     private(set) var rebalancing = false
+    /// CompletingRebalance: the round of `generation` waits for its leader's SyncGroup.
+    private(set) var completing = false
     private(set) var rebalanceDeadline: Int64 = 0
     private(set) var committed: [Offset?]
     private(set) var commits: [CommitRecord] = []
@@ -55,7 +62,7 @@ struct GroupCoordinator {
 
     func member(_ id: Int32) -> Member? { members.first { $0.id == id } }
 
-    var isStable: Bool { !rebalancing }
+    var isStable: Bool { !rebalancing && !completing }
 
     /// JoinGroup. A new member (no id) is added and a round starts; a known member joins the current round
     /// (or starts one, as a cooperative member does after revoking).
@@ -78,6 +85,7 @@ struct GroupCoordinator {
     mutating func startRound(now: Int64, rebalanceTimeout: Int64) {
         guard !rebalancing else { return }
         rebalancing = true
+        completing = false  // a round waiting for its SyncGroup is abandoned: its members must join again
         rebalanceDeadline = now + rebalanceTimeout
         for index in members.indices { members[index].joined = false }
     }
@@ -115,13 +123,17 @@ struct GroupCoordinator {
         } else if !members.isEmpty {
             startRound(now: now, rebalanceTimeout: rebalanceTimeout)
         }
-        if members.isEmpty { rebalancing = false }
+        if members.isEmpty {
+            rebalancing = false
+            completing = false
+        }
     }
 
     /// Completes the round once every member has joined: a new generation and its assignment.
     mutating func completeIfReady(now: Int64) -> Round? {
         guard rebalancing, !members.isEmpty, members.allSatisfy(\.joined) else { return nil }
         rebalancing = false
+        completing = true
         generation += 1
         let ids = members.map(\.id)
         let assignment: [[PartitionID]]
@@ -135,14 +147,28 @@ struct GroupCoordinator {
         return round
     }
 
+    /// The leader's SyncGroup for `generation` arrived: the round is complete (Stable) unless a newer round
+    /// started meanwhile, in which case every member of this one gets `REBALANCE_IN_PROGRESS` and joins again.
+    mutating func leaderSynced(generation synced: Int32) -> Bool {
+        guard completing, synced == generation else { return false }
+        completing = false
+        return true
+    }
+
+    /// Whether the round of `generation` still waits for its leader's SyncGroup.
+    func isCompleting(_ round: Int32) -> Bool { completing && round == generation }
+
     /// OffsetCommit: accepted only from a current member in the current generation (ILLEGAL_GENERATION,
-    /// UNKNOWN_MEMBER_ID otherwise). Like Kafka, it does not check who owns the partition.
+    /// UNKNOWN_MEMBER_ID otherwise), and not while the round completes (REBALANCE_IN_PROGRESS: the member has its
+    /// JoinGroup answer, the group has no assignment yet). Like Kafka, it does not check who owns the partition.
     mutating func commit(_ commit: OffsetCommit, member id: Int32, pod: Int32, now: Int64) -> CommitResult {
         let result: CommitResult
         if member(id) == nil {
             result = .failed(.unknownMember)
         } else if commit.generation != generation {
             result = .failed(.staleGeneration)
+        } else if completing {
+            result = .failed(.rebalanceInProgress)
         } else {
             result = .committed
         }

@@ -39,6 +39,14 @@ struct Pod {
     var coordinatorChannelFreeAt: Int64 = 0
     /// A stop-the-world pause: nothing of this process runs before this time.
     var frozenUntil: Int64 = 0
+    /// The application thread is blocked (its transaction waits on a lock); the client's background thread runs.
+    var stalledUntil: Int64 = 0
+    /// Cut off from the brokers (not from the database) until this time.
+    var isolatedUntil: Int64 = 0
+    /// The last answer the client had from the group coordinator (its own session timeout counts from here).
+    var lastCoordinatorAnswer: Int64 = 0
+    /// The client left the group on max.poll.interval.ms; the application learns it at its next poll.
+    var leftOnPollTimeout = false
     /// Replace this pod when it exits (a kill or rolling restart, not a scale-down).
     var replaceOnExit = false
     /// The twin's placement: node index and zone.
@@ -46,6 +54,21 @@ struct Pod {
     var zone: Int?
     var timers: [(TimerID, UInt32)] = []
     var nextTimerToken: UInt32 = 0
+    /// Transactions sent to the database that have not ended yet, for the history.
+    var openTransactions: [OpenTransaction] = []
+    /// When the process got SIGTERM (the consumer saw it), and whether it asked to leave the group since.
+    var sigtermAt: Int64?
+    var leaveRequested = false
+    /// How many of the consumer's in-memory failure counts the history has taken.
+    var failureCountsSeen = 0
+
+    struct OpenTransaction {
+        var request: RequestID
+        var work: DatabaseWork
+        var submitted: Int64
+        var member: Int32
+        var generation: Int32
+    }
 
     init(role: Role, machine: ConsumerStateMachine, partitions: Int) {
         self.role = role

@@ -42,6 +42,13 @@ extension RunResult {
             })),
             ("simulated_seconds", .double(Double(simulatedMilliseconds) / 1000)),
             ("simulated_events", .int(executedEvents)),
+            ("quiet_at_ms", quietAt.map { .int($0) } ?? .null),
+            ("without", .array(disabledSafeguards.map { .string($0.rawValue) })),
+            ("ambiguous_commits", .int(ambiguousCommits)),
+            ("commits_rebalance_in_progress", .int(commitsRebalanceInProgress)),
+            ("client_session_timeouts", .int(clientSessionTimeouts)),
+            ("poll_timeouts", .int(pollTimeouts)),
+            ("zombie_writes", .int(zombieWrites)),
         ])
     }
 }

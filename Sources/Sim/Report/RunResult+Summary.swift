@@ -4,7 +4,8 @@ extension RunResult {
     /// The human report of one run: what happened, what went wrong, how to replay it.
     public func summary(reproduce: String, explanations: Int = 5) -> String {
         var lines: [String] = []
-        lines.append("ReplicaSafe simulator: seed \(seed), mode \(mode.rawValue), \(replicas) replicas, \(partitions) partitions")
+        let without = disabledSafeguards.isEmpty ? "" : " without \(disabledSafeguards.map(\.rawValue).joined(separator: ","))"
+        lines.append("ReplicaSafe simulator: seed \(seed), mode \(mode.rawValue)\(without), \(replicas) replicas, \(partitions) partitions")
         lines.append("  happened: " + happenings)
         lines.append("  outcome:  \(eventsProduced) events produced (\(poisonEvents) poison); \(eventsApplied) applied, \(effectsApplied) effects, \(duplicates) duplicates, \(lost) lost, \(deadLettered) dead-lettered, \(duplicatesSkipped) duplicates skipped by the guard")
         lines.append("            settlement: \(settlementPeriods) periods, \(settlementRuns) runs, \(doubleSettlements) double, \(missedSettlements) missed; \(balanceMismatches) balance mismatches")
@@ -38,8 +39,14 @@ extension RunResult {
         if terminations > 0 { parts.append("\(terminations) SIGTERM") }
         if pauses > 0 { parts.append("\(pauses) pauses (\(expiredMembers) members expired)") }
         if surges > 0 { parts.append("\(surges) surge pods") }
+        if clientSessionTimeouts > 0 { parts.append("\(clientSessionTimeouts) client session timeouts") }
+        if pollTimeouts > 0 { parts.append("\(pollTimeouts) max.poll.interval.ms exits") }
+        if zombieWrites > 0 { parts.append("\(zombieWrites) zombie writes") }
+        if ambiguousCommits > 0 { parts.append("\(ambiguousCommits) ambiguous commits") }
+        if commitsRebalanceInProgress > 0 { parts.append("\(commitsRebalanceInProgress) commits answered REBALANCE_IN_PROGRESS") }
         let faultKindsText = faultKinds.isEmpty ? "none" : faultKinds.map(\.rawValue).joined(separator: ",")
         parts.append("faults on: \(faultKindsText)")
+        parts.append(quietAt.map { "quiet at \(Timestamp(milliseconds: $0))" } ?? "never quiet")
         parts.append("\(Timestamp(milliseconds: simulatedMilliseconds)) simulated in \(executedEvents) events")
         return parts.joined(separator: "; ")
     }

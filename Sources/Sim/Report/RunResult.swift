@@ -44,6 +44,21 @@ public struct RunResult: Sendable {
     /// The twin's curves (empty outside the twin) and the most worker pods that existed at once.
     public var samples: [TwinSample] = []
     public var maxWorkerPods = 0
+    /// When the heal phase found the system quiet; nil: never (a `not-quiet` violation says what was pending).
+    public var quietAt: Int64?
+    /// `after` mechanisms this run switched off (`--without`); empty otherwise.
+    public var disabledSafeguards: [Safeguard] = []
+    /// Offset commits the coordinator wrote while the client saw an error (commit-ambiguous).
+    public var ambiguousCommits = 0
+    /// Offset commits answered REBALANCE_IN_PROGRESS (sent while the group completed a round).
+    public var commitsRebalanceInProgress = 0
+    /// Clients that timed their own session out (no coordinator answer for session.timeout.ms).
+    public var clientSessionTimeouts = 0
+    /// Clients that left the group because their consumer had not polled for max.poll.interval.ms.
+    public var pollTimeouts = 0
+    /// Committed transactions of a member the coordinator had already removed (expired, or left on
+    /// max.poll.interval.ms): zombie writes. In `after` the guard absorbs them.
+    public var zombieWrites = 0
 
     /// `effects_applied - events_applied`.
     public var duplicates: Int { effectsApplied - eventsApplied }

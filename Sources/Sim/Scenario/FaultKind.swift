@@ -20,6 +20,14 @@ public enum FaultKind: String, CaseIterable, Hashable, Sendable, Comparable {
     case producerRetry = "producer-retry"
     /// Events no consumer can apply: undecodable bytes or an amount the ledger's CHECK constraint refuses.
     case poison
+    /// Offset commits are written by the coordinator but answered with an error for a while (a timeout, a
+    /// connection lost on the way back).
+    case commitAmbiguous = "commit-ambiguous"
+    /// One pod is cut off from the brokers but still reaches the database: a zombie once its session expires.
+    case brokerIsolation = "broker-isolation"
+    /// One pod stops polling for longer than max.poll.interval.ms while its heartbeats and its processing go on:
+    /// the client leaves the group, the consumer learns it at its next poll and rejoins.
+    case maxPollExceeded = "max-poll-exceeded"
     /// A whole availability zone is lost (the twin's cluster model only): its nodes and pods, and the broker
     /// that led a third of the partitions.
     case zoneOutage = "zone-outage"
@@ -27,6 +35,7 @@ public enum FaultKind: String, CaseIterable, Hashable, Sendable, Comparable {
     /// The kinds the default scenario's swarm draws from (the twin adds zone outages itself).
     public static let swarmKinds: [FaultKind] = [
         .kill, .terminate, .pause, .rebalance, .dbTransient, .dbAmbiguous, .dbOutage, .brokerOutage, .producerRetry, .poison,
+        .commitAmbiguous, .brokerIsolation, .maxPollExceeded,
     ]
 
     public static func < (lhs: FaultKind, rhs: FaultKind) -> Bool {

@@ -21,13 +21,18 @@ public struct ScenarioGenerator: Sendable {
     public func generate(seed: UInt64) -> Scenario {
         var root = Xoshiro256(seed: seed)
         var trafficRandom = root.fork(0x7472_6166)
-        var faultRandom = root.fork(0x6661_756C)
+        var faultRoot = root.fork(0x6661_756C)
+        let faultBase = faultRoot.next()
         var scaleRandom = root.fork(0x7363_616C)
         var events = traffic(using: &trafficRandom)
-        let kinds = faultKinds(using: &faultRandom)
-        if kinds.contains(.poison) { poison(&events, using: &faultRandom) }
-        let faults = kinds.filter { $0 != .poison }.flatMap { plan($0, using: &faultRandom) }
-            .sorted { ($0.time, $0.kind) < ($1.time, $1.kind) }
+        var faults: [PlannedFault] = []
+        for kind in candidateKinds {
+            // Each kind draws its coin and its plan from a stream of its own, so adding a kind changes no other.
+            var random = Xoshiro256(seed: faultBase ^ Self.salt(kind))
+            if selection == .swarm, !random.chance(1, in: 2) { continue }
+            if kind == .poison { poison(&events, using: &random) } else { faults += plan(kind, using: &random) }
+        }
+        faults.sort { ($0.time, $0.kind) < ($1.time, $1.kind) }
         return Scenario(seed: seed, replicas: replicas, partitions: partitions, config: config, events: events,
                         faults: faults, scaling: scaling(using: &scaleRandom), selection: selection)
     }
@@ -53,15 +58,20 @@ public struct ScenarioGenerator: Sendable {
         return keys.map { events[Int($0 & 0xFF_FFFF)] }
     }
 
-    private func faultKinds(using random: inout Xoshiro256) -> [FaultKind] {
+    /// The kinds that may strike: all of the swarm's (each then on or off by its coin), or exactly the listed ones.
+    private var candidateKinds: [FaultKind] {
         switch selection {
         case .none: return []
         case .list(let kinds): return kinds
-        case .swarm:
-            // Draw every kind's coin even when a later one is decided, so kinds stay independent of each other.
-            let coins = FaultKind.swarmKinds.map { ($0, random.chance(1, in: 2)) }
-            return coins.filter(\.1).map(\.0)
+        case .swarm: return FaultKind.swarmKinds
         }
+    }
+
+    /// FNV-1a of the kind's name: a stable salt for its stream.
+    private static func salt(_ kind: FaultKind) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in kind.rawValue.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
     }
 
     private func poison(_ events: inout [PlannedEvent], using random: inout Xoshiro256) {
@@ -87,6 +97,9 @@ public struct ScenarioGenerator: Sendable {
             case .dbOutage: duration = random.int(Int64(1_000)...6_000)
             case .zoneOutage: duration = random.int(Int64(300_000)...600_000)
             case .brokerOutage: duration = random.int(Int64(1_000)...5_000)
+            case .commitAmbiguous: duration = random.int(Int64(2_000)...10_000)
+            case .brokerIsolation: duration = random.int(Int64(5_000)...20_000)
+            case .maxPollExceeded: duration = config.rebalanceTimeout + random.int(Int64(1_000)...15_000)
             }
             return PlannedFault(time: time, kind: kind, target: target, duration: duration)
         }
