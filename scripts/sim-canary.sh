@@ -4,7 +4,7 @@
 #   2. a `before` sweep must find violations (the canary: if it stops failing, the simulator lost its teeth);
 #   3. `before` at one replica without faults must be clean (the simulator must not invent the bug);
 #   4. the same seed gives the same trace hash in two separate processes (Swift seeds hashing per process);
-#   5. the CLI keeps its exit-code contract (0 clean, 1 violated, 2 bad arguments).
+#   5. the CLI keeps its exit-code contract (0 clean, 1 violated, 2 bad arguments), `--without` included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIM=${SIM:-.build/release/sim}
@@ -58,6 +58,15 @@ expect_status 2 "bad --faults" "$SIM" --faults bogus
 grep -q "faults" /tmp/sim-canary.stderr || fail "bad --faults must name the option: $(cat /tmp/sim-canary.stderr)"
 expect_status 2 "--replicas 0" "$SIM" --replicas 0
 expect_status 2 "reversed seed range" "$SIM" sweep --seeds 9-3
+expect_status 2 "--without with --mode before" "$SIM" --mode before --without drain-on-sigterm
+grep -q "mode after or both" /tmp/sim-canary.stderr || fail "--without in before mode must say why: $(cat /tmp/sim-canary.stderr)"
+expect_status 2 "unknown mechanism" "$SIM" --mode after --without no-such-mechanism
+expect_status 1 "after without a mechanism" "$SIM" --seed 1 --mode after --without drain-on-sigterm
+echo "== after mode becomes quiet (quiet_at_ms), and reports what it switched off"
+quiet=$("$SIM" --seed 1 --mode after --without drain-on-sigterm --json | tail -1 || true)
+[ "$(echo "$quiet" | field "['without']")" = "['drain-on-sigterm']" ] || fail "JSON without: $(echo "$quiet" | field "['without']")"
+echo "$quiet" | field "['reproduce']" | grep -q -- "--without drain-on-sigterm" || fail "the reproducer must carry --without"
+[ "$("$SIM" --seed 1 --mode after --json | field "['quiet_at_ms'] is not None")" = "True" ] || fail "seed 1 after never became quiet"
 echo "== shrinking: the shrunk reproducer fails the same way"
 shrunk=$("$SIM" shrink --seed 1 --mode before --json | tail -1)
 echo "$shrunk"

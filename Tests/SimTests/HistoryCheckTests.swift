@@ -6,9 +6,20 @@ import Testing
 /// the replica-safe design does on purpose (a zombie's write, an ambiguous retry, a loss instead of a revocation).
 @Suite("history invariants")
 struct HistoryCheckTests {
-    private func batch(_ pod: Int32, sent: Int64, ended: Int64, _ records: [PartitionOffset], committed: Bool = true) -> History.Transaction {
-        History.Transaction(pod: pod, member: pod + 1, generation: 1, submitted: sent, ended: ended, committed: committed,
-                            records: records, partitions: Array(Set(records.map(\.partition))).sorted())
+    private typealias Batch = (pod: Int32, sent: Int64, ended: Int64, records: [PartitionOffset], committed: Bool)
+
+    private func batch(_ pod: Int32, sent: Int64, ended: Int64, _ records: [PartitionOffset], committed: Bool = true) -> Batch {
+        (pod, sent, ended, records, committed)
+    }
+
+    private func history(_ batches: [Batch], _ ownership: [History.Ownership]) -> History {
+        var history = History()
+        history.ownership = ownership
+        for batch in batches {
+            history.append(pod: batch.pod, member: batch.pod + 1, generation: 1, submitted: batch.sent, ended: batch.ended,
+                           committed: batch.committed, records: batch.records)
+        }
+        return history
     }
 
     private func owns(_ pod: Int32, _ partitions: [PartitionID], at time: Int64, _ change: History.OwnershipChange) -> History.Ownership {
@@ -18,43 +29,37 @@ struct HistoryCheckTests {
     private let p0at5 = PartitionOffset(partition: 0, offset: 5)
 
     @Test func aRecordCommittedBeforeTheNewOwnersAssignmentAndProcessedAgainIsAReplay() {
-        var history = History()
-        history.ownership = [owns(0, [0], at: 0, .assigned), owns(1, [0], at: 100, .assigned)]
-        history.transactions = [batch(0, sent: 10, ended: 15, [p0at5]), batch(1, sent: 110, ended: 115, [p0at5])]
-        let replays = history.replaysAfterCommit()
+        let assigned = [owns(0, [0], at: 0, .assigned), owns(1, [0], at: 100, .assigned)]
+        let replays = history([batch(0, sent: 10, ended: 15, [p0at5]), batch(1, sent: 110, ended: 115, [p0at5])], assigned)
+            .replaysAfterCommit()
         #expect(replays.count == 1 && replays[0].record == p0at5 && replays[0].assignedAt == 100)
     }
 
     @Test func aZombieWriteOrAnAmbiguousRetryIsNoReplay() {
-        var history = History()
         // The first commit lands after the second consumer was given the partition (a zombie's, or a retry's).
-        history.ownership = [owns(0, [0], at: 0, .assigned), owns(1, [0], at: 100, .assigned)]
-        history.transactions = [batch(0, sent: 90, ended: 105, [p0at5]), batch(1, sent: 110, ended: 115, [p0at5]),
-                                batch(1, sent: 116, ended: 120, [p0at5])]
-        #expect(history.replaysAfterCommit().isEmpty)
+        let assigned = [owns(0, [0], at: 0, .assigned), owns(1, [0], at: 100, .assigned)]
+        let late = history([batch(0, sent: 90, ended: 105, [p0at5]), batch(1, sent: 110, ended: 115, [p0at5]),
+                            batch(1, sent: 116, ended: 120, [p0at5])], assigned)
+        #expect(late.replaysAfterCommit().isEmpty)
         // A transaction that did not commit processed nothing.
-        history.transactions = [batch(0, sent: 10, ended: 15, [p0at5], committed: false), batch(1, sent: 110, ended: 115, [p0at5])]
-        #expect(history.replaysAfterCommit().isEmpty)
+        let failed = history([batch(0, sent: 10, ended: 15, [p0at5], committed: false), batch(1, sent: 110, ended: 115, [p0at5])], assigned)
+        #expect(failed.replaysAfterCommit().isEmpty)
     }
 
     @Test func aWriteInFlightAcrossARevocationOrSentAfterItIsLate() {
-        var history = History()
-        history.ownership = [owns(0, [0], at: 0, .assigned), owns(0, [0], at: 50, .revoked)]
-        history.transactions = [batch(0, sent: 40, ended: 55, [p0at5]), batch(0, sent: 60, ended: 65, [p0at5]),
-                                batch(0, sent: 20, ended: 30, [p0at5])]
-        let late = history.writesAfterRevocation()
+        let revoked = [owns(0, [0], at: 0, .assigned), owns(0, [0], at: 50, .revoked)]
+        let late = history([batch(0, sent: 40, ended: 55, [p0at5]), batch(0, sent: 60, ended: 65, [p0at5]),
+                            batch(0, sent: 20, ended: 30, [p0at5])], revoked).writesAfterRevocation()
         #expect(late.map(\.transaction) == [0, 1])
         #expect(late.allSatisfy { $0.revokedAt == 50 && $0.partition == 0 })
     }
 
     @Test func aLossIsNoRevocationAndAnUncommittedWriteWroteNothing() {
-        var history = History()
-        history.ownership = [owns(0, [0], at: 0, .assigned), owns(0, [0], at: 50, .lost)]
-        history.transactions = [batch(0, sent: 40, ended: 55, [p0at5])]
-        #expect(history.writesAfterRevocation().isEmpty, "thrown out: the guard covers it, not the revocation")
-        history.ownership[1].change = .revoked
-        history.transactions[0].committed = false
-        #expect(history.writesAfterRevocation().isEmpty)
+        let lost = history([batch(0, sent: 40, ended: 55, [p0at5])], [owns(0, [0], at: 0, .assigned), owns(0, [0], at: 50, .lost)])
+        #expect(lost.writesAfterRevocation().isEmpty, "thrown out: the guard covers it, not the revocation")
+        let uncommitted = history([batch(0, sent: 40, ended: 55, [p0at5], committed: false)],
+                                  [owns(0, [0], at: 0, .assigned), owns(0, [0], at: 50, .revoked)])
+        #expect(uncommitted.writesAfterRevocation().isEmpty)
     }
 
     @Test func anExitWithoutLeavingOrWithAnOpenTransactionOrPastTheGraceIsUnclean() {

@@ -4,7 +4,7 @@ extension World {
     /// Carries out a consumer's actions in order, as the live worker's driver does with librdkafka and libpq.
     func perform(_ actions: [ConsumerAction], for pod: Int32) {
         let p = Int(pod)
-        if !has(.durableRetryCounter) { takeInMemoryFailureCounts(pod) }
+        if countsFailuresInMemory { takeInMemoryFailureCounts(pod) }
         for action in actions {
             guard pods[p].isAlive else { return }
             switch action {

@@ -14,29 +14,26 @@ extension World {
         guard let index = pods[p].openTransactions.firstIndex(where: { $0.request == request }) else { return }
         let open = pods[p].openTransactions.remove(at: index)
         let committed = History.serverCommitted(result)
-        var records: [PartitionOffset] = []
-        var partitions: [PartitionID] = []
+        let writer = (pod: pod, member: open.member, generation: open.generation, submitted: open.submitted)
         switch open.work {
         case .applyBatch(let write):
-            records = write.entries.map { PartitionOffset(partition: $0.partition, offset: $0.offset) }
-            for partition in records.map(\.partition) + write.storeOffsets.map(\.partition) where !partitions.contains(partition) {
-                partitions.append(partition)
-            }
+            history.append(pod: pod, member: writer.member, generation: writer.generation, submitted: writer.submitted,
+                           ended: now, committed: committed,
+                           records: write.entries.lazy.map { PartitionOffset(partition: $0.partition, offset: $0.offset) })
         case .recordFailure(let record):
-            partitions = [record.partition]
             if case .committed(.attempts(let attempts)) = result {
                 history.failureCounts.append(History.FailureCount(
                     time: now, pod: pod, event: topic.origin(partition: record.partition, offset: record.offset),
                     partition: record.partition, offset: record.offset, attempts: attempts, durable: true))
             }
+            history.append(pod: pod, member: writer.member, generation: writer.generation, submitted: writer.submitted,
+                           ended: now, committed: committed, records: [], partition: record.partition)
         case .markDeadLettered(let mark):
-            partitions = [mark.partition]
+            history.append(pod: pod, member: writer.member, generation: writer.generation, submitted: writer.submitted,
+                           ended: now, committed: committed, records: [], partition: mark.partition)
         case .loadOffsets, .settle:
-            return
+            break
         }
-        history.transactions.append(History.Transaction(
-            pod: pod, member: open.member, generation: open.generation, submitted: open.submitted, ended: now,
-            committed: committed, records: records, partitions: partitions))
     }
 
     /// Failures the consumer counted in process memory since the last look (only with the durable counter off).
@@ -79,7 +76,8 @@ extension World {
         }
         guard !removed.isEmpty else { return 0 }
         return history.transactions.filter { transaction in
-            transaction.committed && !transaction.records.isEmpty && (removed[transaction.member].map { $0 < transaction.ended } ?? false)
+            transaction.committed && transaction.recordEnd > transaction.recordStart
+                && (removed[transaction.member].map { $0 < transaction.ended } ?? false)
         }.count
     }
 }

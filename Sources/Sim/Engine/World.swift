@@ -17,6 +17,8 @@ final class World {
     /// `after` mechanisms switched off for this run (ablation); Core gets them through its configuration, the
     /// database model reads them for the statements it runs.
     let disabledSafeguards: [Safeguard]
+    /// `durable-retry-counter` is off: failures are counted in each consumer's memory, and the history reads them there.
+    let countsFailuresInMemory: Bool
     var random: Xoshiro256
     var queue = EventQueue<SimEvent>()
     var now: Int64 = 0
@@ -70,6 +72,7 @@ final class World {
         self.scenario = scenario
         self.mode = mode
         self.disabledSafeguards = mode == .after ? Array(Set(disabledSafeguards)).sorted() : []
+        countsFailuresInMemory = self.disabledSafeguards.contains(.durableRetryCounter)
         self.config = scenario.config
         self.options = options
         var root = Xoshiro256(seed: scenario.seed)

@@ -29,20 +29,29 @@ extension History {
 
     func replaysAfterCommit() -> [Replay] {
         let assignments = ownershipTimes { $0 == .assigned }
-        var firstCommit: [PartitionOffset: Int] = [:]
-        var reported: [PartitionOffset: Bool] = [:]
+        // Per partition and offset: 1 + the index of the first transaction that committed the record, 0 while
+        // none has, -1 once its replay is reported. Offsets are dense, so arrays beat hashing here.
+        var firstCommit: [[Int32]] = []
         var replays: [Replay] = []
         for (index, transaction) in transactions.enumerated() where transaction.committed {
-            for record in transaction.records {
-                guard let first = firstCommit[record] else {
-                    firstCommit[record] = index
+            for record in records(of: transaction) {
+                let partition = Int(record.partition)
+                let offset = Int(record.offset)
+                if firstCommit.count <= partition { firstCommit += Array(repeating: [], count: partition + 1 - firstCommit.count) }
+                if firstCommit[partition].count <= offset {
+                    firstCommit[partition] += Array(repeating: 0, count: offset + 1 - firstCommit[partition].count)
+                }
+                let marker = firstCommit[partition][offset]
+                guard marker != 0 else {
+                    firstCommit[partition][offset] = Int32(index + 1)
                     continue
                 }
-                guard reported[record] == nil,
+                let first = Int(marker) - 1
+                guard marker > 0,
                       let assigned = Self.latest(assignments[Self.key(transaction.pod, record.partition)], atOrBefore: transaction.submitted),
                       transactions[first].ended < assigned
                 else { continue }
-                reported[record] = true
+                firstCommit[partition][offset] = -1
                 replays.append(Replay(transaction: index, record: record, firstCommit: first, assignedAt: assigned))
             }
         }
@@ -53,7 +62,7 @@ extension History {
         let changes = ownershipChanges()
         var late: [LateWrite] = []
         for (index, transaction) in transactions.enumerated() where transaction.committed {
-            for partition in transaction.partitions {
+            for partition in partitions(of: transaction) {
                 let history = changes[Self.key(transaction.pod, partition)] ?? []
                 // Released while it was in flight, or already released when it was sent.
                 let crossed = history.first { $0.change == .revoked && $0.time >= transaction.submitted && $0.time < transaction.ended }

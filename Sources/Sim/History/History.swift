@@ -14,10 +14,13 @@ struct History {
         var ended: Int64
         /// Committed on the server (an ambiguous failure that applied counts; the client may not know).
         var committed: Bool
-        /// The records a batch carried (applied or skipped by the guard): it processed them.
-        var records: [PartitionOffset]
-        /// Every partition it wrote to: its records, its stored offsets, a mark's or a failure record's.
-        var partitions: [PartitionID]
+        /// The records a batch carried (applied or skipped by the guard: it processed them), as a range of
+        /// `History.records` (one array for the run, not one per transaction).
+        var recordStart: Int32
+        var recordEnd: Int32
+        /// The partition a failure record or dead-letter mark wrote to; a batch writes its records' partitions
+        /// (and stores offsets only for those).
+        var partition: PartitionID?
     }
 
     enum OwnershipChange: Equatable {
@@ -62,7 +65,32 @@ struct History {
     }
 
     var transactions: [Transaction] = []
+    var records: [PartitionOffset] = []
     var ownership: [Ownership] = []
     var shutdowns: [Shutdown] = []
     var failureCounts: [FailureCount] = []
+
+    /// Records a transaction that ended, with the records it carried.
+    mutating func append(pod: Int32, member: Int32, generation: Int32, submitted: Int64, ended: Int64, committed: Bool,
+                         records carried: some Sequence<PartitionOffset>, partition: PartitionID? = nil) {
+        let start = Int32(records.count)
+        records.append(contentsOf: carried)
+        transactions.append(Transaction(pod: pod, member: member, generation: generation, submitted: submitted, ended: ended,
+                                        committed: committed, recordStart: start, recordEnd: Int32(records.count),
+                                        partition: partition))
+    }
+
+    func records(of transaction: Transaction) -> ArraySlice<PartitionOffset> {
+        records[Int(transaction.recordStart)..<Int(transaction.recordEnd)]
+    }
+
+    /// The partitions a transaction wrote to, each once.
+    func partitions(of transaction: Transaction) -> [PartitionID] {
+        if let partition = transaction.partition { return [partition] }
+        var partitions: [PartitionID] = []
+        for record in records(of: transaction) where partitions.last != record.partition && !partitions.contains(record.partition) {
+            partitions.append(record.partition)
+        }
+        return partitions
+    }
 }
