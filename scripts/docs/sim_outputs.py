@@ -8,6 +8,10 @@ A fenced block preceded by the marker line
 holds the real stdout of `sim <those arguments>` followed by a line `exit <status>`. The simulator is
 deterministic (same seed, same binary, same bytes), so the quote can be checked exactly.
 
+A block under `<!-- sim-output-excerpt: ARGS -->` is an abridged quote: each of its lines must be a line of the
+real stdout, in order (lines may be left out), where `...` stands for any text (a line that ends without `...`
+ends where the real line ends). `--update` cannot rewrite an excerpt; a stale one is edited by hand.
+
     scripts/docs/sim_outputs.py --sim .build/release/sim --check   # fails on any stale quote (make test)
     scripts/docs/sim_outputs.py --sim .build/release/sim --update  # rewrites the quotes in place
 
@@ -24,7 +28,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-MARKER = re.compile(r"^<!-- sim-output: (?P<args>.+?) -->$")
+MARKER = re.compile(r"^<!-- sim-output(?P<excerpt>-excerpt)?: (?P<args>.+?) -->$")
 FENCE = re.compile(r"^```")
 DEFAULT_FILES = ["README.md", "docs"]
 WALL_CLOCK_WORDS = ("sweep", "scale", "--seeds", "--check-determinism")
@@ -46,6 +50,18 @@ def run_sim(sim: str, args: str) -> str:
     if done.returncode not in (0, 1):
         raise SystemExit(f"sim-output: `sim {args}` exited {done.returncode}: {done.stderr.strip()}")
     return done.stdout.rstrip("\n") + f"\nexit {done.returncode}"
+
+
+def line_matches(quoted: str, actual: str) -> bool:
+    """`quoted` is `actual` with `...` standing for any text."""
+    pattern = "".join(".*" if part == "..." else re.escape(part) for part in re.split(r"(\.\.\.)", quoted))
+    return re.fullmatch(pattern, actual, flags=re.DOTALL) is not None
+
+
+def excerpt_matches(quoted: str, actual: str) -> bool:
+    """Every quoted line matches a line of `actual`, in order."""
+    remaining = iter(actual.split("\n"))
+    return all(any(line_matches(line, candidate) for candidate in remaining) for line in quoted.split("\n"))
 
 
 def refresh(path: Path, sim: str) -> tuple[str, int, list[str]]:
@@ -74,6 +90,16 @@ def refresh(path: Path, sim: str) -> tuple[str, int, list[str]]:
             raise SystemExit(f"{path}:{i + 1}: unterminated fenced block")
         quoted = "\n".join(lines[i + 1 : end])
         actual = run_sim(sim, match.group("args"))
+        if match.group("excerpt"):
+            if not excerpt_matches(quoted, actual):
+                changed.append(match.group("args"))
+                sys.stderr.write(
+                    f"--- {path}: the excerpt of sim {match.group('args')} no longer matches its output "
+                    f"(edit it by hand); the output is:\n{actual}\n\n"
+                )
+            out.extend(lines[i : end + 1])
+            i = end + 1
+            continue
         if quoted != actual:
             changed.append(match.group("args"))
             sys.stderr.write(f"--- {path}: sim {match.group('args')}\n")
