@@ -22,9 +22,13 @@ struct ParallelSeeds: Sendable {
         self.chunk = max(1, chunk)
     }
 
-    /// `work` runs one chunk of consecutive seeds; `progress` sees the merged tally after each chunk.
+    /// `work` runs one chunk of consecutive seeds; `progress` sees the merged tally after each chunk. `stop`:
+    /// once the merged tally satisfies it, no further chunk starts; chunks already started finish, so every seed
+    /// below the one that satisfied it has run (a search for the first failing seed gets the same answer however
+    /// the chunks interleaved).
     func run<Tally: SeedTally>(
         _ work: @escaping @Sendable (ClosedRange<UInt64>) -> Tally,
+        stop: (Tally) -> Bool = { _ in false },
         progress: (Tally) -> Void = { _ in }
     ) async -> Tally {
         var total = Tally()
@@ -42,6 +46,7 @@ struct ParallelSeeds: Sendable {
             for await partial in group {
                 total.merge(partial)
                 progress(total)
+                if stop(total) { next = nil }
                 launch()
             }
         }

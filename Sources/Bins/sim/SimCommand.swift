@@ -9,7 +9,8 @@ struct SimCommand: ParsableCommand {
             Exit status: 0 when every invariant held, 1 when any was violated (in either mode), 2 for bad arguments.
             Every failing run prints a one-line reproducer; the same seed replays the same run byte for byte.
             """,
-        subcommands: [RunCommand.self, SweepCommand.self, MergeCommand.self, ShrinkCommand.self, ScaleCommand.self, TuneCommand.self],
+        subcommands: [RunCommand.self, SweepCommand.self, MergeCommand.self, ShrinkCommand.self, ScaleCommand.self, TuneCommand.self,
+                      AblateCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }
@@ -49,6 +50,7 @@ extension SimCommand {
         sim [--seed N] [--replicas R] [--mode before|after|both] [--faults none|swarm|LIST] [--without M] [--json] [--trace]
             [--check-determinism] [--html FILE] [--svg FILE] [--keep-events I] [--keep-faults I] [--keep-scaling I]
                sim sweep --seeds A-B [--mode before|after|both] [--replicas R] [--shard I/N] [--results FILE] [--json]
+               sim ablate [--max-seeds N] [--only M] [--json]
                sim merge FILE... [--json]
                sim shrink --seed N [--mode before|after] [--kind K] [--json]
                sim scale [--from-manifests DIR|FILE] [--seed N | --seeds A-B] [--mode before|after] [--json]

@@ -83,7 +83,7 @@ extension World {
 
     /// The same pod applied a record twice as two members: it lost its membership in between and read the
     /// partition again from the committed offset.
-    private func rejoinCause(_ first: DatabaseModel.Application, _ second: DatabaseModel.Application) -> (String, String)? {
+    private func rejoinCause(_ first: Application, _ second: Application) -> (String, String)? {
         guard first.member != second.member else { return nil }
         let name = pods[Int(first.pod)].name
         let rejoined = "joined again as m\(second.member) and read p\(first.partition) from the committed offset, behind offset \(first.offset)"

@@ -3,7 +3,8 @@ import Core
 /// The history's findings as violations, each with a paragraph naming the pods, members, generations and times.
 extension World {
     func historyViolations() -> [Violation] {
-        replayViolations() + lateWriteViolations() + shutdownViolations() + budgetViolations()
+        takeCommittedTransactions()
+        return replayViolations() + lateWriteViolations() + shutdownViolations() + budgetViolations()
     }
 
     func notQuietViolation() -> Violation? {

@@ -36,7 +36,7 @@ extension World {
         var flight = DatabaseClient.InFlight(step: step, sentAt: time, arrival: 0)
         if case .statement(_, begins: true) = step {
             let p = Int(pod)
-            flight.writer = DatabaseModel.Writer(pod: pod, member: pods[p].member ?? -1, generation: pods[p].generation)
+            flight.writer = writer(of: dbClients[p].request, from: pod, at: time)
             flight.beginSentAt = time
             flight.beginAt = time + latency(config.databaseLatency)
             flight.sentAt = flight.beginAt
@@ -140,6 +140,7 @@ extension World {
             send(next, from: pod, at: sendAt)
         case .finish(let outcome):
             let request = client.request
+            databaseJobFinished(pod, request, client.work, outcome)
             client.endJob()
             hash.mix(outcomeCode(outcome))
             if options.trace { note("\(pods[p].name) gets \(describe(outcome))") }
@@ -247,7 +248,12 @@ extension World {
     var databaseIdle: Bool {
         runDeferredStatements(through: now)
         guard database.isIdle && deferredSteps.isEmpty else { return false }
-        for client in dbClients where client.inFlight != nil || !(client.dead || client.isIdle) { return false }
+        for client in dbClients where client.inFlight != nil || !(client.dead || client.isIdle) {
+            // A dead client's statement that waited was run and its session closed by the server, which sends
+            // no answer to a client that is gone: nothing of it is left.
+            if client.dead, client.connection < 0 || !database.isOpen(client.connection) { continue }
+            return false
+        }
         return true
     }
 

@@ -1,38 +1,59 @@
 import Core
 
 extension World {
-    /// A transaction leaves the pod for the database.
+    /// A consumer hands a transaction to its database lane.
     func transactionSent(_ work: DatabaseWork, request: RequestID, from pod: Int32) {
         let p = Int(pod)
         pods[p].openTransactions.append(Pod.OpenTransaction(
-            request: request, work: work, submitted: now, member: pods[p].member ?? -1, generation: pods[p].generation))
+            request: request, submitted: now, member: pods[p].member ?? -1, generation: pods[p].generation))
     }
 
-    /// A transaction ended on the server (now), whatever becomes of its answer: the facts it leaves.
-    func transactionEnded(_ pod: Int32, _ request: RequestID, _ result: DatabaseResult) {
+    /// Who writes a transaction: the pod, and the member, generation and time at which its consumer handed the
+    /// work to the database lane (the work may wait there; the consumer decided it as that member).
+    func writer(of request: RequestID, from pod: Int32, at time: Int64) -> DatabaseModel.Writer {
         let p = Int(pod)
-        guard let index = pods[p].openTransactions.firstIndex(where: { $0.request == request }) else { return }
-        let open = pods[p].openTransactions.remove(at: index)
-        let committed = History.serverCommitted(result)
-        let writer = (pod: pod, member: open.member, generation: open.generation, submitted: open.submitted)
-        switch open.work {
-        case .applyBatch(let write):
-            history.append(pod: pod, member: writer.member, generation: writer.generation, submitted: writer.submitted,
-                           ended: now, committed: committed,
-                           records: write.entries.lazy.map { PartitionOffset(partition: $0.partition, offset: $0.offset) })
-        case .recordFailure(let record):
-            if case .committed(.attempts(let attempts)) = result {
-                history.failureCounts.append(History.FailureCount(
-                    time: now, pod: pod, event: topic.origin(partition: record.partition, offset: record.offset),
-                    partition: record.partition, offset: record.offset, attempts: attempts, durable: true))
+        guard let open = pods[p].openTransactions.first(where: { $0.request == request }) else {
+            return DatabaseModel.Writer(pod: pod, member: pods[p].member ?? -1, generation: pods[p].generation, sentAt: time)
+        }
+        return DatabaseModel.Writer(pod: pod, member: open.member, generation: open.generation, sentAt: open.submitted)
+    }
+
+    /// The database lane finished a job (now, on the server: its last step ran, whatever becomes of the answer).
+    /// A durable failure count the consumer will hear of is a fact of the history here, in commit order.
+    func databaseJobFinished(_ pod: Int32, _ request: RequestID, _ work: DatabaseWork, _ outcome: DatabaseResult) {
+        let p = Int(pod)
+        pods[p].openTransactions.removeAll { $0.request == request }
+        guard case .recordFailure(let record) = work, case .committed(.attempts(let attempts)) = outcome else { return }
+        history.failureCounts.append(History.FailureCount(
+            time: now, pod: pod, event: topic.origin(partition: record.partition, offset: record.offset),
+            partition: record.partition, offset: record.offset, attempts: attempts, durable: true))
+    }
+
+    /// The database's committed transactions, as the history's transactions: who wrote them, when the consumer
+    /// sent them, when they committed, and the records they processed (ledger rows and guarded skips).
+    func takeCommittedTransactions() {
+        let committed = database.history
+        history.transactions = []
+        history.records = []
+        history.transactions.reserveCapacity(committed.transactions.count)
+        history.records.reserveCapacity(committed.ledger.count + committed.skips.count)
+        var ledger = 0
+        var skips = 0
+        for (index, transaction) in committed.transactions.enumerated() {
+            let start = Int32(history.records.count)
+            // A transaction's ledger rows and skips are recorded together, in commit order.
+            while ledger < committed.ledger.count, committed.ledger[ledger].transaction == Int32(index) {
+                history.records.append(PartitionOffset(partition: committed.ledger[ledger].partition, offset: committed.ledger[ledger].offset))
+                ledger += 1
             }
-            history.append(pod: pod, member: writer.member, generation: writer.generation, submitted: writer.submitted,
-                           ended: now, committed: committed, records: [], partition: record.partition)
-        case .markDeadLettered(let mark):
-            history.append(pod: pod, member: writer.member, generation: writer.generation, submitted: writer.submitted,
-                           ended: now, committed: committed, records: [], partition: mark.partition)
-        case .loadOffsets, .settle:
-            break
+            while skips < committed.skips.count, committed.skips[skips].transaction == Int32(index) {
+                history.records.append(PartitionOffset(partition: committed.skips[skips].partition, offset: committed.skips[skips].offset))
+                skips += 1
+            }
+            let writer = transaction.writer
+            history.transactions.append(History.Transaction(
+                pod: writer.pod, member: writer.member, generation: writer.generation, submitted: writer.sentAt,
+                ended: transaction.commitTime, committed: true, recordStart: start, recordEnd: Int32(history.records.count)))
         }
     }
 
@@ -62,10 +83,8 @@ extension World {
             pod: pod, sigterm: sigterm, ended: now, exited: exited, leaveRequested: pods[p].leaveRequested,
             openTransactions: pods[p].openTransactions.count))
     }
-}
 
-extension World {
-    /// Committed transactions whose member the coordinator had removed before they ended.
+    /// Committed transactions whose member the coordinator had removed before they committed.
     var zombieWrites: Int {
         var removed: [Int32: Int64] = [:]
         for entry in journal.entries {
@@ -76,19 +95,7 @@ extension World {
         }
         guard !removed.isEmpty else { return 0 }
         return history.transactions.filter { transaction in
-            transaction.committed && transaction.recordEnd > transaction.recordStart
-                && (removed[transaction.member].map { $0 < transaction.ended } ?? false)
+            transaction.recordEnd > transaction.recordStart && (removed[transaction.member].map { $0 < transaction.ended } ?? false)
         }.count
-    }
-}
-
-extension History {
-    /// Whether the server committed a transaction, judged from the answer the model gave: the model applies every
-    /// transaction whose commit was ambiguous (the client saw the connection drop during COMMIT).
-    static func serverCommitted(_ result: DatabaseResult) -> Bool {
-        switch result {
-        case .committed: return true
-        case .failed(let failure): return failure.kind == .ambiguous
-        }
     }
 }

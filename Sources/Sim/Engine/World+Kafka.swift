@@ -115,7 +115,6 @@ extension World {
     /// Delivers an answer now, or when a frozen pod thaws; a dead pod never hears it.
     func reply(_ event: SimEvent, to pod: Int32) {
         let p = Int(pod)
-        if case .databaseReply(_, let request, let result) = event { transactionEnded(pod, request, result) }
         guard pods[p].isAlive else { return }
         if pods[p].frozenUntil > now {
             queue.schedule(event, at: pods[p].frozenUntil)

@@ -26,11 +26,14 @@ extension World {
         if let behind = behind(committed: coordinator.committed), found("Kafka's committed offsets are behind the log end: \(behind)") {
             return blockers
         }
-        if mode == .after, let behind = behind(committed: database.storedOffsets),
+        if mode == .after,
+           let behind = behind(committed: (0..<scenario.partitions).map { database.storedOffset(PartitionID($0)) }),
            found("the database's stored offsets are behind the log end: \(behind)") {
             return blockers
         }
+        if !databaseIdle, found("the database still has work: \(databaseWork)") { return blockers }
         if let unsettled = unsettledPeriods, found("periods ended but not settled: \(unsettled)") { return blockers }
+        if !databaseSettled, found("committed batches of ended periods wait for a settlement run") { return blockers }
         if mode == .after, let unhandled = unhandledEvents, found(unhandled) { return blockers }
         return blockers
     }
@@ -47,10 +50,8 @@ extension World {
 
     private func podBlocker(_ index: Int) -> String? {
         let pod = pods[index]
-        if !pod.openTransactions.isEmpty {
-            return "\(pod.name)\(pod.isAlive ? "" : " (dead)") still has \(pod.openTransactions.count) open database transaction(s)"
-        }
         guard pod.isAlive else { return nil }
+        if !pod.openTransactions.isEmpty { return "\(pod.name) still waits for \(pod.openTransactions.count) database transaction(s)" }
         if pod.frozenUntil > now { return "\(pod.name) is frozen until \(Timestamp(milliseconds: pod.frozenUntil))" }
         if pod.stalledUntil > now { return "\(pod.name)'s application stops polling until \(Timestamp(milliseconds: pod.stalledUntil))" }
         if pod.isolatedUntil > now { return "\(pod.name) is cut off from the brokers until \(Timestamp(milliseconds: pod.isolatedUntil))" }
@@ -70,6 +71,22 @@ extension World {
         return nil
     }
 
+    /// What keeps the database busy, in words.
+    private var databaseWork: String {
+        var parts: [String] = []
+        if database.openTransactions > 0 { parts.append("\(database.openTransactions) open transaction(s)") }
+        if database.waitingStatements > 0 { parts.append("\(database.waitingStatements) waiting statement(s)") }
+        if !deferredSteps.isEmpty { parts.append("\(deferredSteps.count) step(s) sent but not run") }
+        for (index, client) in dbClients.enumerated() where client.inFlight != nil || !(client.dead || client.isIdle) {
+            if client.dead, client.connection < 0 || !database.isOpen(client.connection) { continue }
+            var state = client.dead ? "dead" : client.busy ? "busy" : "idle"
+            if let flight = client.inFlight { state += ", \(flight.blocked ? "waiting" : "sent") \(flight.step.description(in: client))" }
+            if !client.pending.isEmpty { state += ", \(client.pending.count) job(s) queued" }
+            parts.append("\(pods[index].name)'s connection (\(state))")
+        }
+        return parts.joined(separator: "; ")
+    }
+
     /// Partitions whose offset (Kafka's committed one, or the database's stored one) is short of the log end.
     private func behind(committed: [Offset?]) -> String? {
         var parts: [String] = []
@@ -84,22 +101,19 @@ extension World {
     private var unsettledPeriods: String? {
         let ended = now / config.settlementPeriod
         var missing: [Int64] = []
-        for period in 0..<ended where !database.settlements.contains(where: { $0.period == period }) { missing.append(period) }
+        let settlements = database.history.settlements
+        for period in 0..<ended where !settlements.contains(where: { $0.period == period }) { missing.append(period) }
         return missing.isEmpty ? nil : missing.map(String.init).joined(separator: ", ")
     }
 
-    /// `after`: every produced event applied or dead-lettered.
+    /// `after`: every produced event applied (a committed ledger row) or dead-lettered.
     private var unhandledEvents: String? {
+        var handled = Array(repeating: false, count: scenario.events.count)
+        for row in database.history.ledger { handled[Int(topic.origin(partition: row.partition, offset: row.offset))] = true }
+        for record in deadLetters { handled[Int(record.event)] = true }
         var first: Int?
         var count = 0
-        var deadLettered: [Bool]?
-        for index in scenario.events.indices where database.effects[index] == 0 {
-            if deadLettered == nil {
-                var flags = Array(repeating: false, count: scenario.events.count)
-                for record in deadLetters { flags[Int(record.event)] = true }
-                deadLettered = flags
-            }
-            guard deadLettered?[index] == false else { continue }
+        for index in handled.indices where !handled[index] {
             count += 1
             if first == nil { first = index }
         }

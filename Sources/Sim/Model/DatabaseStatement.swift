@@ -6,6 +6,8 @@ extension DatabaseModel {
         var pod: Int32
         var member: Int32
         var generation: Int32
+        /// When the consumer handed the work to its database lane (it may wait there behind earlier work).
+        var sentAt: Int64 = 0
     }
 
     /// One statement the worker sends, one case per prepared statement of `LedgerSQL`, plus the planted defects

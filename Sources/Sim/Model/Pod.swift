@@ -54,7 +54,7 @@ struct Pod {
     var zone: Int?
     var timers: [(TimerID, UInt32)] = []
     var nextTimerToken: UInt32 = 0
-    /// Transactions sent to the database that have not ended yet, for the history.
+    /// Transactions handed to the database lane whose job has not finished (for the history).
     var openTransactions: [OpenTransaction] = []
     /// When the process got SIGTERM (the consumer saw it), and whether it asked to leave the group since.
     var sigtermAt: Int64?
@@ -64,8 +64,8 @@ struct Pod {
 
     struct OpenTransaction {
         var request: RequestID
-        var work: DatabaseWork
         var submitted: Int64
+        /// The member and generation the consumer's client had when it handed the work over.
         var member: Int32
         var generation: Int32
     }
