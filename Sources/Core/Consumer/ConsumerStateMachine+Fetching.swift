@@ -3,8 +3,11 @@ extension ConsumerStateMachine {
     /// stale copies below the expected offset (fetched before a seek), are dropped.
     public mutating func messagesFetched(_ messages: [Message], now: Timestamp) -> [ConsumerAction] {
         guard lifecycle == .running else { return [] }
+        // A poll returns each partition's messages together: look the partition up once per run of them.
+        var lookedUp: (partition: PartitionID, index: Int?) = (-1, nil)
         for message in messages {
-            guard let index = index(of: message.partition), partitions[index].isActive else { continue }
+            if lookedUp.partition != message.partition { lookedUp = (message.partition, index(of: message.partition)) }
+            guard let index = lookedUp.index, partitions[index].isActive else { continue }
             if let expected = partitions[index].nextExpected, message.offset < expected { continue }
             partitions[index].nextExpected = message.offset + 1
             if mode == .before {
@@ -69,13 +72,14 @@ extension ConsumerStateMachine {
             let index = (start + k) % count
             guard partitions[index].isActive else { continue }
             let blockedAt = partitions[index].suspect?.offset
+            let limit = min(partitions[index].queue.count, configuration.batchMaxEvents - messages.count)
             var taken = 0
-            for message in partitions[index].queue {
-                guard messages.count < configuration.batchMaxEvents, message.event != nil, message.offset != blockedAt
-                else { break }
-                messages.append(message)
+            // Scanned in place, then moved in one piece: no copy of each message on the way.
+            while taken < limit, partitions[index].queue[taken].carriesEvent, partitions[index].queue[taken].offset != blockedAt {
                 taken += 1
             }
+            guard taken > 0 else { continue }
+            messages.append(contentsOf: partitions[index].queue[..<taken])
             partitions[index].queue.removeFirst(taken)
         }
         return messages.isEmpty ? nil : .batch(Batch(messages: messages, attempt: 0))
@@ -86,7 +90,11 @@ extension ConsumerStateMachine {
     private mutating func poisonHeadStep(now: Timestamp, start: Int) -> PipelineStep? {
         for k in 0..<partitions.count {
             let index = (start + k) % partitions.count
-            guard partitions[index].isActive, let head = partitions[index].queue.first else { continue }
+            // Checked in place: most heads are ordinary events with no suspect, and need no copy.
+            guard partitions[index].isActive, !partitions[index].queue.isEmpty else { continue }
+            let decodes = partitions[index].queue[0].carriesEvent
+            guard !decodes || partitions[index].suspect != nil else { continue }
+            let head = partitions[index].queue[0]
             if case .undecodable(let reason, _) = head.payload {
                 partitions[index].queue.removeFirst()
                 let poison = Poison(message: head, reason: "undecodable payload: \(reason)", attempts: 0)

@@ -43,20 +43,22 @@ struct Batch: Sendable {
     /// Attempts made so far (0 before the first).
     var attempt: Int
 
-    var partitions: [PartitionID] {
-        var seen: [PartitionID] = []
-        for message in messages where !seen.contains(message.partition) {
-            seen.append(message.partition)
-        }
-        return seen
-    }
+    var partitions: [PartitionID] { nextOffsets.map(\.partition) }
 
-    /// The next offset after this batch, for each partition it touches.
+    /// The next offset after this batch, for each partition it touches, in order of first appearance. One pass:
+    /// a partition's messages are in offset order, so its last one seen is its highest.
     var nextOffsets: [PartitionOffset] {
-        partitions.map { partition in
-            let last = messages.last(where: { $0.partition == partition })!.offset
-            return PartitionOffset(partition: partition, offset: last + 1)
+        var next: [PartitionOffset] = []
+        for message in messages {
+            if next.last?.partition == message.partition {
+                next[next.count - 1].offset = message.offset + 1
+            } else if let index = next.firstIndex(where: { $0.partition == message.partition }) {
+                next[index].offset = message.offset + 1
+            } else {
+                next.append(PartitionOffset(partition: message.partition, offset: message.offset + 1))
+            }
         }
+        return next
     }
 }
 

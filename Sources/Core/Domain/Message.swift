@@ -24,6 +24,12 @@ public struct Message: Hashable, Sendable {
         if case .event(let event) = payload { return event }
         return nil
     }
+
+    /// Whether the payload decoded to an event (without copying the event out).
+    public var carriesEvent: Bool {
+        if case .event = payload { return true }
+        return false
+    }
 }
 
 /// What a message carried: a decodable event, or bytes no version of the consumer can read (a poison pill).
