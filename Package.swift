@@ -131,6 +131,8 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictImports),
         .testTarget(name: "EventWireTests", dependencies: ["Core", "EventWire"], swiftSettings: strictImports),
         .testTarget(name: "SimTests", dependencies: ["Core", "Sim", "SimManifests"], swiftSettings: strictImports),
+        // Group-protocol scenarios run against the simulator's coordinator and librdkafka's mock cluster.
+        .testTarget(name: "GroupConformanceTests", dependencies: ["Core", "LiveKafka", "Sim"], swiftSettings: strictImports),
         .testTarget(
             name: "LiveIntegrationTests",
             dependencies: [

@@ -53,6 +53,11 @@ struct GroupCoordinator {
     private(set) var commits: [CommitRecord] = []
     private(set) var rounds: [Round] = []
     private var nextMemberID: Int32 = 1
+    /// A defect a test plants to show that the conformance comparison against librdkafka's mock catches it;
+    /// nil in every run of the simulator.
+    var plantedDefect: PlantedDefect?
+
+    enum PlantedDefect { case acceptsStaleGeneration }
 
     init(protocol rebalanceProtocol: RebalanceProtocol, partitions: Int) {
         self.rebalanceProtocol = rebalanceProtocol
@@ -165,7 +170,7 @@ struct GroupCoordinator {
         let result: CommitResult
         if member(id) == nil {
             result = .failed(.unknownMember)
-        } else if commit.generation != generation {
+        } else if commit.generation != generation, plantedDefect != .acceptsStaleGeneration {
             result = .failed(.staleGeneration)
         } else if completing {
             result = .failed(.rebalanceInProgress)
