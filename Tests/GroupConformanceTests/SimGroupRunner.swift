@@ -56,6 +56,10 @@ struct SimGroupRunner {
             let member = members.remove(at: position(name))
             _ = coordinator.leave(member: member.id!, now: now, rebalanceTimeout: Self.rebalanceTimeout)
             settle(revokeOffset: revokeOffset)
+        case .leaveHighestMemberID:
+            let member = members.remove(at: members.indices.max { members[$0].id! < members[$1].id! }!)
+            _ = coordinator.leave(member: member.id!, now: now, rebalanceTimeout: Self.rebalanceTimeout)
+            settle(revokeOffset: revokeOffset)
         case .staleCommit(let name, let newcomer, let offset):
             join(newcomer)
             settle(revokeOffset: revokeOffset, afterJoinResponses: { runner in runner.commitOwned(name, offset: offset, owned: runner.revokedBy[name] ?? []) })
