@@ -104,6 +104,8 @@ struct SimGroupRunner {
                 hook(&self)
                 pendingHook = nil
             }
+            // The leader's SyncGroup (CompletingRebalance -> Stable); then every member gets its assignment.
+            _ = coordinator.leaderSynced(generation: round.generation)
             distribute(round, revokeOffset: revokeOffset)
             if coordinator.isStable { break }
         }
