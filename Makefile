@@ -7,7 +7,7 @@ SWIFT ?= swift
 SIM_RELEASE := .build/release/sim
 VENVS := .local/venvs
 
-TEST_STEPS := deps test-swift test-sim-canary test-ablation test-docs test-integration lint test-platform test-infra drill-test \
+TEST_STEPS := deps test-swift test-sim-canary test-ablation test-docs test-integration test-group-conformance lint test-platform test-infra drill-test \
 	e2e-small test-timeline test-twin test-fuzz test-tune
 LINT_STEPS := lint-imports lint-python lint-alerts lint-platform
 
