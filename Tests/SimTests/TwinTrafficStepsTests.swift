@@ -33,4 +33,15 @@ struct TwinTrafficStepsTests {
         #expect(scenario.config.trafficDuration == 360_000)
         #expect(generator.trafficMinutes == 6)
     }
+
+    @Test("a short run still has its zone outage, in the traffic's last third", arguments: [1, 5, 8])
+    func shortRunsKeepTheOutage(minutes: Int64) {
+        let spec = ScaledObjectSpec(name: "worker", scaleTargetName: "worker", minReplicaCount: 1, maxReplicaCount: 12,
+                                    trigger: KafkaTriggerSpec(consumerGroup: "g", topic: "events", lagThreshold: 1_000))
+        let generator = TwinScenarioGenerator(settings: TwinSettings(scaledObject: spec), partitions: 12, trafficMinutes: minutes)
+        let (scenario, profile) = generator.generate(seed: 7)
+        let outages = scenario.faults.filter { $0.kind == .zoneOutage }
+        #expect(outages.count == 1)
+        #expect(outages.allSatisfy { $0.time >= profile.duration * 2 / 3 && $0.time <= profile.duration })
+    }
 }

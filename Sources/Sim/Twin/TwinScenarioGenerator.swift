@@ -40,7 +40,9 @@ public struct TwinScenarioGenerator: Sendable {
         let events = records(profile: profile, config: config, using: &recordRandom)
         var faults: [PlannedFault] = []
         if zoneOutage {
-            let time = faultRandom.int((duration * 2 / 3)...(duration - 3 * 60_000))
+            // In the last third of the traffic, at least 3 minutes before its end when the run is long enough.
+            let earliest = duration * 2 / 3
+            let time = faultRandom.int(earliest...max(earliest, duration - 3 * 60_000))
             faults.append(PlannedFault(time: time, kind: .zoneOutage, target: faultRandom.int(0...(settings.zones - 1)),
                                        duration: faultRandom.int(Int64(5 * 60_000)...(10 * 60_000))))
         }
