@@ -1,3 +1,4 @@
+import Foundation
 import LiveKafka
 
 /// One member of a live run: a real librdkafka consumer and what the runner saw it apply.
@@ -36,6 +37,8 @@ enum LiveGroupSettings {
         config.sessionTimeout = sessionTimeout
         config.heartbeatInterval = heartbeatInterval
         config.clientID = "conformance-\(member)"
+        // librdkafka debug contexts (e.g. cgrp) to see why the mock repeats a round.
+        if let debug = ProcessInfo.processInfo.environment["KAFKA_TEST_RDKAFKA_DEBUG"] { config.properties["debug"] = debug }
         for step in scenario.steps {
             switch step {
             case .sessionExpiry(member, _): config.heartbeatInterval = zombieHeartbeatInterval
