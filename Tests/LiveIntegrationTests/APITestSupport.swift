@@ -43,9 +43,32 @@ struct APIFixture {
         return total
     }
 
+    /// The event id and `occurred_at` of every message on the topic.
+    func producedEvents() async throws -> [ProducedEvent] {
+        let expected = try await producedCount()
+        guard expected > 0 else { return [] }
+        let consumer = try kafka.consumer(group: "read-\(UUID().uuidString)")
+        try await consumer.subscribe([kafka.topic])
+        var events: [ProducedEvent] = []
+        try await pollUntil(consumer) { event, _ in
+            if case .rebalance(let r) = event { try await consumer.acknowledge(r) }
+            if let message = event.message {
+                let value = try JSONSerialization.jsonObject(with: Data(message.value)) as? [String: Any] ?? [:]
+                events.append(ProducedEvent(eventID: value["event_id"] as? String ?? "", occurredAt: value["occurred_at"] as? String ?? ""))
+            }
+            return events.count == expected
+        }
+        return events
+    }
+
     func cleanup() async {
         await TestDatabase.drop(database.name)
     }
+}
+
+struct ProducedEvent: Hashable, Sendable {
+    let eventID: String
+    let occurredAt: String
 }
 
 struct APIResponse: Sendable {

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # API benchmark on loopback: POST /v1/events (validate, produce, wait for the broker's ack) against the bare
-# 202 route of the same server, in the same run (alternating in ROUNDS rounds, DURATION seconds per route in
-# all); then POST /v1/events with a unique Idempotency-Key per request (adds the Postgres claim). Release
+# 202 route of the same server and POST /v1/events with a unique Idempotency-Key per request (adds the
+# Postgres claim), in the same run (alternating in ROUNDS rounds, DURATION seconds per route in all). Release
 # build, the benchmarks' own PostgreSQL (durable unless BENCH_PG_DURABILITY=off, scripts/bench/common.sh; the api
 # connects as the least-privilege role `api`), kafka-dev with 3 brokers. Prints figures and, last, one JSON line. Traffic goes to
 # 127.0.0.1 only, bounded by DURATION.
 #   DURATION=15 ROUNDS=3 CONNECTIONS=64 WRK_THREADS=1 API_ARGS="--kafka-property linger.ms=5" scripts/live/bench-api.sh
+# BENCH_API_BIN=path runs another api binary (e.g. one built from an earlier commit) on the same setup.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION="${DURATION:-15}"
@@ -47,7 +48,7 @@ bootstrap="$(head -1 "$out/kafka-dev.out")"
 [ -n "$bootstrap" ] || { echo "kafka-dev did not start; see $out/kafka-dev.log" >&2; exit 1; }
 
 # shellcheck disable=SC2086 # API_ARGS is a list of extra flags
-LOG_LEVEL=warning "$bin/api" --http-port "$API_PORT" --enable-bare-route ${API_ARGS:-} \
+LOG_LEVEL=warning "${BENCH_API_BIN:-$bin/api}" --http-port "$API_PORT" --enable-bare-route ${API_ARGS:-} \
     --kafka-bootstrap-servers "$bootstrap" --database-url "$database_url" >"$out/api.log" 2>&1 &
 pids+=($!)
 base="http://127.0.0.1:$API_PORT"
@@ -75,31 +76,37 @@ round_seconds=$(( DURATION / ROUNDS ))
 [ "$round_seconds" -ge 1 ] || { echo "DURATION must be at least ROUNDS seconds" >&2; exit 2; }
 bare_runs=()
 event_runs=()
-counters=()  # per round: the accepted counter and both processes' CPU seconds before and after the events run
+keyed_runs=()
+# Per round and route: the accepted counter and the api's, kafka-dev's and PostgreSQL's CPU seconds before and
+# after the run.
+counters=()
+keyed_counters=()
+measure() { echo "[$(accepted_total), $(cpu_seconds "$api_pid"), $(cpu_seconds "$kafka_pid"), $(pg_cpu_seconds)]"; }
 for round in $(seq 1 "$ROUNDS"); do
-    echo "== round $round/$ROUNDS: bare 202 route then POST /v1/events, ${round_seconds}s each, $CONNECTIONS connections" >&2
+    echo "== round $round/$ROUNDS: bare 202 route, POST /v1/events, then with Idempotency-Key, ${round_seconds}s each, $CONNECTIONS connections" >&2
     bare_runs+=("$(DURATION=$round_seconds run "bare-$round" /bench/bare-202)")
-    before="$(accepted_total)"; api_0="$(cpu_seconds "$api_pid")"; kafka_0="$(cpu_seconds "$kafka_pid")"
+    start="$(measure)"
     event_runs+=("$(DURATION=$round_seconds run "events-$round" /v1/events)")
-    after="$(accepted_total)"; api_1="$(cpu_seconds "$api_pid")"; kafka_1="$(cpu_seconds "$kafka_pid")"
-    counters+=("{\"accepted\": [$before, $after], \"api_cpu\": [$api_0, $api_1], \"kafka_cpu\": [$kafka_0, $kafka_1]}")
+    counters+=("[$start, $(measure)]")
+    start="$(measure)"
+    keyed_runs+=("$(DURATION=$round_seconds run "keyed-$round" /v1/events 1)")
+    keyed_counters+=("[$start, $(measure)]")
 done
-echo "== POST /v1/events with Idempotency-Key, ${DURATION}s, $CONNECTIONS connections" >&2
-before_keyed="$(accepted_total)"
-keyed="$(run keyed /v1/events 1)"
-after_keyed="$(accepted_total)"
 
 join_json() { local IFS=,; echo "[$*]"; }
-python3 - "$(join_json "${bare_runs[@]}")" "$(join_json "${event_runs[@]}")" "$keyed" "$(join_json "${counters[@]}")" \
-    "$before_keyed" "$after_keyed" "$DURATION" "$CONNECTIONS" "$(load_average)" "$durability" <<'PY'
+python3 - "$(join_json "${bare_runs[@]}")" "$(join_json "${event_runs[@]}")" "$(join_json "${keyed_runs[@]}")" \
+    "$(join_json "${counters[@]}")" "$(join_json "${keyed_counters[@]}")" \
+    "$DURATION" "$CONNECTIONS" "$(load_average)" "$durability" <<'PY'
 import json, statistics, sys
-bare_runs, event_runs, keyed, counters = (json.loads(a) for a in sys.argv[1:5])
-before_k, after_k = float(sys.argv[5]), float(sys.argv[6])
-duration, connections = float(sys.argv[7]), int(sys.argv[8])
-load, durability = sys.argv[9], sys.argv[10]
-def delta(name): return [c[name][1] - c[name][0] for c in counters]
-accepted_deltas = delta("accepted")
-cpu_api, cpu_kafka = sum(delta("api_cpu")), sum(delta("kafka_cpu"))
+bare_runs, event_runs, keyed_runs, counters, keyed_counters = (json.loads(a) for a in sys.argv[1:6])
+duration, connections = float(sys.argv[6]), int(sys.argv[7])
+load, durability = sys.argv[8], sys.argv[9]
+ACCEPTED, API, KAFKA, PG = range(4)
+def delta(which, field): return [end[field] - start[field] for start, end in which]
+accepted_deltas = delta(counters, ACCEPTED)
+cpu_api, cpu_kafka = sum(delta(counters, API)), sum(delta(counters, KAFKA))
+keyed_deltas = delta(keyed_counters, ACCEPTED)
+keyed_cpu_api, keyed_cpu_pg = sum(delta(keyed_counters, API)), sum(delta(keyed_counters, PG))
 def seconds(r): return r["duration_us"] / 1e6
 def ok(r): return r["requests"] - r["non2xx"] - r["socket_errors"]
 bare_rate = sum(ok(r) for r in bare_runs) / sum(seconds(r) for r in bare_runs)
@@ -113,22 +120,34 @@ p50 = statistics.median(r["p50_ms"] for r in event_runs)
 bare_p99 = max(r["p99_ms"] for r in bare_runs)
 bare_p50 = statistics.median(r["p50_ms"] for r in bare_runs)
 non2xx = sum(r["non2xx"] for r in event_runs)
-keyed_rate = (after_k - before_k) / seconds(keyed)
+keyed_rate = sum(keyed_deltas) / sum(seconds(r) for r in keyed_runs)
+keyed_ratio = keyed_rate / accepted_rate if accepted_rate else 0.0
+keyed_per_round = [round((k / seconds(kr)) / (d / seconds(e)), 3) if d else 0.0
+                   for e, kr, d, k in zip(event_runs, keyed_runs, accepted_deltas, keyed_deltas)]
+keyed_p99 = max(r["p99_ms"] for r in keyed_runs)
+keyed_p50 = statistics.median(r["p50_ms"] for r in keyed_runs)
+keyed_non2xx = sum(r["non2xx"] for r in keyed_runs)
+keyed_events = max(sum(keyed_deltas), 1)
 print(f"PostgreSQL durability: {durability} (fsync, synchronous_commit, full_page_writes)")
 print(f"bare 202 route:            {bare_rate:10.0f} req/s    p50 {bare_p50:.2f} ms  p99 {bare_p99:.2f} ms")
 print(f"POST /v1/events accepted:  {accepted_rate:10.0f} events/s p50 {p50:.2f} ms  p99 {p99:.2f} ms  (non-2xx {non2xx})")
-print(f"  with Idempotency-Key:    {keyed_rate:10.0f} events/s p50 {keyed['p50_ms']:.2f} ms  p99 {keyed['p99_ms']:.2f} ms  (non-2xx {keyed['non2xx']})")
+print(f"  with Idempotency-Key:    {keyed_rate:10.0f} events/s p50 {keyed_p50:.2f} ms  p99 {keyed_p99:.2f} ms  (non-2xx {keyed_non2xx})")
 print(f"events / bare:             {ratio:10.2f}   (rounds: {', '.join(f'{r:.2f}' for r in per_round)})")
+print(f"keyed / events:            {keyed_ratio:10.2f}   (rounds: {', '.join(f'{r:.2f}' for r in keyed_per_round)})")
 accepted = max(accepted, 1)
 print(f"CPU per accepted event:    api {cpu_api / accepted * 1e6:.0f} us, kafka-dev {cpu_kafka / accepted * 1e6:.0f} us"
       f"   (machine load average {load})")
+print(f"CPU per keyed event:       api {keyed_cpu_api / keyed_events * 1e6:.0f} us, PostgreSQL {keyed_cpu_pg / keyed_events * 1e6:.0f} us")
 met = accepted_rate >= 10000 and p99 <= 25 and ratio >= 0.5
 print(json.dumps({
     "bench": "api", "duration_s": duration, "connections": connections, "rounds": len(event_runs),
     "accepted_per_s": round(accepted_rate), "p50_ms": p50, "p99_ms": p99,
     "bare_per_s": round(bare_rate), "bare_p99_ms": bare_p99, "ratio_to_bare": round(ratio, 3), "ratio_per_round": per_round,
-    "keyed_accepted_per_s": round(keyed_rate), "keyed_p99_ms": keyed["p99_ms"],
-    "non2xx": non2xx + keyed["non2xx"], "targets_met": met,
+    "keyed_accepted_per_s": round(keyed_rate), "keyed_p50_ms": keyed_p50, "keyed_p99_ms": keyed_p99,
+    "keyed_to_unkeyed": round(keyed_ratio, 3), "keyed_ratio_per_round": keyed_per_round,
+    "keyed_api_cpu_us_per_event": round(keyed_cpu_api / keyed_events * 1e6),
+    "keyed_pg_cpu_us_per_event": round(keyed_cpu_pg / keyed_events * 1e6),
+    "non2xx": non2xx + keyed_non2xx, "targets_met": met,
     "api_cpu_us_per_event": round(cpu_api / accepted * 1e6), "kafka_dev_cpu_us_per_event": round(cpu_kafka / accepted * 1e6),
     "load_average": load, "durability": durability,
 }))

@@ -9,7 +9,7 @@ struct APIMetrics: Sendable {
 
     init(_ registry: MetricsRegistry) {
         self.registry = registry
-        accepted = registry.counter("api_events_accepted_total", help: "Events acknowledged by the broker and answered 202")
+        accepted = registry.counter("api_events_accepted_total", help: "New events acknowledged by the broker and answered 202 (replays of an Idempotency-Key not counted)")
         replays = registry.counter("api_idempotent_replays_total", help: "Requests answered from an earlier Idempotency-Key")
     }
 

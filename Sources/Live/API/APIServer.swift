@@ -13,8 +13,10 @@ public enum APIServer {
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.middlewares.add(HTTPMetricsMiddleware(metrics: metrics))
+        // Half the pool (at most 4) writes claims; a few writers already batch everything queued.
+        let claims = IdempotencyClaims(pool: pool, writers: max(1, min(4, pool.size / 2)))
         let controller = EventsController(
-            config: config, producer: producer, idempotency: IdempotencyStore(pool: pool), metrics: APIMetrics(metrics)
+            config: config, producer: producer, idempotency: IdempotencyStore(claims: claims), metrics: APIMetrics(metrics)
         )
         router.post("/v1/events") { request, context in try await controller.create(request, context: context) }
         if config.enableBareRoute {

@@ -25,16 +25,19 @@ struct EventsController: Sendable {
         let eventID = event.eventID ?? RandomEventIDs.next()
         guard let key = request.headers[Self.idempotencyKey] else {
             try await publish(event, eventID: eventID)
+            metrics.accepted.increment()
             return accepted(eventID.description, replayed: false)
         }
         guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
             throw APIError.invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters")
         }
-        let outcome = try await idempotency.run(key: key, canonicalRequest: event.canonical, eventID: eventID.description) { () throws(APIError) in
-            try await publish(event, eventID: eventID)
+        let outcome = try await idempotency.run(key: key, canonicalRequest: event.canonical, eventID: eventID.description) {
+            (id, occurredAt) throws(APIError) in
+            try await publish(event, eventID: id, occurredAt: Timestamp(milliseconds: occurredAt))
         }
         switch outcome {
         case .accepted(let id):
+            metrics.accepted.increment()
             return accepted(id, replayed: false)
         case .replay(let id):
             metrics.replays.increment()
@@ -60,14 +63,13 @@ struct EventsController: Sendable {
         }
     }
 
-    private func publish(_ request: EventRequest, eventID: EventID) async throws(APIError) {
+    private func publish(_ request: EventRequest, eventID: EventID, occurredAt: Timestamp? = nil) async throws(APIError) {
         // Whole milliseconds of the wall clock: what the value carries (RFC 3339 with milliseconds).
-        let now = Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+        let now = occurredAt ?? Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
         let event = Event(id: eventID, account: AccountID(request.accountID), amountCents: request.amountCents, occurredAt: now)
         let message = KafkaOutgoingMessage(topic: config.topic, key: Array(request.accountID.utf8), value: EventValue.encode(event))
         do {
             _ = try await producer.send(message, resumingOn: EventLoopDeliveryTarget.current)
-            metrics.accepted.increment()
         } catch {
             metrics.produceErrors(reason: error.name).increment()
             throw .unavailable("broker did not acknowledge the event: \(error.name)")
