@@ -133,6 +133,11 @@ let package = Package(
         .testTarget(name: "SimTests", dependencies: ["Core", "Sim", "SimManifests"], swiftSettings: strictImports),
         // Group-protocol scenarios run against the simulator's coordinator and librdkafka's mock cluster.
         .testTarget(name: "GroupConformanceTests", dependencies: ["Core", "LiveKafka", "Sim"], swiftSettings: strictImports),
+        // Generated interleavings run on the simulator's database model and on PostgreSQL through libpq.
+        .testTarget(
+            name: "ModelConformanceTests", dependencies: ["Core", "LivePostgres", "LiveWorker", "Sim"],
+            swiftSettings: strictImports
+        ),
         .testTarget(
             name: "LiveIntegrationTests",
             dependencies: [

@@ -17,4 +17,4 @@ scripts/local-postgres.sh roles
 cleanup() { if [ "$started_here" = 1 ]; then scripts/local-postgres.sh stop; fi; }
 trap cleanup EXIT
 
-"$SWIFT" test "${scratch[@]}" --filter LiveIntegrationTests
+"$SWIFT" test "${scratch[@]}" --filter 'LiveIntegrationTests|ModelConformanceTests'

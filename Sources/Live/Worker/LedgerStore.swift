@@ -77,9 +77,8 @@ final class LedgerStore: Sendable {
     private func apply(_ work: DatabaseWork, on conn: SynchronousPostgres, optimistic: Bool) throws(PostgresError) -> DatabaseReply {
         switch work {
         case .loadOffsets(let partitions):
-            let rows = try conn.execute(prepared: LedgerSQL.loadOffsets.name, [
-                .text(groupID), .text(topic), .text(PostgresArrayLiteral.integers(partitions)),
-            ])
+            let rows = try conn.execute(prepared: LedgerSQL.loadOffsets.name,
+                                        Self.loadOffsetsParameters(partitions, groupID: groupID, topic: topic))
             var stored: [PartitionID: Offset] = [:]
             for row in 0..<rows.count {
                 guard let partition = rows.int64(row, "kafka_partition"), let next = rows.int64(row, "next_offset") else { continue }
@@ -89,15 +88,11 @@ final class LedgerStore: Sendable {
         case .applyBatch(let write):
             return .batch(try applyBatch(write, on: conn, optimistic: optimistic))
         case .recordFailure(let record):
-            let rows = try conn.execute(prepared: LedgerSQL.recordFailure.name, [
-                .text(record.eventID.description), .text(String(record.reason.prefix(2000))),
-            ])
+            let rows = try conn.execute(prepared: LedgerSQL.recordFailure.name, Self.recordFailureParameters(record))
             return .attempts(Int(rows.int64(0, "attempts") ?? 1))
         case .markDeadLettered(let mark):
-            try conn.execute(prepared: LedgerSQL.markDeadLettered.name, [
-                mark.eventID.map { .text($0.description) } ?? .null, .int32(mark.partition), .int64(mark.offset),
-                .text(groupID), .text(topic),
-            ])
+            try conn.execute(prepared: LedgerSQL.markDeadLettered.name,
+                             Self.markDeadLetteredParameters(mark, groupID: groupID, topic: topic))
             return .none
         case .settle(let write):
             return .settlement(try settle(write, on: conn))
@@ -116,12 +111,8 @@ final class LedgerStore: Sendable {
         let offsets = PostgresArrayLiteral.integers(entries.lazy.map(\.offset))
         if write.deduplicate {
             let statement = optimistic ? LedgerSQL.optimisticGuardedBatch : LedgerSQL.guardedBatch
-            let rows = try conn.execute(prepared: statement.name, [
-                .text(ids), .text(accounts), .text(amounts), .text(partitions), .text(offsets), .text(write.workerID),
-                .text(groupID), .text(topic),
-                .text(PostgresArrayLiteral.integers(write.storeOffsets.map(\.partition))),
-                .text(PostgresArrayLiteral.integers(write.storeOffsets.map(\.offset))),
-            ])
+            let rows = try conn.execute(prepared: statement.name,
+                                        Self.guardedBatchParameters(write, groupID: groupID, topic: topic))
             let applied = Int(rows.int64(0, "applied") ?? 0)
             return BatchOutcome(applied: applied, skippedDuplicates: entries.count - applied)
         }
@@ -155,10 +146,8 @@ final class LedgerStore: Sendable {
 
     private func settle(_ write: SettlementWrite, on conn: SynchronousPostgres) throws(PostgresError) -> SettlementOutcome {
         if write.fenced {
-            let rows = try conn.execute(prepared: LedgerSQL.fencedSettlement.name, [
-                .text(write.job), .int64(write.fromPeriod), .int64(write.throughPeriod), .int64(settlementPeriodSeconds),
-                .text(write.settledBy),
-            ])
+            let rows = try conn.execute(prepared: LedgerSQL.fencedSettlement.name,
+                                        Self.fencedSettlementParameters(write, periodSeconds: settlementPeriodSeconds))
             let settled = (0..<rows.count).compactMap { rows.int64($0, "period") }
             let span = Int(write.throughPeriod - write.fromPeriod + 1)
             return SettlementOutcome(settledPeriods: settled, fencedPeriods: span - settled.count)

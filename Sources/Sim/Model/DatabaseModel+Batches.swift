@@ -26,35 +26,58 @@ extension DatabaseModel {
         return .done(.applied(Int(applied), balances: []))
     }
 
-    /// `guardedBatch` as the transaction's first write (the worker's case): one pass that writes as it goes
-    /// and, when it meets a row another transaction holds, takes back what it wrote and waits, which is what
-    /// the two-pass form (look for waits first, then write) does.
+    /// `guardedBatch` as the transaction's first write (the worker's case), in PostgreSQL's order: every guard
+    /// row first (the first conflict in event id order decides: wait for its open inserter, or `23505` for the
+    /// optimistic statement), then the ledger rows' CHECK, then the account rows (the first held one in
+    /// account order is waited for), then the offsets. Guard rows are written in one pass over the batch; when
+    /// the statement must wait it takes back what it wrote.
     private mutating func guardedBatchAlone(_ write: BatchWrite, _ transaction: Int32, optimistic: Bool) -> StatementResult {
         let session = session(transaction)
-        var applied: Int32 = 0
-        var total: Int64 = 0
         guards.reserve(write.entries.count)
-        for (index, entry) in write.entries.enumerated() {
+        scratch.removeAll(keepingCapacity: true)
+        var stop: (id: EventID, waitFor: Int32)?
+        for entry in write.entries {
             let bucket = guards.bucket(of: entry.event.id)
             if guards.isUsed(bucket), guards.buckets[bucket].inserter >= 0 {
                 let existing = guards.buckets[bucket]
-                if let other = inserter(of: GuardRow(outcome: existing.outcome, inserter: existing.inserter), other: transaction) {
-                    return takeBack(session, waitingFor: other)
+                let other = inserter(of: GuardRow(outcome: existing.outcome, inserter: existing.inserter), other: transaction)
+                if other != nil || optimistic, stop.map({ entry.event.id < $0.id }) ?? true {
+                    stop = (entry.event.id, other ?? -1)
                 }
-                if optimistic { return .failed(.uniqueViolation) }
-                connections[session].writes.skips.append((entry.event.id, entry.partition, entry.offset))
+                scratch.append(-1)
                 continue
             }
             guards.set(entry.event.id, at: bucket, outcome: 1, inserter: transaction)
             connections[session].writes.guards.append(entry.event.id)
+            scratch.append(0)
+        }
+        if let stop {
+            if stop.waitFor >= 0 { return takeBack(session, waitingFor: stop.waitFor) }
+            return .failed(.uniqueViolation)
+        }
+        for (index, entry) in write.entries.enumerated() where scratch[index] >= 0 {
             guard abs(entry.event.amountCents) <= Self.amountLimit else { return .failed(.checkViolation(entry: index)) }
+        }
+        var held: (account: AccountID, by: Int32)?
+        for (index, entry) in write.entries.enumerated() where scratch[index] >= 0 {
             let account = accountSlot(entry.event.account)
-            if let other = accounts[Int(account)].blocks(transaction) { return takeBack(session, waitingFor: other) }
-            applyEffect(entry, account: account, batch: 0, transaction)
+            scratch[index] = account
+            if let other = accounts[Int(account)].blocks(transaction), held.map({ entry.event.account < $0.account }) ?? true {
+                held = (entry.event.account, other)
+            }
+        }
+        if let held { return takeBack(session, waitingFor: held.by) }
+        if let other = offsetBlocker(write.storeOffsets, transaction) { return takeBack(session, waitingFor: other) }
+        var applied: Int32 = 0
+        var total: Int64 = 0
+        for (index, entry) in write.entries.enumerated() where scratch[index] >= 0 {
+            applyEffect(entry, account: scratch[index], batch: 0, transaction)
             applied += 1
             total += entry.event.amountCents
         }
-        if let other = offsetBlocker(write.storeOffsets, transaction) { return takeBack(session, waitingFor: other) }
+        for (index, entry) in write.entries.enumerated() where scratch[index] < 0 {
+            connections[session].writes.skips.append((entry.event.id, entry.partition, entry.offset))
+        }
         finishBatch(write, applied: applied, total: total, firstRow: 0, transaction)
         return .done(.applied(Int(applied), balances: []))
     }

@@ -121,7 +121,7 @@ extension DatabaseModel {
 
     /// The open transaction other than `transaction` that inserted the row, if any: inserting its key waits.
     func inserter(of row: GuardRow?, other transaction: Int32) -> Int32? {
-        guard let row, row.inserter != transaction, !isCommitted(row) else { return nil }
+        guard conflictsWait, let row, row.inserter != transaction, !isCommitted(row) else { return nil }
         return row.inserter
     }
 }

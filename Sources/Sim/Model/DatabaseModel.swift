@@ -72,6 +72,9 @@ struct DatabaseModel {
     /// date when a window is read (`indexedRows` rows so far).
     var ledgerByPeriod: [[Range<Int32>]] = []
     var indexedRows = 0
+    /// Whether an insert whose key another open transaction inserted waits for it, as PostgreSQL's unique
+    /// index and `ON CONFLICT` do. Only the conformance test turns it off: the planted defect it must catch.
+    var conflictsWait = true
 
     /// `expectedEvents` sizes the tables up front (a hint; they grow as needed).
     init(settlementPeriod: Int64, expectedEvents: Int = 0) {

@@ -1,0 +1,150 @@
+import Core
+
+/// What a conformance sequence does, one protocol step at a time: the steps `LedgerStore` sends (BEGIN, one
+/// of its statements, COMMIT or ROLLBACK), from several sessions interleaved, plus the server ending a session.
+enum ConformanceStep: CustomStringConvertible {
+    case begin(Int)
+    case statement(Int, ConformanceStatement)
+    case commit(Int)
+    case rollback(Int)
+    /// `pg_terminate_backend` of the session's server process (the session reconnects at its next BEGIN).
+    case terminate(Int)
+
+    var session: Int {
+        switch self {
+        case .begin(let s), .statement(let s, _), .commit(let s), .rollback(let s), .terminate(let s): return s
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .begin(let s): return "s\(s) BEGIN"
+        case .statement(let s, let statement): return "s\(s) \(statement)"
+        case .commit(let s): return "s\(s) COMMIT"
+        case .rollback(let s): return "s\(s) ROLLBACK"
+        case .terminate(let s): return "s\(s) terminated by the server"
+        }
+    }
+}
+
+/// A `LedgerSQL` statement with its arguments. Settlement periods are relative to the period the sequence
+/// starts in (`base`), so that the same sequence means the same on any day.
+enum ConformanceStatement: CustomStringConvertible {
+    case batch(BatchWrite, optimistic: Bool)
+    case deadLetter(DeadLetterMark)
+    case failure(FailureRecord)
+    case loadOffsets([PartitionID])
+    case settle(from: Int64, through: Int64)
+
+    func settlement(base: Int64) -> SettlementWrite {
+        guard case .settle(let from, let through) = self else { preconditionFailure("not a settlement") }
+        return SettlementWrite(job: "settlement", fromPeriod: base + from, throughPeriod: base + through, fenced: true,
+                               settledBy: "conformance")
+    }
+
+    var description: String {
+        switch self {
+        case .batch(let write, let optimistic):
+            let entries = write.entries.map { "\($0.event.id.description.prefix(4))@p\($0.partition):\($0.offset)" }
+            return "\(optimistic ? "rs_optimistic_guarded_batch" : "rs_guarded_batch") [\(entries.joined(separator: " "))]"
+                + " offsets \(write.storeOffsets.map { "p\($0.partition):\($0.offset)" }.joined(separator: " "))"
+        case .deadLetter(let mark):
+            return "rs_mark_dead_lettered \(mark.eventID.map { String($0.description.prefix(4)) } ?? "-")@p\(mark.partition):\(mark.offset)"
+        case .failure(let record): return "rs_record_failure \(record.eventID.description.prefix(4))"
+        case .loadOffsets(let partitions): return "rs_load_offsets \(partitions)"
+        case .settle(let from, let through): return "rs_fenced_settlement periods P\(from)...P\(through)"
+        }
+    }
+}
+
+/// The generated world of one sequence: a few events on a few accounts, each at one or two messages (a
+/// producer retry puts the same event at a second offset), and the rules that pick each session's next step.
+struct ConformanceGenerator {
+    struct Message {
+        var event: Event
+        var partition: PartitionID
+        var offset: Offset
+    }
+
+    enum SessionState {
+        case idle
+        case begun
+        case ran
+        case failed
+    }
+
+    var random: SplitMix64
+    let sessions: Int
+    private(set) var messages: [Message] = []
+    private(set) var events: [Event] = []
+
+    init(seed: UInt64) {
+        random = SplitMix64(seed: seed)
+        sessions = 2 + Int(random.next() % 3)
+        let accounts = (0..<3).map { AccountID("acct-\($0)") }
+        var nextOffset: [Offset] = [0, 0]
+        for _ in 0..<(4 + Int(random.next() % 5)) {
+            let id = EventID(high: random.next(), low: random.next())
+            let amount = random.next() % 16 == 0 ? 2_000_000_000_000 : Int64(random.next() % 20_000) - 5_000
+            let event = Event(id: id, account: accounts[Int(random.next() % 3)], amountCents: amount,
+                              occurredAt: Timestamp(milliseconds: 0))
+            events.append(event)
+            for _ in 0..<(random.next() % 4 == 0 ? 2 : 1) {
+                let partition = PartitionID(Int32(random.next() % 2))
+                messages.append(Message(event: event, partition: partition, offset: nextOffset[Int(partition)]))
+                nextOffset[Int(partition)] += 1
+            }
+        }
+    }
+
+    /// The next step of session `s` in `state` (`blocked` sessions are never asked).
+    mutating func step(for s: Int, in state: SessionState) -> ConformanceStep {
+        if random.next() % 40 == 0 { return .terminate(s) }
+        switch state {
+        case .idle: return .begin(s)
+        case .begun: return .statement(s, statement())
+        case .ran: return random.next() % 5 == 0 ? .rollback(s) : .commit(s)
+        case .failed: return .rollback(s)
+        }
+    }
+
+    private mutating func statement() -> ConformanceStatement {
+        switch random.next() % 20 {
+        case 0..<12: return batch()
+        case 12, 13:
+            let message = messages[Int(random.next() % UInt64(messages.count))]
+            return .deadLetter(DeadLetterMark(eventID: message.event.id, partition: message.partition, offset: message.offset))
+        case 14, 15:
+            let message = messages[Int(random.next() % UInt64(messages.count))]
+            return .failure(FailureRecord(eventID: message.event.id, partition: message.partition, offset: message.offset,
+                                          reason: "conformance"))
+        case 16: return .loadOffsets([0, 1])
+        default:
+            let through = -Int64(random.next() % 2)
+            return .settle(from: through - Int64(random.next() % 2), through: through)
+        }
+    }
+
+    /// One to four messages in partition and offset order, as a consumer's batch holds them, with the offsets
+    /// after each partition's last one stored.
+    private mutating func batch() -> ConformanceStatement {
+        let count = 1 + Int(random.next() % 4)
+        var picked: [Int] = []
+        for _ in 0..<count {
+            let index = Int(random.next() % UInt64(messages.count))
+            if !picked.contains(index) { picked.append(index) }
+        }
+        let chosen = picked.map { messages[$0] }.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
+        let entries = chosen.map { BatchEntry(partition: $0.partition, offset: $0.offset, event: $0.event, balance: .increment) }
+        var stored: [PartitionOffset] = []
+        for entry in entries {
+            if let last = stored.indices.last, stored[last].partition == entry.partition {
+                stored[last].offset = entry.offset + 1
+            } else {
+                stored.append(PartitionOffset(partition: entry.partition, offset: entry.offset + 1))
+            }
+        }
+        let write = BatchWrite(entries: entries, deduplicate: true, storeOffsets: stored, workerID: "conformance")
+        return .batch(write, optimistic: random.next() % 3 == 0)
+    }
+}
