@@ -8,8 +8,8 @@ SIM_RELEASE := .build/release/sim
 VENVS := .local/venvs
 
 TEST_STEPS := deps test-swift test-sim-canary test-ablation test-docs test-integration test-group-conformance lint test-platform test-infra drill-test \
-	e2e-small test-timeline test-twin test-fuzz test-tune
-LINT_STEPS := lint-imports lint-python lint-alerts lint-platform
+	e2e-small test-api test-timeline test-twin test-fuzz test-tune
+LINT_STEPS := lint-imports lint-python lint-alerts lint-platform lint-api
 
 .PHONY: help deps test lint test-swift test-sim-canary test-docs lint-imports lint-python bench-sim bench-live sim-release
 help: ## list targets

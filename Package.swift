@@ -88,13 +88,15 @@ let package = Package(
             name: "LiveKafkaDev", dependencies: ["CListenPorts", "LiveKafka", hummingbird, lifecycle, logging],
             path: "Sources/Live/KafkaDev", swiftSettings: strictImports
         ),
+        // API keys: their format, scopes and the owner's create/list/revoke (the api itself only reads them).
+        .target(name: "LiveAPIKeys", dependencies: ["LivePostgres"], path: "Sources/Live/APIKeys", swiftSettings: strictImports),
         .target(
             name: "LiveAPI",
             dependencies: [
-                "Core", "EventWire", "LiveKafka", "LivePostgres", "LiveService", httpTypes, hummingbird, logging, nioCore, nioPosix,
-                prometheus,
+                "Core", "EventWire", "LiveAPIKeys", "LiveKafka", "LivePostgres", "LiveService", httpTypes, hummingbird, logging,
+                nioCore, nioPosix, prometheus,
             ],
-            path: "Sources/Live/API", swiftSettings: strictImports
+            path: "Sources/Live/API", resources: [.embedInCode("openapi.yaml")], swiftSettings: strictImports
         ),
         .target(
             name: "LiveWorker",
@@ -108,7 +110,8 @@ let package = Package(
             path: "Sources/Bins/sim", swiftSettings: strictImports
         ),
         .executableTarget(
-            name: "api", dependencies: ["LiveAPI", "LiveKafka", "LivePostgres", "LiveService", argumentParser, logging, nioCore, nioPosix],
+            name: "api",
+            dependencies: ["LiveAPI", "LiveAPIKeys", "LiveKafka", "LivePostgres", "LiveService", argumentParser, logging, nioCore, nioPosix],
             path: "Sources/Bins/api", swiftSettings: strictImports
         ),
         .executableTarget(
@@ -141,8 +144,8 @@ let package = Package(
         .testTarget(
             name: "LiveIntegrationTests",
             dependencies: [
-                "Core", "EventWire", "LiveAPI", "LiveKafka", "LiveKafkaDev", "LivePostgres", "LiveService", "LiveWorker",
-                httpTypes, hummingbird, hummingbirdTesting, lifecycle, logging, nioCore,
+                "Core", "EventWire", "LiveAPI", "LiveAPIKeys", "LiveKafka", "LiveKafkaDev", "LivePostgres", "LiveService", "LiveWorker",
+                httpTypes, hummingbird, hummingbirdTesting, lifecycle, logging, nioCore, yams,
             ],
             swiftSettings: strictImports
         ),

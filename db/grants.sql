@@ -10,6 +10,8 @@ GRANT USAGE ON SCHEMA public TO api, worker;
 
 -- api: Idempotency-Key -> event (claim with INSERT ... RETURNING, read an earlier claim). Nothing of the ledger.
 GRANT SELECT, INSERT ON idempotency_keys TO api;
+-- api: reads API keys to authenticate clients; only the owner writes them (`api keys create|revoke`).
+GRANT SELECT ON api_keys TO api;
 
 -- worker: applies events, guards and offsets in one transaction, counts retries, runs the fenced settlement.
 GRANT SELECT, INSERT, UPDATE ON accounts TO worker;

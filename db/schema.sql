@@ -67,6 +67,16 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (    -- api: Idempotency-Key -> even
   event_id        uuid NOT NULL,
   created_at      timestamptz NOT NULL DEFAULT now()
 );
+CREATE TABLE IF NOT EXISTS api_keys (            -- api: client credentials; only the secret's SHA-256 is kept
+  key_id          text PRIMARY KEY,
+  secret_sha256   text NOT NULL,
+  name            text NOT NULL,
+  accounts        text[] NOT NULL,               -- account ids, or prefixes ending in '*' ('*' = every account)
+  rate_per_second int  NOT NULL CHECK (rate_per_second > 0),
+  burst           int  NOT NULL CHECK (burst > 0),
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  revoked_at      timestamptz
+);
 -- Version 1 -> 2: ledger.batch_id. Checked first, so a migrated database takes no ACCESS EXCLUSIVE lock on the
 -- ledger at every start-up. Rows applied after the last settlement run (not counted by any) get one batch per
 -- applying transaction (same applied_by and applied_at), so the next fenced settlement counts them; older rows

@@ -14,13 +14,18 @@ public enum FieldValue: Sendable, Equatable {
 }
 
 /// The members of an event's JSON object that any reader looks at: the api's request body
-/// (`event_id`, `account_id`, `amount_cents`) and the Kafka value (all four). Other members are skipped;
-/// of a repeated member the first counts, as with Foundation's `JSONDecoder`.
+/// (`event_id`, `account_id`, `amount_cents`) and the Kafka value (all four). Of a repeated member the first
+/// value is kept, as with Foundation's `JSONDecoder`, and the repetition is reported; other members are skipped
+/// and the first of them is named, so each reader decides what a repeated or foreign member means.
 public struct EventFields: Sendable, Equatable {
     public var eventID = FieldValue.missing
     public var accountID = FieldValue.missing
     public var amountCents = FieldValue.missing
     public var occurredAt = FieldValue.missing
+    /// The first of the event's members that appears more than once.
+    public var repeatedMember: Key?
+    /// The name of the first member that is none of the event's.
+    public var unknownMember: String?
 
     public init(
         eventID: FieldValue = .missing, accountID: FieldValue = .missing, amountCents: FieldValue = .missing,

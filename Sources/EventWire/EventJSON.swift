@@ -70,12 +70,13 @@ private struct Reader {
         }
         while true {
             skipSpace()
-            let key = try memberName()
+            let key = try memberName(recordingUnknownIn: &fields)
             try expect(UInt8(ascii: ":"))
             skipSpace()
             if let key, fields[key] == .missing {
                 fields[key] = try value()
             } else {
+                if let key, fields.repeatedMember == nil { fields.repeatedMember = key }
                 try skipValue(depth: 1)
             }
             skipSpace()
@@ -86,16 +87,21 @@ private struct Reader {
         }
     }
 
-    /// The member's key when it is one of the event's; nil for any other name.
-    private mutating func memberName() throws(EventJSON.Failure) -> EventFields.Key? {
+    /// The member's key when it is one of the event's; nil for any other name, which is recorded in `fields`
+    /// when it is the first such.
+    private mutating func memberName(recordingUnknownIn fields: inout EventFields) throws(EventJSON.Failure) -> EventFields.Key? {
         guard current == quote else { throw .notJSON }
         let start = index + 1
         if let end = plainStringEnd() {
             let name = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-            return EventFields.Key.names.first { $0.bytes.elementsEqual(name) }?.key
+            if let key = EventFields.Key.names.first(where: { $0.bytes.elementsEqual(name) })?.key { return key }
+            if fields.unknownMember == nil { fields.unknownMember = String(decoding: name, as: UTF8.self) }
+            return nil
         }
         let name = try escapedString()
-        return EventFields.Key.names.first { $0.bytes == name }?.key
+        if let key = EventFields.Key.names.first(where: { $0.bytes == name })?.key { return key }
+        if fields.unknownMember == nil { fields.unknownMember = String(decoding: name, as: UTF8.self) }
+        return nil
     }
 
     private mutating func value() throws(EventJSON.Failure) -> FieldValue {
@@ -218,7 +224,8 @@ private struct Reader {
             while true {
                 if close == UInt8(ascii: "}") {
                     skipSpace()
-                    _ = try memberName()
+                    guard current == quote else { throw .notJSON }
+                    if plainStringEnd() == nil { _ = try escapedString() }
                     try expect(UInt8(ascii: ":"))
                 }
                 try skipValue(depth: depth + 1)

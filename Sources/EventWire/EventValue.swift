@@ -38,6 +38,10 @@ public enum EventValue {
         case .success(let read): fields = read
         case .failure: return .failure(DecodeError(reason: "not a JSON object"))
         }
+        // Two values for one member leave the amount or the account ambiguous: nothing to apply.
+        if let repeated = fields.repeatedMember {
+            return .failure(DecodeError(reason: "\(repeated.rawValue) appears more than once"))
+        }
         for key in EventFields.Key.allCases {
             switch (key, fields[key]) {
             case (_, .missing), (.eventID, .string), (.accountID, .string), (.occurredAt, .string), (.amountCents, .integer):

@@ -6,12 +6,33 @@ import Testing
 /// The one reader of the api's bodies and the worker's values, against Foundation's JSONDecoder.
 @Suite("EventJSON: the event's JSON reader")
 struct EventJSONTests {
+    /// The member values only: Foundation does not report repeated or foreign members (tested below).
     static func read(_ body: String) -> FoundationOracle.Outcome {
         switch EventJSON.fields(Array(body.utf8)) {
-        case .success(let fields): .fields(fields)
-        case .failure(.notAnObject): .notAnObject
-        case .failure(.notJSON): .notJSON
+        case .success(var fields):
+            fields.repeatedMember = nil
+            fields.unknownMember = nil
+            return .fields(fields)
+        case .failure(.notAnObject): return .notAnObject
+        case .failure(.notJSON): return .notJSON
         }
+    }
+
+    @Test("the first repeated member and the first foreign member are reported; the first value is kept")
+    func repeatedAndForeignMembers() throws {
+        let cases: [(String, EventFields.Key?, String?)] = [
+            (#"{"account_id":"a","amount_cents":5}"#, nil, nil),
+            (#"{"account_id":"a","account_id":"b","amount_cents":5,"amount_cents":6}"#, .accountID, nil),
+            (#"{"event_id":null,"a\u0063count_id":"a","event_id":"x","note":1,"x":2}"#, .eventID, "note"),
+            (#"{"n\u00f6te":1,"account_id":"a"}"#, nil, "nöte"),
+        ]
+        for (body, repeated, unknown) in cases {
+            let fields = try EventJSON.fields(Array(body.utf8)).get()
+            #expect(fields.repeatedMember == repeated, "\(body)")
+            #expect(fields.unknownMember == unknown, "\(body)")
+        }
+        let kept = try EventJSON.fields(Array(#"{"account_id":"a","account_id":"b"}"#.utf8)).get()
+        #expect(kept.accountID == .string("a"))
     }
 
     @Test("bodies clients send are read as Foundation reads them", arguments: [

@@ -69,6 +69,7 @@ struct EventValueTests {
         (#"{"event_id":"6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab","account_id":"a","amount_cents":1,"occurred_at":"2026-02-30T12:00:00Z"}"#, "occurred_at is not RFC 3339"),
         (#"{"event_id":7,"account_id":"a","amount_cents":1,"occurred_at":"2026-11-27T12:00:00Z"}"#, "wrong type for event_id"),
         (#"{"event_id":null,"account_id":"a","amount_cents":1,"occurred_at":"2026-11-27T12:00:00Z"}"#, "wrong type for event_id"),
+        (#"{"event_id":"6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab","account_id":"a","amount_cents":1,"amount_cents":-1,"occurred_at":"2026-11-27T12:00:00Z"}"#, "amount_cents appears more than once"),
     ])
     func namesTheField(_ text: String, _ reason: String) {
         #expect(EventValue.decode(Array(text.utf8)) == .failure(.init(reason: reason)))

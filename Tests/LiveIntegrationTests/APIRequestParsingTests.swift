@@ -35,6 +35,13 @@ struct APIRequestParsingTests {
         (#"{"account_id":"a","amount_cents":1000000000001}"#, "amount_cents: must be between -1000000000000 and 1000000000000"),
         (#"{"account_id":"a","amount_cents":1,"event_id":"nope"}"#, "event_id: must be a UUID"),
         (#"{"account_id":"a","amount_cents":1,"event_id":7}"#, "event_id: must be a UUID string"),
+        (#"{"account_id":"a","amount_cents":1,"amount_cents":-1}"#, "amount_cents: appears more than once"),
+        (#"{"account_id":"a","account_id":"a","amount_cents":1}"#, "account_id: appears more than once"),
+        (#"{"event_id":null,"account_id":"a","amount_cents":1,"event_id":null}"#, "event_id: appears more than once"),
+        (#"{"account_id":"a","amount_cents":1,"note":"x"}"#, "note: is not a member of an event (event_id, account_id, amount_cents)"),
+        (#"{"Account_id":"a","amount_cents":1}"#, "Account_id: is not a member of an event (event_id, account_id, amount_cents)"),
+        (#"{"account_id":"a","amount_cents":1,"occurred_at":"2026-12-06T12:00:00Z"}"#, "occurred_at: is set by the server when it accepts the event"),
+        (#"{"account_id":"a","amount_cents":1,"occurred_at":"yesterday"}"#, "occurred_at: is set by the server when it accepts the event"),
     ])
     func rejects(_ body: String, _ expected: String) {
         guard case .failure(let error) = Self.parsed(body) else {

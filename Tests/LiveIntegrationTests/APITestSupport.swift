@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import LiveAPI
+import LiveAPIKeys
 import LiveKafka
 import LivePostgres
 import LiveService
@@ -15,19 +16,37 @@ struct APIFixture {
     let database: (name: String, url: String)
     let metrics = MetricsRegistry()
 
+    /// Every fixture's database holds this key (scope `*`, no practical rate limit); `postEvent` sends it
+    /// unless told otherwise. Fixed so helpers need no fixture to authenticate.
+    static let testKey = "rsk_00000000000000aa_" + String(repeating: "5a", count: 32)
+
     static func make() async throws -> APIFixture {
         let kafka = try await KafkaFixture.make(brokers: 1, partitions: 3)
         let database = try await TestDatabase.makeDatabase()
         try await TestDatabase.migrateAndGrant(database.url)
+        try await storeKey(testKey, in: database.url, accounts: ["*"], ratePerSecond: 1_000_000, burst: 1_000_000)
         return APIFixture(kafka: kafka, database: database)
     }
 
+    /// Inserts a key as the owner would (`api keys create` draws a random one; tests need known ones).
+    static func storeKey(_ key: String, in url: String, accounts: [String], ratePerSecond: Int, burst: Int) async throws {
+        let token = try #require(APIKeyToken.parse(key[...]))
+        let owner = try await TestDatabase.connect(url)
+        let array = "{" + accounts.map { "\"\($0)\"" }.joined(separator: ",") + "}"
+        try await owner.query("""
+            INSERT INTO api_keys (key_id, secret_sha256, name, accounts, rate_per_second, burst)
+            VALUES ($1, encode(sha256(convert_to($2, 'UTF8')), 'hex'), 'test', $3::text[], $4::int, $5::int)
+            """, [.text(token.keyID), .text(token.secret), .text(array), .int32(Int32(ratePerSecond)), .int32(Int32(burst))])
+    }
+
     /// A replica: its own producer and pool, sharing cluster and database with the others.
-    func replica(messageTimeout: Duration = .seconds(10), metrics: MetricsRegistry? = nil) async throws -> some ApplicationProtocol {
+    func replica(
+        messageTimeout: Duration = .seconds(10), metrics: MetricsRegistry? = nil, apiKeyCacheTTL: Duration = .seconds(5)
+    ) async throws -> some ApplicationProtocol {
         let producer = try kafka.producer(timeout: messageTimeout)
         let pool = try await PostgresPool.connect(TestDatabase.config(TestDatabase.url(database.url, role: "api")), size: 4)
         let router = APIServer.router(
-            config: APIConfig(topic: kafka.topic, maxBodyBytes: 1024, enableBareRoute: true),
+            config: APIConfig(topic: kafka.topic, maxBodyBytes: 1024, enableBareRoute: true, apiKeyCacheTTL: apiKeyCacheTTL),
             producer: producer, pool: pool, metrics: metrics ?? self.metrics
         )
         return Application(router: router)
@@ -78,9 +97,13 @@ struct APIResponse: Sendable {
 }
 
 extension TestClientProtocol {
-    func postEvent(_ body: String, contentType: String = "application/json", idempotencyKey: String? = nil, path: String = "/v1/events") async throws -> APIResponse {
+    func postEvent(
+        _ body: String, contentType: String = "application/json", idempotencyKey: String? = nil, path: String = "/v1/events",
+        authorization: String? = "Bearer " + APIFixture.testKey
+    ) async throws -> APIResponse {
         var headers: HTTPFields = [.contentType: contentType]
         if let idempotencyKey { headers[HTTPField.Name("Idempotency-Key")!] = idempotencyKey }
+        if let authorization { headers[.authorization] = authorization }
         return try await execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body)) { response in
             let object = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:]
             return APIResponse(

@@ -27,7 +27,7 @@ struct SchemaTests {
             let tables = try await conn.query(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"
             ).rows.compactMap { $0[0] }
-            #expect(tables == ["accounts", "consumer_offsets", "event_attempts", "idempotency_keys", "ledger",
+            #expect(tables == ["accounts", "api_keys", "consumer_offsets", "event_attempts", "idempotency_keys", "ledger",
                                "ledger_batches", "processed_events", "settlement_fence", "settlements"])
             #expect(try await conn.query("SELECT balance_cents FROM accounts").int64(0, "balance_cents") == 5, "data kept")
         }

@@ -70,8 +70,11 @@ class Timeline:
 class Traffic:
     """Sends the planned events through the api at a steady rate from a few keep-alive connections."""
 
-    def __init__(self, port: int, events: list[Produced], rate: float, connections: int, timeline: Timeline):
+    def __init__(
+        self, port: int, api_key: str, events: list[Produced], rate: float, connections: int, timeline: Timeline
+    ):
         self.port = port
+        self.api_key = api_key
         self.events = events
         self.rate = rate
         self.connections = connections
@@ -114,7 +117,11 @@ class Traffic:
             body = json.dumps(
                 {"event_id": event.event_id, "account_id": event.account, "amount_cents": event.amount}
             ).encode()
-            headers = {"Content-Type": "application/json", "Idempotency-Key": event.event_id}
+            headers = {
+                "Content-Type": "application/json",
+                "Idempotency-Key": event.event_id,
+                "Authorization": f"Bearer {self.api_key}",
+            }
             deadline = time.monotonic() + 90
             while True:
                 event.attempts += 1
@@ -326,7 +333,9 @@ class Scenario:
         self.max_replicas = 1
         # The first assignment takes the group's initial rebalance delay; start traffic once w1 owns partitions.
         wait_until(lambda: self.assigned_total() == 12, 60, "w1 owning all partitions", interval=0.25)
-        traffic = Traffic(self.stack.ports.api, events, self.args.rate, self.args.connections, self.timeline)
+        traffic = Traffic(
+            self.stack.ports.api, self.stack.api_key(), events, self.args.rate, self.args.connections, self.timeline
+        )
         self.timeline.start = time.monotonic()  # t = 0 when the traffic starts
         self.timeline.note("traffic started", events=len(events), rate=self.args.rate, seconds=round(duration, 1))
         traffic.start()

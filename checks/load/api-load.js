@@ -5,7 +5,7 @@
 //   k6 run --no-usage-report checks/load/api-load.js                      (local: make load)
 //   BASE_URL=http://api.apps.svc:8080 k6 run --no-usage-report ...       (EKS: the k6-api-load Job)
 //
-// Environment: BASE_URL (default http://127.0.0.1:8080), RPS (default 50, at most 2000), STAGE_SECONDS
+// Environment: BASE_URL (default http://127.0.0.1:8080), API_KEY (required), RPS (default 50, at most 2000), STAGE_SECONDS
 // (default 30, at most 300: each stage's length, so the whole run is 5 stages long), ACCOUNTS (default 1000).
 // Bounded by construction: the arrival rate and the stage lengths are capped, and only 127.0.0.1,
 // localhost or an in-cluster Service name (*.svc, *.svc.cluster.local) are accepted as targets, unless
@@ -15,6 +15,8 @@ import { check, fail } from 'k6';
 import { Counter } from 'k6/metrics';
 
 const BASE_URL = __ENV.BASE_URL || 'http://127.0.0.1:8080';
+// The client's API key (`api keys create`): make load reads .local/stack/api-key, the EKS Jobs Secret api-load-key.
+const API_KEY = __ENV.API_KEY || '';
 const RPS = boundedInt('RPS', 50, 1, 2000);
 const STAGE = boundedInt('STAGE_SECONDS', 30, 5, 300);
 const ACCOUNTS = boundedInt('ACCOUNTS', 1000, 1, 1000000);
@@ -81,6 +83,7 @@ function uuidv4() {
 export function setup() {
   const res = http.get(`${BASE_URL}/readyz`, { timeout: '5s' });
   if (res.status !== 200) fail(`api at ${BASE_URL} is not ready (GET /readyz -> ${res.status}); start it first (make up)`);
+  if (!API_KEY) fail('API_KEY is not set: POST /v1/events needs an API key (api keys create; make up writes .local/stack/api-key)');
 }
 
 let last = null; // this VU's previous request, re-sent now and then with the same Idempotency-Key
@@ -103,7 +106,7 @@ export default function () {
     last = { body, key };
   }
   const res = http.post(`${BASE_URL}/v1/events`, body, {
-    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key, Authorization: `Bearer ${API_KEY}` },
     tags: { route: '/v1/events' },
     timeout: '10s',
   });

@@ -1,5 +1,6 @@
 -- wrk script for scripts/live/bench-api.sh: POST /v1/events bodies that pass validation, spread over 1000
--- accounts. With KEYED=1 each request carries a unique Idempotency-Key (exercises the Postgres claim).
+-- accounts, authenticated with API_KEY. With KEYED=1 each request carries a unique Idempotency-Key (exercises the
+-- Postgres claim).
 local thread_id = 0
 local threads = {}
 
@@ -12,11 +13,12 @@ end
 local counter = 0
 local keyed = os.getenv("KEYED") == "1"
 local run = os.getenv("RUN_ID") or "r"
+local authorization = "Bearer " .. (os.getenv("API_KEY") or "")
 
 function request()
   counter = counter + 1
   local body = string.format('{"account_id":"acct-%d","amount_cents":%d}', counter % 1000, (counter % 500) + 1)
-  local headers = { ["Content-Type"] = "application/json" }
+  local headers = { ["Content-Type"] = "application/json", ["Authorization"] = authorization }
   if keyed then
     headers["Idempotency-Key"] = string.format("%s-%d-%d", run, id, counter)
   end

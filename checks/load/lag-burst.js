@@ -7,7 +7,7 @@
 //   k6 run --no-usage-report checks/load/lag-burst.js                                     (local)
 //   BASE_URL=http://api.apps.svc:8080 k6 run --no-usage-report checks/load/lag-burst.js   (EKS Job)
 //
-// Environment: BASE_URL (default http://127.0.0.1:8080), BURST_RPS (default 300, at most 3000),
+// Environment: BASE_URL (default http://127.0.0.1:8080), API_KEY (required), BURST_RPS (default 300, at most 3000),
 // BURST_SECONDS (default 30, at most 300), WORKER_METRICS_URLS (comma-separated worker /metrics URLs;
 // unset = no lag sampling), DRAIN_SECONDS (default 180, at most 1800: how long to wait for the drain).
 // Same target rule as api-load.js: 127.0.0.1, localhost or *.svc unless ALLOW_REMOTE_TARGET=1.
@@ -17,6 +17,8 @@ import { Counter, Rate, Trend } from 'k6/metrics';
 import exec from 'k6/execution';
 
 const BASE_URL = __ENV.BASE_URL || 'http://127.0.0.1:8080';
+// The client's API key (`api keys create`): make load reads .local/stack/api-key, the EKS Jobs Secret api-load-key.
+const API_KEY = __ENV.API_KEY || '';
 const BURST_RPS = boundedInt('BURST_RPS', 300, 1, 3000);
 const BURST_SECONDS = boundedInt('BURST_SECONDS', 30, 1, 300);
 const DRAIN_SECONDS = boundedInt('DRAIN_SECONDS', 180, 10, 1800);
@@ -89,6 +91,7 @@ function uuidv4() {
 export function setup() {
   const res = http.get(`${BASE_URL}/readyz`, { timeout: '5s' });
   if (res.status !== 200) fail(`api at ${BASE_URL} is not ready (GET /readyz -> ${res.status}); start it first (make up)`);
+  if (!API_KEY) fail('API_KEY is not set: POST /v1/events needs an API key (api keys create; make up writes .local/stack/api-key)');
 }
 
 export function produce() {
@@ -99,7 +102,7 @@ export function produce() {
     occurred_at: new Date().toISOString(),
   };
   const res = http.post(`${BASE_URL}/v1/events`, JSON.stringify(event), {
-    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': event.event_id },
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': event.event_id, Authorization: `Bearer ${API_KEY}` },
     tags: { route: '/v1/events' },
     timeout: '10s',
   });

@@ -40,6 +40,11 @@ bench_pg_start
 durability="$(scripts/local-postgres.sh durability)"
 scripts/local-postgres.sh schema replicasafe
 database_url="$(scripts/local-postgres.sh url api)"
+# One client key for every request (authentication is part of the measured path); created as the owner, like an
+# operator (the api's role may only read api_keys).
+API_KEY="$("$bin/api" keys create --name bench-api --account '*' --rate-per-second 100000000 --burst 100000000 \
+    --database-url "$(scripts/local-postgres.sh url)" 2>/dev/null | tail -1)"
+export API_KEY
 
 "$bin/kafka-dev" --ports "$BROKER_PORTS" --control-port 0 >"$out/kafka-dev.out" 2>"$out/kafka-dev.log" &
 pids+=($!)
@@ -63,7 +68,7 @@ accepted_total() { curl -fsS "$base/metrics" | awk '/^replicasafe_api_events_acc
 # run NAME PATH [KEYED]: prints the wrk JSON line (and keeps wrk's full output in out/bench-api/NAME.txt)
 run() {
     local name="$1" path="$2" keyed="${3:-0}"
-    KEYED="$keyed" RUN_ID="$name-$$" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
+    KEYED="$keyed" RUN_ID="$name-$$" API_KEY="$API_KEY" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
         -s checks/load/bench-api.lua "$base$path" >"$out/$name.txt" 2>&1
     grep '^WRK ' "$out/$name.txt" | sed 's/^WRK //'
 }

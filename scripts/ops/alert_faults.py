@@ -47,8 +47,9 @@ class Traffic:
     into 5xx here). With `duplicate_share` > 0 that share of requests re-sends an earlier event unchanged, the
     way a client retrying without a key would: same event_id, a second Kafka message."""
 
-    def __init__(self, port: int, rate: float, threads: int = 48, timeout: float = 40.0):
+    def __init__(self, port: int, api_key: str, rate: float, threads: int = 48, timeout: float = 40.0):
         self.port, self.rate, self.threads_n, self.timeout = port, rate, threads, timeout
+        self.headers = {"Content-Type": "application/json", "Authorization": f"Bearer {api_key}"}
         self.duplicate_share = 0.0
         self.lock = threading.Lock()
         self.next_slot = now()
@@ -105,7 +106,7 @@ class Traffic:
             try:
                 if connection is None:
                     connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-                connection.request("POST", "/v1/events", body=body, headers={"Content-Type": "application/json"})
+                connection.request("POST", "/v1/events", body=body, headers=self.headers)
                 response = connection.getresponse()
                 response.read()
                 key = str(response.status)
@@ -514,7 +515,7 @@ def main() -> int:
     if not workers:
         log("no worker is running (make up first)")
         return 2
-    traffic = Traffic(stack.ports.api, args.rate)
+    traffic = Traffic(stack.ports.api, stack.api_key(), args.rate)
     faults = Faults(stack, traffic, args.prometheus, REPO / "scripts" / "local-postgres.sh")
     watcher = AlertWatcher(args.prometheus)
 

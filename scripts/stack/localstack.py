@@ -201,6 +201,41 @@ class Stack:
         # processes then connect as those roles (their own start-up migration leaves the schema alone).
         subprocess.run([str(REPO / "scripts/local-postgres.sh"), "schema", self.database], check=True)
 
+    def api_key(self) -> str:
+        """An API key for every account with no practical rate limit, created once per database by the owner
+        (`api keys create`) and kept in ROOT/api-key (mode 600) for the stack's other clients (make load, the e2e)."""
+        path = self.root / "api-key"
+        if path.exists():
+            key = path.read_text().strip()
+            key_id = key.split("_")[1] if key.count("_") == 2 else ""
+            if key_id and self.psql(f"SELECT 1 FROM api_keys WHERE key_id = '{key_id}' AND revoked_at IS NULL") == "1":
+                return key
+        done = subprocess.run(
+            [
+                self.binary("api"),
+                "keys",
+                "create",
+                "--name",
+                f"local-{self.root.name}",
+                "--account",
+                "*",
+                "--rate-per-second",
+                "1000000",
+                "--burst",
+                "1000000",
+                "--database-url",
+                self.database_url,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        key = done.stdout.strip().splitlines()[-1]
+        self.root.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(key + "\n")
+        return key
+
     def start_kafka(self) -> str:
         if self.pid("kafka-dev") is None:
             argv = [
@@ -353,6 +388,7 @@ def up(mode: str, workers: int) -> None:
     subprocess.run(
         [stack.binary("worker"), "migrate", "--database-url", stack.database_url], check=True, stdout=sys.stderr
     )
+    stack.api_key()
     stack.start_kafka()
     stack.start_api()
     for index in range(1, workers + 1):
@@ -363,6 +399,7 @@ def up(mode: str, workers: int) -> None:
             stack.stop(stack.worker_name(index))
     summary = {
         "api": f"http://127.0.0.1:{stack.ports.api}",
+        "api_key_file": str(stack.root / "api-key"),
         "bootstrap": stack.ports.bootstrap,
         "kafka_control": stack.control_url(""),
         "database_url": stack.database_url,

@@ -1,53 +1,12 @@
 import ArgumentParser
-import Foundation
-import LiveAPI
-import LiveKafka
-import LivePostgres
-import LiveService
-import Logging
 
-/// The events API: `POST /v1/events` -> Kafka `events`, with Idempotency-Key in Postgres.
+/// The events API: `api [serve]` runs it; `api keys ...` manages its clients' API keys.
 struct APICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "api",
-        abstract: "ReplicaSafe events API (POST /v1/events, /healthz, /readyz, /metrics).",
-        discussion: "Every option also reads its environment variable (docs/interfaces.md); a flag wins."
+        abstract: "ReplicaSafe events API (POST /v1/events, GET /openapi.yaml, /healthz, /readyz, /metrics).",
+        discussion: "Every option also reads its environment variable (docs/interfaces.md); a flag wins.",
+        subcommands: [ServeCommand.self, KeysCommand.self],
+        defaultSubcommand: ServeCommand.self
     )
-
-    @OptionGroup var runtime: RuntimeOptions
-    @Flag(help: "Serve POST /bench/bare-202 (the benchmark's baseline route).") var enableBareRoute = false
-    @Option(help: "Postgres connections for Idempotency-Key handling.") var databasePoolSize = 32
-    @Option(help: "Largest accepted request body in bytes.") var maxBodyBytes = 16 * 1024
-    @Option(help: "Extra librdkafka producer property name=value (repeatable), e.g. linger.ms=5.") var kafkaProperty: [String] = []
-
-    func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        LogSetup.bootstrap(level: environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info)
-        let logger = Logger(label: "api")
-        let config = try runtime.resolve(environment: environment, httpPort: 8080, hostName: ProcessInfo.processInfo.hostName)
-
-        var producerConfig = KafkaProducerConfig(bootstrapServers: config.kafkaBootstrapServers)
-        producerConfig.properties = try KafkaClientProperties.parse(
-            environment[KafkaClientProperties.environmentKey], variable: KafkaClientProperties.environmentKey)
-        for property in kafkaProperty {
-            let parts = property.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("--kafka-property must be name=value, got \(property)") }
-            producerConfig.properties[parts[0]] = parts[1]
-        }
-        let producer = try KafkaProducer.make(producerConfig)
-        let pool = try await PostgresPool.connect(PostgresConfig(url: config.databaseURL), size: databasePoolSize)
-        try await pool.withConnection { (conn: PostgresConnection) throws(PostgresError) in try await Schema.migrate(conn) }
-
-        let app = APIServer.application(
-            host: config.httpHost, port: config.httpPort,
-            config: APIConfig(topic: config.kafkaTopic, maxBodyBytes: maxBodyBytes, enableBareRoute: enableBareRoute),
-            producer: producer, pool: pool, metrics: MetricsRegistry(), logger: logger
-        )
-        let flush = ShutdownHook {
-            do { try await producer.close(timeout: .seconds(10)) } catch { logger.error("flush on shutdown: \(error)") }
-        }
-        logger.info("api listening on \(config.httpHost):\(config.httpPort), producing to \(config.kafkaBootstrapServers)/\(config.kafkaTopic)")
-        // The group stops services in reverse order: the server drains first, then the producer flushes.
-        try await ServiceRunner.run([flush, app], logger: logger)
-    }
 }

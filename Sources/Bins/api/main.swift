@@ -8,9 +8,16 @@ import NIOPosix
 // their own threads (BlockingExecutor, the delivery poller).
 NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
+// Each leaf command by its concrete type: on an existential, `run()` resolves to ParsableCommand's synchronous
+// default (which prints the help) instead of the command's async `run()`.
 do {
-    let command = try APICommand.parse()
-    try await command.run()
+    switch try APICommand.parseAsRoot() {
+    case let command as ServeCommand: try await command.run()
+    case let command as KeysCommand.Create: try await command.run()
+    case let command as KeysCommand.List: try await command.run()
+    case let command as KeysCommand.Revoke: try await command.run()
+    case var command: try command.run()
+    }
 } catch {
     APICommand.exit(withError: error)
 }

@@ -5,10 +5,14 @@ public struct APIConfig: Sendable {
     public var maxBodyBytes: Int = 16 * 1024
     /// Serve `POST /bench/bare-202` (reads the body, answers 202, touches nothing): the benchmark's baseline.
     public var enableBareRoute: Bool = false
+    /// How long a replica trusts its answer about an API key: a revoked key stops working within this time.
+    public var apiKeyCacheTTL: Duration = .seconds(5)
 
-    public init(topic: String = "events", maxBodyBytes: Int = 16 * 1024, enableBareRoute: Bool = false) {
+    public init(topic: String = "events", maxBodyBytes: Int = 16 * 1024, enableBareRoute: Bool = false,
+                apiKeyCacheTTL: Duration = .seconds(5)) {
         self.topic = topic
         self.maxBodyBytes = maxBodyBytes
         self.enableBareRoute = enableBareRoute
+        self.apiKeyCacheTTL = apiKeyCacheTTL
     }
 }

@@ -1,27 +1,31 @@
 import EventWire
 import Foundation
+public import HTTPTypes
 public import Hummingbird
 
 /// A client or dependency error answered with a JSON body naming the reason and, for bad input, the field:
 /// `{"error":"invalid_field","field":"amount_cents","reason":"must be an integer"}`.
 public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
     public let status: HTTPResponse.Status
-    /// Machine-readable class: `malformed_json`, `body_too_large`, `unsupported_media_type`, `invalid_field`,
-    /// `idempotency_key_reused`, `unavailable`.
+    /// Machine-readable class (docs/openapi.yaml lists them per status): `malformed_json`, `body_too_large`,
+    /// `unsupported_media_type`, `invalid_field`, `idempotency_key_reused`, `method_not_allowed`, `unavailable`.
     public let code: String
     public let reason: String
     public let field: String?
+    /// Headers the status calls for (`Allow` on 405, `Retry-After` on 503), besides `Content-Type`.
+    public let extraHeaders: HTTPFields
 
-    public init(status: HTTPResponse.Status, code: String, reason: String, field: String? = nil) {
+    public init(status: HTTPResponse.Status, code: String, reason: String, field: String? = nil, extraHeaders: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.reason = reason
         self.field = field
+        self.extraHeaders = extraHeaders
     }
 
     public var headers: HTTPFields {
         var headers: HTTPFields = [.contentType: "application/json"]
-        if status == .serviceUnavailable { headers[.retryAfter] = "1" }
+        headers.append(contentsOf: extraHeaders)
         return headers
     }
 
@@ -54,11 +58,48 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
     )
 
     static let keyReused = APIError(
-        status: .unprocessableContent, code: "idempotency_key_reused",
+        status: .conflict, code: "idempotency_key_reused",
         reason: "this Idempotency-Key was already used with a different request body", field: "Idempotency-Key"
     )
 
     static func unavailable(_ reason: String) -> APIError {
-        APIError(status: .serviceUnavailable, code: "unavailable", reason: reason)
+        APIError(status: .serviceUnavailable, code: "unavailable", reason: reason, extraHeaders: [.retryAfter: "1"])
+    }
+
+    static let missingCredentials = APIError(
+        status: .unauthorized, code: "missing_credentials", reason: "send Authorization: Bearer <API key>",
+        extraHeaders: [.wwwAuthenticate: #"Bearer realm="replicasafe""#]
+    )
+
+    static let malformedCredentials = invalidToken(
+        code: "invalid_credentials", reason: "Authorization must be Bearer followed by an API key (rsk_...)")
+
+    static let unknownCredentials = invalidToken(code: "invalid_credentials", reason: "unknown API key")
+
+    static let revokedCredentials = invalidToken(code: "revoked_credentials", reason: "this API key was revoked")
+
+    private static func invalidToken(code: String, reason: String) -> APIError {
+        APIError(status: .unauthorized, code: code, reason: reason,
+                 extraHeaders: [.wwwAuthenticate: #"Bearer realm="replicasafe", error="invalid_token""#])
+    }
+
+    static func outOfScope(account: String) -> APIError {
+        APIError(status: .forbidden, code: "account_not_in_scope",
+                 reason: "this API key may not move money for account \(account)", field: "account_id")
+    }
+
+    static func rateLimited(ratePerSecond: Int, retryAfter: Duration) -> APIError {
+        let seconds = max(1, Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
+        return APIError(status: .tooManyRequests, code: "rate_limited",
+                        reason: "more than \(ratePerSecond) requests per second with this API key; retry in \(seconds) s",
+                        extraHeaders: [.retryAfter: String(seconds)])
+    }
+
+    static func methodNotAllowed(_ method: HTTPRequest.Method, path: String, allowed: [HTTPRequest.Method]) -> APIError {
+        let list = allowed.map(\.rawValue).joined(separator: ", ")
+        return APIError(
+            status: .methodNotAllowed, code: "method_not_allowed", reason: "\(method.rawValue) is not served on \(path); allowed: \(list)",
+            extraHeaders: [.allow: list]
+        )
     }
 }

@@ -9,18 +9,26 @@ public import Logging
 /// tests both use this, so tests exercise the real routes.
 public enum APIServer {
     public static func router(
-        config: APIConfig, producer: KafkaProducer, pool: PostgresPool, metrics: MetricsRegistry
+        config: APIConfig, producer: KafkaProducer, pool: PostgresPool, metrics: MetricsRegistry,
+        logger: Logger = Logger(label: "api")
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.middlewares.add(HTTPMetricsMiddleware(metrics: metrics))
+        router.middlewares.add(MethodNotAllowedMiddleware(allowed: APIRoutes.table(enableBareRoute: config.enableBareRoute)))
         // Half the pool (at most 4) writes claims; a few writers already batch everything queued.
         let claims = IdempotencyClaims(pool: pool, writers: max(1, min(4, pool.size / 2)))
         let controller = EventsController(
-            config: config, producer: producer, idempotency: IdempotencyStore(claims: claims), metrics: APIMetrics(metrics)
+            config: config, producer: producer, idempotency: IdempotencyStore(claims: claims),
+            keys: APIKeyVerifier(pool: pool, cacheTTL: config.apiKeyCacheTTL), limiter: RateLimiter(), metrics: APIMetrics(metrics),
+            logger: logger
         )
-        router.post("/v1/events") { request, context in try await controller.create(request, context: context) }
+        router.post(RouterPath(APIRoutes.events)) { request, context in try await controller.create(request, context: context) }
+        router.get(RouterPath(APIRoutes.openAPI)) { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"],
+                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        }
         if config.enableBareRoute {
-            router.post("/bench/bare-202") { request, _ in
+            router.post(RouterPath(APIRoutes.bare)) { request, _ in
                 _ = try await request.body.collect(upTo: config.maxBodyBytes)
                 return Response(status: .accepted, headers: [.contentType: "application/json"],
                                 body: .init(byteBuffer: ByteBuffer(string: "{\"event_id\":\"00000000-0000-0000-0000-000000000000\"}")))
@@ -36,7 +44,7 @@ public enum APIServer {
         metrics: MetricsRegistry, logger: Logger
     ) -> some ApplicationProtocol {
         Application(
-            router: router(config: config, producer: producer, pool: pool, metrics: metrics),
+            router: router(config: config, producer: producer, pool: pool, metrics: metrics, logger: logger),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             logger: logger
         )

@@ -27,9 +27,15 @@ public struct EventRequest: Sendable, Equatable {
     }
 
     /// The field rules, checked in field order so a body with several problems always names the same one.
-    /// `null` counts as absent.
+    /// `null` counts as absent. A repeated member, a member that is not the request's, and `occurred_at` (the
+    /// server's to set) are refused rather than ignored: the client meant something the event would not carry.
     static func validated(_ fields: EventFields) throws(APIError) -> EventRequest {
-        EventRequest(eventID: try eventID(fields.eventID), accountID: try accountID(fields.accountID),
+        if let repeated = fields.repeatedMember { throw .invalid(repeated.rawValue, "appears more than once") }
+        if fields.occurredAt != .missing { throw .invalid("occurred_at", "is set by the server when it accepts the event") }
+        if let unknown = fields.unknownMember {
+            throw .invalid(unknown, "is not a member of an event (event_id, account_id, amount_cents)")
+        }
+        return EventRequest(eventID: try eventID(fields.eventID), accountID: try accountID(fields.accountID),
                      amountCents: try amount(fields.amountCents))
     }
 

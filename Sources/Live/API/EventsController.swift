@@ -3,9 +3,11 @@ import EventWire
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LiveAPIKeys
 import LiveKafka
 import LivePostgres
 import LiveService
+import Logging
 import NIOCore
 import Prometheus
 
@@ -14,14 +16,22 @@ struct EventsController: Sendable {
     let config: APIConfig
     let producer: KafkaProducer
     let idempotency: IdempotencyStore
+    let keys: APIKeyVerifier
+    let limiter: RateLimiter
     let metrics: APIMetrics
+    let logger: Logger
     private static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     private static let replayed = HTTPField.Name("Idempotent-Replayed")!
 
     func create(_ request: Request, context: some RequestContext) async throws -> Response {
+        let principal = try await authenticate(request)
         try checkContentType(request)
         let body = try await collect(request)
         let event = try EventRequest.parse(body)
+        guard principal.scope.permits(account: event.accountID) else {
+            metrics.rejected(.outOfScope).increment()
+            throw APIError.outOfScope(account: event.accountID)
+        }
         let eventID = event.eventID ?? RandomEventIDs.next()
         guard let key = request.headers[Self.idempotencyKey] else {
             try await publish(event, eventID: eventID)
@@ -47,6 +57,22 @@ struct EventsController: Sendable {
         }
     }
 
+    /// Who is asking, and whether they may ask now: 401 without a valid key, 429 over the key's rate.
+    private func authenticate(_ request: Request) async throws(APIError) -> Principal {
+        let principal: Principal
+        do {
+            principal = try await keys.principal(authorization: request.headers[.authorization])
+        } catch {
+            if error.status == .unauthorized { metrics.rejected(.unauthenticated).increment() }
+            throw error
+        }
+        if let wait = limiter.admit(principal) {
+            metrics.rejected(.rateLimited).increment()
+            throw .rateLimited(ratePerSecond: principal.ratePerSecond, retryAfter: wait)
+        }
+        return principal
+    }
+
     private func checkContentType(_ request: Request) throws(APIError) {
         guard let value = request.headers[.contentType], MediaType.isJSON(value) else { throw APIError.unsupportedMediaType }
     }
@@ -68,6 +94,10 @@ struct EventsController: Sendable {
         let now = occurredAt ?? Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
         let event = Event(id: eventID, account: AccountID(request.accountID), amountCents: request.amountCents, occurredAt: now)
         let message = KafkaOutgoingMessage(topic: config.topic, key: Array(request.accountID.utf8), value: EventValue.encode(event))
+        try await send(message)
+    }
+
+    private func send(_ message: KafkaOutgoingMessage) async throws(APIError) {
         do {
             _ = try await producer.send(message, resumingOn: EventLoopDeliveryTarget.current)
         } catch {

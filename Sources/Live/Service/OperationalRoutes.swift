@@ -17,6 +17,9 @@ public struct Readiness: Sendable, Equatable {
 /// `/healthz` (the process answers), `/readyz` (the readiness closure says it can do its job) and `/metrics`
 /// (Prometheus text). The api adds them to its own router; the worker serves them alone on its metrics port.
 public enum OperationalRoutes {
+    /// The paths `add(to:)` serves, each with GET only.
+    public static let paths = ["/healthz", "/readyz", "/metrics"]
+
     public static func add<Context: RequestContext>(
         to router: Router<Context>, metrics: MetricsRegistry, readiness: @escaping @Sendable () async -> Readiness
     ) {

@@ -1,0 +1,164 @@
+"""The api under test for checks/api: PostgreSQL, kafka-dev, the api and one after-mode worker on ports of their own
+(api 18480, brokers 19492-19494, control 19499, worker 9301), a fresh database, debug binaries (the integration tests
+build them). Every test sends through `ApiStack.send`, which records each 202's event id and request body, so the last
+check can compare the ledger with everything the api accepted in the session."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scripts.stack.localstack import Ports, Stack, wait_until
+
+REPO = Path(__file__).resolve().parents[2]
+
+PORTS = Ports(brokers=(19492, 19493, 19494), control=19499, api=18480, first_worker=9301)
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass
+class Accepted:
+    event_id: str
+    body: bytes
+    replayed: bool
+
+
+@dataclass
+class ApiStack:
+    stack: Stack
+    accepted: list[Accepted] = field(default_factory=list)
+    started_postgres: bool = False
+    keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.stack.ports.api}"
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        body: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        auth: str | None = "main",
+        timeout: float = 30,
+    ) -> Reply:
+        """`auth` names a key of `self.keys` sent as `Authorization: Bearer` (None: no header) unless `headers` has one."""
+        if isinstance(body, str):
+            body = body.encode()
+        headers = dict(headers or {})
+        if auth is not None and not any(k.lower() == "authorization" for k in headers):
+            headers["Authorization"] = f"Bearer {self.keys[auth]}"
+        connection = http.client.HTTPConnection("127.0.0.1", self.stack.ports.api, timeout=timeout)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            reply = Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+        finally:
+            connection.close()
+        self.record(method, path, body, reply)
+        return reply
+
+    def record(self, method: str, path: str, body: bytes | None, reply: Reply) -> None:
+        if method == "POST" and path.split("?")[0] == "/v1/events" and reply.status == 202:
+            self.accepted.append(
+                Accepted(reply.json()["event_id"], body or b"", reply.header("Idempotent-Replayed") == "true")
+            )
+
+    def api_keys(self, *args: str) -> str:
+        """`api keys ARGS` as the database owner; its stdout."""
+        done = subprocess.run(
+            [self.stack.binary("api"), "keys", *args, "--database-url", self.stack.database_url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if done.returncode != 0:
+            raise AssertionError(f"api keys {' '.join(args)}: {done.stderr.strip()}")
+        return done.stdout.strip()
+
+    def create_keys(self) -> None:
+        """The session's clients: main (every account, no practical limit), shop (shop-1 only), slow (1 request per
+        second, burst 1) and revoked."""
+
+        def create(name: str, *options: str) -> str:
+            return self.api_keys("create", "--name", f"checks-{name}", *options).splitlines()[-1]
+
+        self.keys["main"] = create("main", "--account", "*", "--rate-per-second", "100000", "--burst", "100000")
+        self.keys["shop"] = create("shop", "--account", "shop-1")
+        self.keys["slow"] = create("slow", "--account", "*", "--rate-per-second", "1", "--burst", "1")
+        self.keys["revoked"] = create("revoked", "--account", "*")
+        self.api_keys("revoke", self.keys["revoked"].split("_")[1])
+
+    def kafka_control(self, method: str, path: str) -> str:
+        return self.stack.kafka_control(method, path)
+
+    def wait_ready(self, seconds: float = 60) -> None:
+        wait_until(lambda: self.send("GET", "/readyz", auth=None).status == 200, seconds, "api /readyz")
+
+    def worker_metric(self, series: str) -> float:
+        return self.stack.metrics(1).get(series, 0.0)
+
+    def wait_drained(self, seconds: float = 120) -> None:
+        """Until the worker has committed everything on the topic (its lag gauges are all 0 and it has some)."""
+
+        def drained() -> bool:
+            values = self.stack.metrics(1)
+            lags = [v for k, v in values.items() if k.startswith("replicasafe_worker_consumer_lag{")]
+            return bool(lags) and all(v == 0 for v in lags)
+
+        wait_until(drained, seconds, "worker drained the topic", interval=0.5)
+
+    def psql(self, sql: str) -> str:
+        return self.stack.psql(sql)
+
+
+def start(root: Path) -> ApiStack:
+    stack = Stack(root=root, database="replicasafe_api_checks", ports=PORTS, build_config="debug")
+    # A short delivery timeout so the 503 example (brokers down) answers in seconds, not 30.
+    stack.api_env = {"KAFKA_CLIENT_PROPERTIES": "message.timeout.ms=3000", "LOG_LEVEL": "info"}
+    stack.worker_env = {"LOG_LEVEL": "info", "BATCH_MAX_EVENTS": "200"}
+    api = ApiStack(stack)
+    stack.build()
+    api.started_postgres = stack.start_postgres()
+    stack.ensure_database(fresh=True)
+    stack.start_kafka()
+    stack.start_api()
+    stack.start_worker(1, "after")
+    api.wait_ready()
+    api.create_keys()
+    return api
+
+
+def stop(api: ApiStack) -> None:
+    stack = api.stack
+    stack.stop(stack.worker_name(1))
+    stack.stop("api")
+    stack.stop("kafka-dev")
+    if api.started_postgres:
+        subprocess.run([str(REPO / "scripts/local-postgres.sh"), "stop"], check=False)
+
+
+def wait_for(predicate, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{what}: not within {seconds:.0f} s")
