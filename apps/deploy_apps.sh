@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Deploys ReplicaSafe to the EKS cluster in one worker mode and waits until it serves.
 #
-#   apps/deploy_apps.sh before|after [--registry R] [--tag T] [--outputs FILE] [--skip-kubeconfig]
+#   apps/deploy_apps.sh before|after [--registry R] [--tag T] [--outputs FILE] [--skip-kubeconfig] [--allow-plain-http]
 #   apps/deploy_apps.sh --delete [--outputs FILE] [--skip-kubeconfig]
 #
 #   --registry R   images are R/api:T and R/worker:T (default: $IMAGE_REGISTRY, else Terraform output
@@ -9,6 +9,10 @@
 #   --tag T        the image tag (default: $IMAGE_TAG, else IMAGE_TAG of apps/environments/example.env); the
 #                  image workflow (.github/workflows/images.yml) tags every build with the commit SHA and releases
 #                  with their tag (v1.2.3)
+#   --allow-plain-http  expose the api over HTTP only when no ACM_CERTIFICATE_ARN is set (refused otherwise)
+#
+# The api's Ingress routes /v1/ only, over HTTPS (ACM_CERTIFICATE_ARN) with HTTP redirected, admits the CIDRs of
+# Terraform's ingress_allowed_cidrs, and is attached to the WAF web ACL when infra/ has enable_waf = true.
 #
 # Steps, each checked before the next:
 #  1. tools at their pinned versions, the Terraform outputs, the cluster context, the platform's CRDs;
@@ -23,7 +27,8 @@
 #  6. waits for the api and worker rollouts and the ScaledObject, checks WORKER_MODE, prints the ALB address.
 # Failure modes and rollback: docs/quickstart-eks.md ("When a step fails"). Re-running is safe: every step is an
 # apply or a wait. Switching modes is `deploy_apps.sh before` then `deploy_apps.sh after`: only the worker rolls.
-# Environment: ACM_CERTIFICATE_ARN (optional) adds an HTTPS listener; TIMEOUT (default 15m) bounds each wait.
+# Environment: ACM_CERTIFICATE_ARN (the api's TLS certificate; without it only --allow-plain-http deploys);
+# TIMEOUT (default 15m) bounds each wait.
 set -euo pipefail
 # shellcheck source=platform/lib.sh
 . "$(dirname "$0")/../platform/lib.sh"
@@ -36,6 +41,7 @@ TIMEOUT=${TIMEOUT:-15m}
 mode=""
 outputs_file=""
 skip_kubeconfig=0
+allow_plain_http=0
 registry=${IMAGE_REGISTRY:-}
 tag=${IMAGE_TAG:-}
 while [ $# -gt 0 ]; do
@@ -44,9 +50,10 @@ while [ $# -gt 0 ]; do
         --delete) mode=delete; shift ;;
         --outputs) outputs_file=${2:?--outputs needs a file}; shift 2 ;;
         --skip-kubeconfig) skip_kubeconfig=1; shift ;;
+        --allow-plain-http) allow_plain_http=1; shift ;;
         --registry) registry=${2:?--registry needs a registry}; shift 2 ;;
         --tag | --image-tag) tag=${2:?--tag needs a tag}; shift 2 ;;
-        -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,32p' "$0"; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
 done
@@ -71,6 +78,11 @@ role_arn=$(tf_output db_backup_role_arn)
 [ -n "$registry" ] || registry=$(tf_output image_registry)
 [ -n "$tag" ] || tag=$(sed -n 's/^IMAGE_TAG=//p' "$PLATFORM_ROOT/apps/environments/example.env")
 [[ $registry != *"000000000000"* ]] || die "image registry $registry is the placeholder account"
+ingress_cidrs=$(tf_output ingress_allowed_cidrs | jq -er 'join(",")') || die "Terraform output ingress_allowed_cidrs is not a list of CIDRs"
+waf_acl=$(tf_output waf_web_acl_arn)
+if [ -z "${ACM_CERTIFICATE_ARN:-}" ] && [ "$allow_plain_http" != 1 ] && [ "$mode" != delete ]; then
+    die "ACM_CERTIFICATE_ARN is not set: the api would take money-moving requests over plain HTTP; set it, or pass --allow-plain-http to mean it"
+fi
 cat >"$work/env" <<ENV
 AWS_REGION=$region
 DB_BACKUP_BUCKET=$db_bucket
@@ -79,6 +91,9 @@ VELERO_BUCKET=$velero_bucket
 IMAGE_REGISTRY=$registry
 IMAGE_TAG=$tag
 ACM_CERTIFICATE_ARN=${ACM_CERTIFICATE_ARN:-}
+INGRESS_ALLOWED_CIDRS=$ingress_cidrs
+WAF_WEB_ACL_ARN=$waf_acl
+ALLOW_PLAIN_HTTP=$allow_plain_http
 ENV
 
 render_mode=$mode
@@ -208,7 +223,7 @@ until [ -n "$address" ]; do
     [ -n "$address" ] || [ $SECONDS -lt $deadline ] || die "no ALB after 10 minutes: kubectl -n apps describe ingress api"
     [ -n "$address" ] || sleep 10
 done
-scheme=http
-[ -z "${ACM_CERTIFICATE_ARN:-}" ] || scheme=https
-log "ReplicaSafe ($mode) is up: curl -s $scheme://$address/readyz"
+scheme=https
+[ -n "${ACM_CERTIFICATE_ARN:-}" ] || scheme=http
+log "ReplicaSafe ($mode) is up at $scheme://$address/v1/events (an API key is needed: apps/api_keys.sh create)"
 echo "$address"

@@ -19,6 +19,7 @@ env_file=$2
 
 # Values come from the env file; nothing from the caller's environment leaks in.
 AWS_REGION='' DB_BACKUP_BUCKET='' DB_BACKUP_ROLE_ARN='' VELERO_BUCKET='' IMAGE_REGISTRY='' IMAGE_TAG='' ACM_CERTIFICATE_ARN='' FUZZ_ROLE_ARN=''
+INGRESS_ALLOWED_CIDRS='' WAF_WEB_ACL_ARN='' ALLOW_PLAIN_HTTP=0
 # shellcheck source=/dev/null
 . "$env_file"
 for key in AWS_REGION DB_BACKUP_BUCKET DB_BACKUP_ROLE_ARN VELERO_BUCKET IMAGE_REGISTRY IMAGE_TAG; do
@@ -31,6 +32,20 @@ done
 for key in DB_BACKUP_BUCKET VELERO_BUCKET; do
     [[ ${!key} =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || { echo "render: $key '${!key}' is not a bucket name" >&2; exit 2; }
 done
+
+# The api's Ingress: HTTPS unless plain HTTP is allowed explicitly; the admitted CIDRs always (comma-separated).
+if [ "$target" != load ]; then
+    [[ $INGRESS_ALLOWED_CIDRS =~ ^[0-9./]+(,[0-9./]+)*$ ]] ||
+        { echo "render: INGRESS_ALLOWED_CIDRS '$INGRESS_ALLOWED_CIDRS' is not a comma-separated CIDR list" >&2; exit 2; }
+    if [ -z "$ACM_CERTIFICATE_ARN" ] && [ "$ALLOW_PLAIN_HTTP" != 1 ]; then
+        echo "render: no ACM_CERTIFICATE_ARN: the api would be plain HTTP; set ALLOW_PLAIN_HTTP=1 to mean it" >&2
+        exit 2
+    fi
+    [ -z "$ACM_CERTIFICATE_ARN" ] || [[ $ACM_CERTIFICATE_ARN =~ ^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$ ]] ||
+        { echo "render: ACM_CERTIFICATE_ARN '$ACM_CERTIFICATE_ARN' is not an ACM certificate ARN" >&2; exit 2; }
+    [ -z "$WAF_WEB_ACL_ARN" ] || [[ $WAF_WEB_ACL_ARN =~ ^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/.+$ ]] ||
+        { echo "render: WAF_WEB_ACL_ARN '$WAF_WEB_ACL_ARN' is not a regional WAFv2 web ACL ARN" >&2; exit 2; }
+fi
 
 case $target in
     before | after) base="apps/overlays/$target" ;;
@@ -164,25 +179,43 @@ patches:
         path: /spec/config/region
         value: "$AWS_REGION"
 YAML
-    if [ -n "$ACM_CERTIFICATE_ARN" ]; then
-        cat >> "$work/kustomization.yaml" <<YAML
+    cat >> "$work/kustomization.yaml" <<YAML
   - target:
       group: networking.k8s.io
       kind: Ingress
       name: api
     patch: |-
       - op: replace
-        path: /metadata/annotations/alb.ingress.kubernetes.io~1listen-ports
-        value: '[{"HTTP": 80}, {"HTTPS": 443}]'
-      - op: add
+        path: /metadata/annotations/alb.ingress.kubernetes.io~1inbound-cidrs
+        value: "$INGRESS_ALLOWED_CIDRS"
+YAML
+    if [ -n "$ACM_CERTIFICATE_ARN" ]; then
+        cat >> "$work/kustomization.yaml" <<YAML
+      - op: replace
         path: /metadata/annotations/alb.ingress.kubernetes.io~1certificate-arn
         value: "$ACM_CERTIFICATE_ARN"
-      - op: add
+YAML
+    else
+        cat >> "$work/kustomization.yaml" <<YAML
+      - op: replace
+        path: /metadata/annotations/alb.ingress.kubernetes.io~1listen-ports
+        value: '[{"HTTP": 80}]'
+      - op: remove
+        path: /metadata/annotations/alb.ingress.kubernetes.io~1certificate-arn
+      - op: remove
         path: /metadata/annotations/alb.ingress.kubernetes.io~1ssl-redirect
-        value: "443"
-      - op: add
+      - op: remove
         path: /metadata/annotations/alb.ingress.kubernetes.io~1ssl-policy
-        value: ELBSecurityPolicy-TLS13-1-2-2021-06
+      - op: add
+        path: /metadata/annotations/replicasafe.io~1plain-http
+        value: "allowed by ALLOW_PLAIN_HTTP=1"
+YAML
+    fi
+    if [ -n "$WAF_WEB_ACL_ARN" ]; then
+        cat >> "$work/kustomization.yaml" <<YAML
+      - op: add
+        path: /metadata/annotations/alb.ingress.kubernetes.io~1wafv2-acl-arn
+        value: "$WAF_WEB_ACL_ARN"
 YAML
     fi
 fi

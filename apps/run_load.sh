@@ -39,6 +39,19 @@ trap 'rm -rf "$work"' EXIT
 "$PLATFORM_ROOT/apps/render.sh" load "$PLATFORM_ROOT/apps/environments/example.env" >"$work/load.yaml"
 grep -q '^kind: Job' "$work/load.yaml" || die "apps/render.sh load produced no Job"
 
+# The load client's API key: every account, a rate above the Jobs' peak (4000/s over >= 2 replicas). Created once,
+# straight from apps/api_keys.sh into the Secret (never printed); revoke it with apps/api_keys.sh revoke ID.
+if ! kubectl -n apps get secret api-load-key >/dev/null 2>&1; then
+    log "creating the load client's API key (Secret apps/api-load-key)"
+    key_args=()
+    [ "$skip_kubeconfig" = 0 ] || key_args+=(--skip-kubeconfig)
+    [ -z "$outputs_file" ] || key_args+=(--outputs "$outputs_file")
+    "$PLATFORM_ROOT/apps/api_keys.sh" "${key_args[@]}" create --name k6-load --account '*' --rate-per-second 5000 \
+        --burst 10000 | tail -1 >"$work/api-key"
+    grep -q '^rsk_' "$work/api-key" || die "apps/api_keys.sh did not print a key"
+    kubectl -n apps create secret generic api-load-key --from-file=key="$work/api-key" >/dev/null
+fi
+
 job="k6-$script"
 kubectl -n apps delete job "$job" --ignore-not-found --wait
 kubectl apply -f "$work/load.yaml" -l '!replicasafe.io/load-script'

@@ -103,3 +103,13 @@ output "image_push_role_arn" {
   description = "Role the image workflow assumes through GitHub OIDC (empty without var.github_repository)."
   value       = module.registry.push_role_arn
 }
+
+output "ingress_allowed_cidrs" {
+  description = "CIDRs the api's ALB admits (apps/deploy_apps.sh writes them into the Ingress)."
+  value       = var.ingress_allowed_cidrs
+}
+
+output "waf_web_acl_arn" {
+  description = "The api's AWS WAF web ACL, or an empty string when enable_waf is false."
+  value       = var.enable_waf ? aws_wafv2_web_acl.api[0].arn : ""
+}

@@ -183,3 +183,36 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "ingress_allowed_cidrs" {
+  description = "CIDRs the api's ALB admits (Ingress annotation alb.ingress.kubernetes.io/inbound-cidrs, set by apps/deploy_apps.sh from the output). No default: who may reach a money-moving API is a decision; [\"0.0.0.0/0\"] opens it to everyone."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.ingress_allowed_cidrs) > 0 && alltrue([for c in var.ingress_allowed_cidrs : can(cidrnetmask(c))])
+    error_message = "List at least one IPv4 CIDR (a.b.c.d/n)."
+  }
+}
+
+variable "enable_waf" {
+  description = "Put an AWS WAF web ACL (AWS managed rule groups and a per-address rate limit) in front of the api's ALB. Costs about $5/month per ACL, $1 per rule and $0.60 per million requests."
+  type        = bool
+  default     = false
+}
+
+variable "waf_rate_limit_per_5_minutes" {
+  description = "Requests one source address may send in 5 minutes before WAF blocks it (when enable_waf)."
+  type        = number
+  default     = 3000
+
+  validation {
+    condition     = var.waf_rate_limit_per_5_minutes >= 100
+    error_message = "AWS WAF's smallest rate limit is 100 requests per 5 minutes."
+  }
+}
+
+variable "waf_log_retention_days" {
+  description = "Days CloudWatch keeps the WAF's blocked-request log (when enable_waf)."
+  type        = number
+  default     = 30
+}

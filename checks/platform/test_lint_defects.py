@@ -146,6 +146,21 @@ def test_invariants_require_a_read_only_root_filesystem(tree):
     failed(tree, "invariants", "container worker: readOnlyRootFilesystem is not true")
 
 
+def test_invariants_expose_only_v1_through_the_ingress(tree):
+    tree.replace("apps/base/api/ingress.yaml", "          - path: /v1\n", "          - path: /\n")
+    failed(tree, "invariants", "exposes Prefix '/'; only Prefix /v1/ may leave the cluster")
+
+
+def test_invariants_require_https_with_a_redirect(tree):
+    tree.replace("apps/base/api/ingress.yaml", '    alb.ingress.kubernetes.io/ssl-redirect: "443"\n', "")
+    failed(tree, "invariants", "HTTP is served without alb.ingress.kubernetes.io/ssl-redirect")
+
+
+def test_render_refuses_plain_http_without_the_flag(tree):
+    tree.replace("apps/environments/example.env", "ACM_CERTIFICATE_ARN=arn:", "ACM_CERTIFICATE_ARN=\nUNUSED=arn:")
+    failed(tree, "render", "set ALLOW_PLAIN_HTTP=1 to mean it")
+
+
 # ---- network ----------------------------------------------------------------------------------------------
 
 

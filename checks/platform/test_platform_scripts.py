@@ -29,7 +29,10 @@ OUTPUTS = {
     "db_backup_bucket": "replicasafe-db-backups-123456789012-us-east-1",
     "backup_kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555",
     "image_registry": "123456789012.dkr.ecr.us-east-1.amazonaws.com/replicasafe",
+    "ingress_allowed_cidrs": ["198.51.100.0/24", "203.0.113.7/32"],
+    "waf_web_acl_arn": "",
 }
+CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
 
 
 @pytest.fixture
@@ -270,7 +273,7 @@ def test_deploy_requires_a_mode(cloud):
 
 @pytest.mark.parametrize("mode", ["before", "after"])
 def test_deploy_applies_the_overlay_with_the_accounts_values(cloud, mode):
-    rc, out = cloud.run("apps/deploy_apps.sh", mode, "--tag", "3f2a9c1")
+    rc, out = cloud.run("apps/deploy_apps.sh", mode, "--tag", "3f2a9c1", ACM_CERTIFICATE_ARN=CERT)
     assert rc == 0, out
     rendered = cloud.applied()[0]
     assert re.search(rf"name: WORKER_MODE\n\s+value: {mode}\n", rendered)
@@ -305,8 +308,36 @@ def test_deploy_applies_the_overlay_with_the_accounts_values(cloud, mode):
     assert primary < schema < rollout
 
 
+def test_deploy_exposes_only_v1_over_https_to_the_listed_cidrs(cloud):
+    outputs = json.load(open(os.path.join(cloud.state, "outputs.json")))
+    outputs["waf_web_acl_arn"]["value"] = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/replicasafe-api/abc"
+    json.dump(outputs, open(os.path.join(cloud.state, "outputs.json"), "w"))
+    rc, out = cloud.run("apps/deploy_apps.sh", "after", ACM_CERTIFICATE_ARN=CERT)
+    assert rc == 0, out
+    ingress = next(t for t in cloud.applied()[0].split("\n---\n") if "kind: Ingress" in t)
+    assert "alb.ingress.kubernetes.io/inbound-cidrs: 198.51.100.0/24,203.0.113.7/32" in ingress
+    assert f"alb.ingress.kubernetes.io/certificate-arn: {CERT}" in ingress
+    assert 'alb.ingress.kubernetes.io/ssl-redirect: "443"' in ingress
+    assert "wafv2-acl-arn: arn:aws:wafv2:us-east-1:123456789012:regional/webacl/replicasafe-api/abc" in ingress
+    assert re.findall(r"^\s*-?\s*path: (\S+)", ingress, re.M) == ["/v1"]
+
+
+def test_deploy_refuses_plain_http_unless_asked(cloud):
+    rc, out = cloud.run("apps/deploy_apps.sh", "after")
+    assert rc != 0
+    assert "--allow-plain-http" in out
+    assert not cloud.applied()
+    rc, out = cloud.run("apps/deploy_apps.sh", "after", "--allow-plain-http")
+    assert rc == 0, out
+    ingress = next(t for t in cloud.applied()[0].split("\n---\n") if "kind: Ingress" in t)
+    assert """listen-ports: '[{"HTTP": 80}]'""" in ingress and "certificate-arn" not in ingress
+    assert "replicasafe.io/plain-http" in ingress
+
+
 def test_deploy_checks_the_images_before_applying(cloud):
-    rc, out = cloud.run("apps/deploy_apps.sh", "after", "--tag", "3f2a9c1", STUB_MISSING_IMAGE="worker")
+    rc, out = cloud.run(
+        "apps/deploy_apps.sh", "after", "--tag", "3f2a9c1", STUB_MISSING_IMAGE="worker", ACM_CERTIFICATE_ARN=CERT
+    )
     assert rc != 0
     assert "image 123456789012.dkr.ecr.us-east-1.amazonaws.com/replicasafe/worker:3f2a9c1 not found" in out
     assert not cloud.applied(), "nothing may be applied when an image is missing"
@@ -318,6 +349,7 @@ def test_deploy_takes_registry_and_tag_from_the_environment(cloud):
         "after",
         IMAGE_REGISTRY="987654321098.dkr.ecr.eu-west-1.amazonaws.com/rs",
         IMAGE_TAG="v1.2.3",
+        ACM_CERTIFICATE_ARN=CERT,
     )
     assert rc == 0, out
     assert "image: 987654321098.dkr.ecr.eu-west-1.amazonaws.com/rs/worker:v1.2.3" in cloud.applied()[0]

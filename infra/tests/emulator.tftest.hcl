@@ -2,14 +2,15 @@
 # checks what a user of the stack relies on. The emulator does not implement EKS add-ons or budgets, so those are
 # off here; everything else is the configuration a real apply uses. Terraform destroys it after the last run.
 variables {
-  name                = "rs-emu"
-  region              = "us-east-1"
-  api_allowed_cidrs   = ["203.0.113.10/32"]
-  budget_alert_emails = ["platform-team@example.com"]
-  github_repository   = "example/replicasafe"
-  enable_eks_addons   = false
-  enable_budget       = false
-  force_destroy_data  = true
+  name                  = "rs-emu"
+  region                = "us-east-1"
+  api_allowed_cidrs     = ["203.0.113.10/32"]
+  ingress_allowed_cidrs = ["198.51.100.0/24"]
+  budget_alert_emails   = ["platform-team@example.com"]
+  github_repository     = "example/replicasafe"
+  enable_eks_addons     = false
+  enable_budget         = false
+  force_destroy_data    = true
 }
 
 provider "aws" {
