@@ -6,24 +6,11 @@ extension DatabaseModel {
     mutating func guardedBatch(_ write: BatchWrite, _ transaction: Int32, optimistic: Bool) -> StatementResult {
         if connections[session(transaction)].writes.used == 0 { return guardedBatchAlone(write, transaction, optimistic: optimistic) }
         if let blocked = scanBatch(write, transaction, absent: nil, failIfProcessed: optimistic) { return blocked }
-        var applied: Int32 = 0
-        var total: Int64 = 0
-        let batch = Int32(connections[session(transaction)].writes.batches.count)
-        let firstRow = Int32(connections[session(transaction)].writes.ledger.count)
-        for (index, entry) in write.entries.enumerated() {
+        return applyScanned(write, transaction) { model, index, entry in
             // A guard row here is older, or an earlier entry's of this batch (a Kafka-level duplicate).
-            guard insertGuard(entry.event.id, known: scratch[2 * index], outcome: 1, transaction) else {
-                if optimistic { return .failed(.uniqueViolation) }
-                connections[session(transaction)].writes.skips.append((entry.event.id, entry.partition, entry.offset))
-                continue
-            }
-            guard abs(entry.event.amountCents) <= Self.amountLimit else { return .failed(.checkViolation(entry: index)) }
-            applyEffect(entry, account: scratch[2 * index + 1], batch: batch, transaction)
-            applied += 1
-            total += entry.event.amountCents
+            if model.insertGuard(entry.event.id, known: model.scratch[2 * index], outcome: 1, transaction) { return .apply }
+            return optimistic ? nil : .skip
         }
-        finishBatch(write, applied: applied, total: total, firstRow: firstRow, transaction)
-        return .done(.applied(Int(applied), balances: []))
     }
 
     /// `guardedBatch` as the transaction's first write (the worker's case), in PostgreSQL's order: every guard
@@ -94,13 +81,27 @@ extension DatabaseModel {
     /// before it found no guard row.
     mutating func checkedBatch(_ write: BatchWrite, absent: [Bool], _ transaction: Int32) -> StatementResult {
         if let blocked = scanBatch(write, transaction, absent: absent, failIfProcessed: false) { return blocked }
+        return applyScanned(write, transaction) { model, index, entry in
+            _ = model.insertGuard(entry.event.id, known: model.scratch[2 * index], outcome: 1, transaction)
+            return absent[index] ? .apply : .skip
+        }
+    }
+
+    /// What a scanned batch does with one entry once its guard row is settled.
+    private enum EntryStep { case apply, skip }
+
+    /// A scanned batch's entries in order (`scratch` as `scanBatch` left it): `step` writes the entry's guard
+    /// row and says whether the entry has its effect or is skipped as processed; nil fails the statement with
+    /// `23505` (the optimistic statement). An amount beyond the limit fails it with the CHECK's `23514`.
+    private mutating func applyScanned(_ write: BatchWrite, _ transaction: Int32,
+                                       step: (inout DatabaseModel, Int, BatchEntry) -> EntryStep?) -> StatementResult {
         var applied: Int32 = 0
         var total: Int64 = 0
         let batch = Int32(connections[session(transaction)].writes.batches.count)
         let firstRow = Int32(connections[session(transaction)].writes.ledger.count)
         for (index, entry) in write.entries.enumerated() {
-            _ = insertGuard(entry.event.id, known: scratch[2 * index], outcome: 1, transaction)
-            guard absent[index] else {
+            guard let decision = step(&self, index, entry) else { return .failed(.uniqueViolation) }
+            guard decision == .apply else {
                 connections[session(transaction)].writes.skips.append((entry.event.id, entry.partition, entry.offset))
                 continue
             }
