@@ -15,6 +15,12 @@ struct GroupTrace: Sendable, CustomStringConvertible {
         var partitions: [Int32]
         /// Partitions the member held before the step and still holds (stickiness).
         var kept: Int
+        /// Partitions the member held before the step.
+        var heldBefore: Int
+
+        /// Partitions beyond the minimum this member gave up: it could have kept as many of its old ones as its
+        /// new count allows.
+        var movedNeedlessly: Int { min(heldBefore, partitions.count) - kept }
     }
 
     struct Step: Sendable {
@@ -69,13 +75,15 @@ enum Observe {
         return lines
     }
 
-    /// Sticky assignors agree on how many partitions each member holds and how many stay put, not on which
-    /// member gives up which partition, so this compares counts, kept partitions and commits by size.
+    /// Sticky assignors agree on how many partitions each member holds and that no member gives up more of
+    /// its partitions than the new counts require, not on which member gives up which partition (nor, so, on
+    /// how many stay put in total: that follows which member held the extra partition before). This compares
+    /// counts, partitions moved beyond that minimum, and commits by size.
     private static func stickyLines(_ step: GroupTrace.Step) -> [String] {
         var lines: [String] = []
         if let assignment = step.assignment {
             let counts = assignment.map(\.partitions.count).sorted().map(String.init).joined(separator: ",")
-            lines.append("assignment counts \(counts) kept \(assignment.map(\.kept).reduce(0, +))")
+            lines.append("assignment counts \(counts) moved beyond the minimum \(assignment.map(\.movedNeedlessly).reduce(0, +))")
         }
         for commit in step.commits {
             lines.append("commit \(commit.partitions.count) partitions@\(commit.offset) -> \(commit.code)")

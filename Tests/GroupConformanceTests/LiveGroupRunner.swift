@@ -194,7 +194,8 @@ final class LiveGroupRunner {
         for member in members where member.inGroup {
             holdings.append(GroupTrace.Holding(
                 member: member.name, memberKey: await member.consumer.memberID() ?? "", partitions: member.owned.sorted(),
-                kept: member.owned.intersection(heldAtStepStart[member.name] ?? []).count))
+                kept: member.owned.intersection(heldAtStepStart[member.name] ?? []).count,
+                heldBefore: heldAtStepStart[member.name]?.count ?? 0))
         }
         trace.update { $0.assignment = holdings }
     }

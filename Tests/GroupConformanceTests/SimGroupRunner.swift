@@ -176,7 +176,8 @@ struct SimGroupRunner {
     private mutating func noteAssignment() {
         let holdings = members.map { member in
             GroupTrace.Holding(member: member.name, memberKey: Self.sortKey(member.id!), partitions: member.owned,
-                               kept: member.owned.filter { heldAtStepStart[member.name]?.contains($0) == true }.count)
+                               kept: member.owned.filter { heldAtStepStart[member.name]?.contains($0) == true }.count,
+                               heldBefore: heldAtStepStart[member.name]?.count ?? 0)
         }
         trace.update { $0.assignment = holdings }
     }
