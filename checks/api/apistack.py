@@ -9,12 +9,16 @@ import http.client
 import json
 import subprocess
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.stack.localstack import Ports, Stack, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
+
+# Enough distinct keys that the probes of `wait_accepting` land on every partition of the test topic.
+PROBE_ACCOUNTS = 12
 
 PORTS = Ports(brokers=(19492, 19493, 19494), control=19499, api=18480, first_worker=9301)
 
@@ -112,6 +116,16 @@ class ApiStack:
     def wait_ready(self, seconds: float = 60) -> None:
         wait_until(lambda: self.send("GET", "/readyz", auth=None).status == 200, seconds, "api /readyz")
 
+    def wait_accepting(self, seconds: float = 60) -> None:
+        """Until an event reaches the brokers: `/readyz` asks any broker for metadata, while a produce needs every
+        partition leader, and after the brokers come back librdkafka reconnects to each on its own backoff. One
+        probe per account spreads over the partitions; each is retried with the same event id, as a client retries
+        an ambiguous 503 (the worker's guard absorbs a copy that did reach the topic)."""
+        headers = {"Content-Type": "application/json"}
+        for account in range(PROBE_ACCOUNTS):
+            body = json.dumps({"event_id": str(uuid.uuid4()), "account_id": f"probe-{account}", "amount_cents": 1})
+            wait_until(lambda: self.send("POST", "/v1/events", body, headers).status == 202, seconds, "api accepts")
+
     def worker_metric(self, series: str) -> float:
         return self.stack.metrics(1).get(series, 0.0)
 
@@ -131,8 +145,12 @@ class ApiStack:
 
 def start(root: Path) -> ApiStack:
     stack = Stack(root=root, database="replicasafe_api_checks", ports=PORTS, build_config="debug")
-    # A short delivery timeout so the 503 example (brokers down) answers in seconds, not 30.
-    stack.api_env = {"KAFKA_CLIENT_PROPERTIES": "message.timeout.ms=3000", "LOG_LEVEL": "info"}
+    # A short delivery timeout so the 503 example (brokers down) answers in seconds, not 30, and a short reconnect
+    # backoff so that, once the brokers are back, no partition leader stays unreachable for longer than that timeout.
+    stack.api_env = {
+        "KAFKA_CLIENT_PROPERTIES": "message.timeout.ms=3000,reconnect.backoff.max.ms=500",
+        "LOG_LEVEL": "info",
+    }
     stack.worker_env = {"LOG_LEVEL": "info", "BATCH_MAX_EVENTS": "200"}
     api = ApiStack(stack)
     stack.build()
@@ -143,6 +161,7 @@ def start(root: Path) -> ApiStack:
     stack.start_worker(1, "after")
     api.wait_ready()
     api.create_keys()
+    api.wait_accepting()
     return api
 
 

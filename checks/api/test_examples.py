@@ -59,6 +59,7 @@ def send_case(api, case: contract.Case):
     finally:
         api.kafka_control("POST", "/brokers/all/up")
         api.wait_ready()
+        api.wait_accepting()
 
 
 def check(document: dict, case: contract.Case, reply) -> list[str]:
