@@ -46,51 +46,9 @@ extension ManifestObject {
     }
 
     private func kafkaTrigger(_ trigger: ManifestNode, field: String) throws(ManifestError) -> KafkaTriggerSpec {
-        guard let metadata = trigger["metadata"], let pairs = metadata.pairs else {
-            throw invalid(field + ".metadata", "is missing")
-        }
-        // metadata is map[string]string in KEDA's CRD: unquoted numbers or booleans are refused.
-        var values: [String: String] = [:]
-        for pair in pairs {
-            guard case .scalar(let text, .string) = pair.value else {
-                throw invalid("\(field).metadata.\(pair.key)", "must be a string (quote it), got \(Self.describe(pair.value))")
-            }
-            values[pair.key] = text
-        }
-        for unsupported in ["bootstrapServersFromEnv", "consumerGroupFromEnv", "topicFromEnv"] where values[unsupported] != nil {
-            throw invalid("\(field).metadata.\(unsupported)", "is not modelled: name the value in the manifest")
-        }
-        func required(_ key: String) throws(ManifestError) -> String {
-            guard let value = values[key], !value.isEmpty else { throw invalid("\(field).metadata.\(key)", "is missing") }
-            return value
-        }
-        func flag(_ key: String) throws(ManifestError) -> Bool {
-            guard let text = values[key] else { return false }
-            guard let value = GoValueParsing.bool(text) else {
-                throw invalid("\(field).metadata.\(key)", "must be a boolean (true/false), got \"\(text)\"")
-            }
-            return value
-        }
-        func integer(_ key: String, default fallback: Int64) throws(ManifestError) -> Int64 {
-            guard let text = values[key] else { return fallback }
-            guard let value = GoValueParsing.int64(text) else {
-                throw invalid("\(field).metadata.\(key)", "must be an integer, got \"\(text)\"")
-            }
-            return value
-        }
-        var policy = KafkaTriggerSpec.OffsetResetPolicy.latest
-        if let text = values["offsetResetPolicy"] {
-            guard let parsed = KafkaTriggerSpec.OffsetResetPolicy(rawValue: text) else {
-                throw invalid("\(field).metadata.offsetResetPolicy", "must be latest or earliest, got \"\(text)\"")
-            }
-            policy = parsed
-        }
-        var limitation: [Int]?
-        if let text = values["partitionLimitation"], !text.trimmingCharactersOfSpace.isEmpty {
-            guard let parsed = GoValueParsing.partitionList(text) else {
-                throw invalid("\(field).metadata.partitionLimitation", "is not a list like 1,2,10-20: \"\(text)\"")
-            }
-            limitation = parsed
+        let metadata = try TriggerMetadata(trigger, of: self, field: field)
+        for unsupported in ["bootstrapServersFromEnv", "consumerGroupFromEnv", "topicFromEnv"] where metadata.has(unsupported) {
+            throw metadata.invalid(unsupported, "is not modelled: name the value in the manifest")
         }
         var metricType = KafkaTriggerSpec.MetricType.averageValue
         if let text = try string("metricType", in: trigger, field: field + ".metricType") {
@@ -100,18 +58,18 @@ extension ManifestObject {
             metricType = parsed
         }
         let spec = KafkaTriggerSpec(
-            bootstrapServers: try required("bootstrapServers").split(separator: ",").map(String.init),
-            consumerGroup: try required("consumerGroup"),
-            topic: try required("topic"),
-            partitionLimitation: limitation,
-            lagThreshold: try integer("lagThreshold", default: 10),
-            activationLagThreshold: try integer("activationLagThreshold", default: 0),
-            offsetResetPolicy: policy,
-            allowIdleConsumers: try flag("allowIdleConsumers"),
-            excludePersistentLag: try flag("excludePersistentLag"),
-            scaleToZeroOnInvalidOffset: try flag("scaleToZeroOnInvalidOffset"),
-            limitToPartitionsWithLag: try flag("limitToPartitionsWithLag"),
-            ensureEvenDistributionOfPartitions: try flag("ensureEvenDistributionOfPartitions"),
+            bootstrapServers: try metadata.required("bootstrapServers").split(separator: ",").map(String.init),
+            consumerGroup: try metadata.required("consumerGroup"),
+            topic: try metadata.required("topic"),
+            partitionLimitation: try metadata.partitionList("partitionLimitation"),
+            lagThreshold: try metadata.integer("lagThreshold", default: 10),
+            activationLagThreshold: try metadata.integer("activationLagThreshold", default: 0),
+            offsetResetPolicy: try metadata.choice("offsetResetPolicy", default: .latest, allowed: "latest or earliest"),
+            allowIdleConsumers: try metadata.flag("allowIdleConsumers"),
+            excludePersistentLag: try metadata.flag("excludePersistentLag"),
+            scaleToZeroOnInvalidOffset: try metadata.flag("scaleToZeroOnInvalidOffset"),
+            limitToPartitionsWithLag: try metadata.flag("limitToPartitionsWithLag"),
+            ensureEvenDistributionOfPartitions: try metadata.flag("ensureEvenDistributionOfPartitions"),
             metricType: metricType
         )
         if let error = spec.validationErrors().first { throw invalid(field + ".metadata", error) }
