@@ -131,6 +131,8 @@ let package = Package(
         .executableTarget(name: "wire-bench", dependencies: ["Core", "EventWire"], path: "Sources/Bins/wire-bench", swiftSettings: strictImports),
 
         // MARK: Tests
+        // Bounded polling for the tests that wait on real processes.
+        .target(name: "TestPolling", path: "Tests/TestPolling", swiftSettings: strictImports),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strictImports),
         .testTarget(name: "EventWireTests", dependencies: ["Core", "EventWire"], swiftSettings: strictImports),
         .testTarget(name: "SimTests", dependencies: ["Core", "Sim", "SimManifests"], swiftSettings: strictImports),
@@ -138,14 +140,14 @@ let package = Package(
         .testTarget(name: "GroupConformanceTests", dependencies: ["Core", "LiveKafka", "Sim"], swiftSettings: strictImports),
         // Generated interleavings run on the simulator's database model and on PostgreSQL through libpq.
         .testTarget(
-            name: "ModelConformanceTests", dependencies: ["Core", "LivePostgres", "LiveWorker", "Sim"],
+            name: "ModelConformanceTests", dependencies: ["Core", "LivePostgres", "LiveWorker", "Sim", "TestPolling"],
             swiftSettings: strictImports
         ),
         .testTarget(
             name: "LiveIntegrationTests",
             dependencies: [
                 "Core", "EventWire", "LiveAPI", "LiveAPIKeys", "LiveKafka", "LiveKafkaDev", "LivePostgres", "LiveService", "LiveWorker",
-                httpTypes, hummingbird, hummingbirdTesting, lifecycle, logging, nioCore, yams,
+                "TestPolling", httpTypes, hummingbird, hummingbirdTesting, lifecycle, logging, nioCore, yams,
             ],
             swiftSettings: strictImports
         ),

@@ -1,5 +1,6 @@
 import Foundation
 import LiveKafka
+import TestPolling
 import Testing
 
 @Suite("Kafka rebalances with explicit acknowledgement", .serialized)
@@ -44,7 +45,7 @@ struct KafkaRebalanceTests {
         // JoinGroup round (docs/live.md). Which one happened decides what the commit below must get. The round
         // the rejoin starts waits session.timeout.ms - 1 s (5 s) for member 1, so within 2 s it is still joining.
         var synced = false
-        if !eager { synced = try await within(2) { await secondRebalances.gotEmptyAssignment } }
+        if !eager { synced = try await holds(within: 2) { await secondRebalances.gotEmptyAssignment } }
         let commits = revoked.partitions.map { KafkaTopicPartitionOffset($0, offset: 3) }
         let result = await first.commit(commits)
         if eager {
@@ -91,16 +92,6 @@ struct KafkaRebalanceTests {
         _ = await pollFirst.result
         try await second.close()
         try await first.close()
-    }
-
-    /// Whether `condition` holds within `seconds` (polled every 20 ms); no issue is recorded when it does not.
-    private func within(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return false
     }
 
     @Test("a refused commit reports the broker's error; async commits report through poll")

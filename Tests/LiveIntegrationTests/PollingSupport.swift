@@ -1,26 +1,18 @@
-import Foundation
 import LivePostgres
+import TestPolling
 import Testing
 
-/// Polls `condition` every `interval` until it holds; records an issue and throws once `seconds` have passed.
-/// The tests' only way to wait: for something they can observe, with a bound.
+/// `waitUntil` that also records an issue, so a timeout names its condition in the test's report.
 func eventually(
     _ seconds: Double, _ what: String, every interval: Duration = .milliseconds(20),
     _ condition: () async throws -> Bool
 ) async throws {
-    let deadline = Date().addingTimeInterval(seconds)
-    while true {
-        if try await condition() { return }
-        guard Date() < deadline else {
-            Issue.record("not within \(seconds) s: \(what)")
-            throw ConditionTimeout(what: what)
-        }
-        try await Task.sleep(for: interval)
+    do {
+        try await waitUntil(seconds, what, every: interval, condition)
+    } catch let timeout as PollTimeout {
+        Issue.record("\(timeout)")
+        throw timeout
     }
-}
-
-struct ConditionTimeout: Error {
-    let what: String
 }
 
 /// What one server process is doing, as another session sees it in `pg_stat_activity`.

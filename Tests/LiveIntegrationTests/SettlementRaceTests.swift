@@ -120,8 +120,7 @@ struct SettlementRaceTests {
             let write = SettlementWrite(job: "settlement", fromPeriod: from, throughPeriod: through, fenced: true, settledBy: "w")
             let result = await store.run(.settle(write)).result
             guard case .committed = result else {
-                Issue.record("settlement failed: \(result)")
-                throw ConditionTimeout(what: "settlement \(from)...\(through)")
+                throw SettlementFailed(periods: "\(from)...\(through)", result: "\(result)")
             }
         case .windowed, .checkThenMark:
             let sql = settler == .windowed ? Self.windowedSettlement : Self.checkThenMarkSettlement
@@ -200,4 +199,9 @@ struct SettlementAudit: CustomStringConvertible {
         return SettlementAudit(applied: rows.int64(0, "applied") ?? -1, settled: rows.int64(0, "settled") ?? -1,
                                unmarked: rows.int64(0, "unmarked") ?? -1, periodMismatches: rows.int64(0, "mismatches") ?? -1)
     }
+}
+
+private struct SettlementFailed: Error {
+    let periods: String
+    let result: String
 }

@@ -33,20 +33,6 @@ enum ConformanceDatabase {
     }
 }
 
-struct ConformanceTimeout: Error {
-    let what: String
-}
-
-/// Polls `condition` every millisecond until it holds; throws after `seconds` (a bound, never a sleep that
-/// stands for an event).
-func waitUntil(_ seconds: Double, _ what: String, _ condition: () async throws -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(seconds)
-    while try await !condition() {
-        guard Date() < deadline else { throw ConformanceTimeout(what: what) }
-        try await Task.sleep(for: .milliseconds(1))
-    }
-}
-
 extension PostgresConnection {
     /// `pg_blocking_pids` of backend `pid`: the sessions whose locks it waits for (empty: it is not waiting).
     func blockers(of pid: Int32) async throws -> [Int32] {

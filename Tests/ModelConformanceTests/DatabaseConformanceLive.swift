@@ -3,6 +3,7 @@ import Foundation
 import LivePostgres
 @testable import LiveWorker
 import Synchronization
+import TestPolling
 
 /// PostgreSQL driven by a conformance sequence: one connection per session sending what `LedgerStore` sends,
 /// and an observer connection that tells a statement waiting for a lock (`pg_blocking_pids` not empty) from
@@ -123,17 +124,17 @@ final class ConformanceLiveSide {
             }
             try await Task.sleep(for: .milliseconds(1))
         }
-        throw ConformanceTimeout(what: "session \(s)'s statement neither answered nor waited for a lock")
+        throw PollTimeout(what: "session \(s)'s statement neither answered nor waited for a lock", seconds: 10)
     }
 
     /// Ends the session's server process and waits until PostgreSQL has released what it held.
     private func terminate(_ s: Int) async throws {
         try await observer.query("SELECT pg_terminate_backend($1)", [.int32(pids[s])])
-        try await waitUntil(10, "backend \(pids[s]) gone") {
+        try await waitUntil(10, "backend \(pids[s]) gone", every: .milliseconds(1)) {
             try await observer.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [.int32(pids[s])]).count == 0
         }
         if let box = pending[s] {
-            try await waitUntil(10, "the terminated session's statement answers") {
+            try await waitUntil(10, "the terminated session's statement answers", every: .milliseconds(1)) {
                 box.answer.withLock { $0 } != nil
             }
             pending[s] = nil
