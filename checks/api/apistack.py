@@ -124,7 +124,9 @@ class ApiStack:
         headers = {"Content-Type": "application/json"}
         for account in range(PROBE_ACCOUNTS):
             body = json.dumps({"event_id": str(uuid.uuid4()), "account_id": f"probe-{account}", "amount_cents": 1})
-            wait_until(lambda: self.send("POST", "/v1/events", body, headers).status == 202, seconds, "api accepts")
+            wait_until(
+                lambda body=body: self.send("POST", "/v1/events", body, headers).status == 202, seconds, "api accepts"
+            )
 
     def worker_metric(self, series: str) -> float:
         return self.stack.metrics(1).get(series, 0.0)
