@@ -32,6 +32,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checks.e2e import history_check, scenario_export
 from scripts.stack.localstack import Ports, Stack, StackError, log, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -165,6 +166,7 @@ class Scenario:
             "BATCH_MAX_EVENTS": "500",
             "LOG_LEVEL": "info",
         }
+        self.stack.history_dir = REPO / "out" / "e2e" / args.mode / "history"
         self.timeline = Timeline()
         self.kills = 0
         self.killed: list[int] = []
@@ -173,6 +175,8 @@ class Scenario:
         self.max_replicas = 0
         self.broker_faults = 0
         self.started_pg = False
+        # The actions as applied (seconds since the traffic started), for the scenario file.
+        self.schedule: list[dict] = []
 
     # ----- workers --------------------------------------------------------------------------------------
 
@@ -290,6 +294,9 @@ class Scenario:
         self.stack.stop("kafka-dev")
         for stale in self.stack.root.glob("*.log"):
             stale.unlink()
+        self.stack.history_dir.mkdir(parents=True, exist_ok=True)
+        for stale in self.stack.history_dir.glob("*.jsonl"):
+            stale.unlink()
         self.started_pg = self.stack.start_postgres()
         self.stack.ensure_database(fresh=True)
         self.stack.start_kafka()
@@ -324,6 +331,7 @@ class Scenario:
 
     def run(self) -> dict:
         self.stack.build()
+        subprocess.run(self.stack.swift("--product", "sim"), cwd=REPO, check=True, stdout=sys.stderr)
         began = time.monotonic()  # `seconds` is the scenario's time, not the compiler's
         self.prepare()
         events = self.plan()
@@ -357,10 +365,16 @@ class Scenario:
         return result
 
     def act(self, action: str, argument) -> None:
+        step = {"t": round(time.monotonic() - self.timeline.start, 3), "action": action, "argument": argument}
+        self.schedule.append(step)
+        if action == "term" and len(self.running()) > 1:
+            step["worker"] = max(self.running())
         if action == "scale":
             self.scale_to(argument)
         elif action == "kill":
             self.kill_mid_batch(argument)
+            step["worker"] = self.killed[-1] if self.killed else argument
+            step["t"] = round(time.monotonic() - self.timeline.start, 3)  # the kill waits for a batch in flight
         elif action == "replace":
             # A new pod for the killed one, as a Deployment does.
             if self.killed and self.killed[-1] not in self.running():
@@ -554,8 +568,28 @@ class Scenario:
         }
         result.update(self.settlement_audit())
         result["duplicate_causes"] = self.duplicate_causes()
+        result.update(self.check_history(traffic, result))
         self.write_report(result)
         return result
+
+    def check_history(self, traffic: Traffic, result: dict) -> dict:
+        """The workers' histories through the simulator's checkers (checks/e2e/history_check.py)."""
+        directory = self.stack.history_dir
+        produced = directory / "produced.jsonl"
+        history_check.write_produced(produced, traffic.accepted)
+        histories = sorted(p for p in directory.glob("w*.jsonl"))
+        report = history_check.run(self.stack.binary("sim"), produced, histories)
+        (directory / "check-history.json").write_text(json.dumps(report, indent=2) + "\n")
+        return {
+            "history_disagreements": history_check.disagreements(result, report),
+            "history_violations_by_kind": report["violations_by_kind"],
+            "history_violations_by_cause": report["violations_by_cause"],
+            "history_duplicates": report["duplicates"],
+            "history_lost": report["lost"],
+            "history_double_settlements": report["double_settlements"],
+            "history_lines": report["history_lines"],
+            "history_partial_batches": report["partial_batches"],
+        }
 
     def duplicate_causes(self) -> dict[str, int]:
         """Why each duplicated event was applied twice, from its first two applications and the timeline (the
@@ -608,11 +642,24 @@ class Scenario:
             WHERE NOT EXISTS (SELECT 1 FROM ledger l WHERE l.event_id = p.event_id) ORDER BY 1 LIMIT 200
             """)
         (out / "result.json").write_text(json.dumps(result, indent=2) + "\n")
+        (out / "scenario.json").write_text(json.dumps(self.scenario_file(), indent=2) + "\n")
         (out / "timeline.json").write_text(json.dumps(self.timeline.entries, indent=2) + "\n")
         (out / "duplicates.tsv").write_text(detail + "\n")
         (out / "double-settlements.tsv").write_text(settlements + "\n")
         (out / "lost.tsv").write_text(lost + "\n")
         log(f"report in {out}")
+
+    def scenario_file(self) -> dict:
+        """The schedule this run applied, for `sim --scenario FILE --mode before|after`."""
+        return scenario_export.export(
+            self.schedule,
+            seed=self.args.seed,
+            events=self.args.events,
+            traffic_seconds=self.args.events / self.args.rate,
+            accounts=self.args.accounts,
+            settlement_period=self.args.settlement_period,
+            broker_down_seconds=self.args.broker_down_seconds,
+        )
 
     def stop(self) -> None:
         if self.args.keep:
@@ -629,7 +676,7 @@ class Scenario:
 def verdict(result: dict) -> list[str]:
     """What keeps the run from showing what its mode should (empty: it does). Both modes must have SIGKILLed a
     worker with a transaction in flight; `after` must be exact; `before` must show duplicates."""
-    problems = []
+    problems = list(result["history_disagreements"])
     if result["kills_with_transaction_in_flight"] < 1:
         problems.append("no SIGKILL hit a worker with a transaction in flight")
     if result["mode"] == "after":

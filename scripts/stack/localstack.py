@@ -55,6 +55,8 @@ class Stack:
     build_config: str = os.environ.get("BUILD_CONFIG", "release")
     scratch: str | None = os.environ.get("SWIFT_SCRATCH") or None
     worker_env: dict[str, str] = field(default_factory=dict)
+    # Set: each worker appends its history (HISTORY_FILE) to <history_dir>/w<index>.jsonl.
+    history_dir: Path | None = None
     api_env: dict[str, str] = field(default_factory=dict)
     bin_dir: Path | None = None
 
@@ -289,6 +291,8 @@ class Stack:
                 "WORKER_ID": f"w{index}",
                 **self.worker_env,
             }
+            if self.history_dir is not None:
+                env["HISTORY_FILE"] = str(self.history_dir / f"w{index}.jsonl")
             pid = self.spawn(name, [self.binary("worker")], env)
         if wait:
             wait_until(lambda: http_ok(f"http://127.0.0.1:{self.ports.worker(index)}/healthz"), 60, f"{name} /healthz")

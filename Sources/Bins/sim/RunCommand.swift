@@ -15,6 +15,9 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var scenarioOptions: ScenarioOptions
 
+    @Option(help: ArgumentHelp("Run the schedule in this scenario file (what make e2e writes) instead of one drawn from --seed.", valueName: "file"))
+    var scenario: String?
+
     @OptionGroup var safeguardOptions: SafeguardOptions
 
     @Flag(help: "Print one JSON object (the last line of stdout).")
@@ -37,10 +40,24 @@ struct RunCommand: ParsableCommand {
         if checkDeterminism, !safeguardOptions.safeguards.isEmpty { throw ValidationError("--without cannot be combined with --check-determinism") }
         if checkDeterminism, html != nil || svg != nil { throw ValidationError("--html and --svg cannot be combined with --check-determinism") }
         try [html, svg].compactMap { $0 }.forEach(TimelineFiles.checkWritable)
+        if scenario != nil, checkDeterminism { throw ValidationError("--scenario cannot be combined with --check-determinism") }
+    }
+
+    /// `--scenario FILE`, or the scenario the seed draws.
+    private func loadScenario() throws -> Scenario {
+        guard let path = scenario else { return scenarioOptions.scenario(seed: seed) }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ValidationError("cannot read \(path)")
+        }
+        do {
+            return try ScenarioFile.parse(text)
+        } catch {
+            throw ValidationError("\(path): \(error.reason)")
+        }
     }
 
     func run() throws {
-        let scenario = scenarioOptions.scenario(seed: seed)
+        let scenario = try loadScenario()
         if checkDeterminism {
             return try DeterminismCheck(scenario: scenario, modes: mode.modes, json: json).run()
         }
@@ -60,7 +77,10 @@ struct RunCommand: ParsableCommand {
 
     private func report(_ results: [RunResult]) -> String {
         let flag = safeguardOptions.flag
-        let reproducers = results.map { scenarioOptions.reproduce(seed: seed, mode: $0.mode.rawValue, without: $0.mode == .after ? flag : "") }
+        let reproducers = results.map { result in
+            scenario.map { "swift run sim --scenario \($0) --mode \(result.mode.rawValue)" }
+                ?? scenarioOptions.reproduce(seed: seed, mode: result.mode.rawValue, without: result.mode == .after ? flag : "")
+        }
         if json {
             guard results.count == 2 else { return results[0].json(reproduce: reproducers[0]).serialized }
             return JSONValue.object([

@@ -10,7 +10,7 @@ struct SimCommand: ParsableCommand {
             Every failing run prints a one-line reproducer; the same seed replays the same run byte for byte.
             """,
         subcommands: [RunCommand.self, SweepCommand.self, MergeCommand.self, ShrinkCommand.self, ScaleCommand.self, TuneCommand.self,
-                      AblateCommand.self],
+                      AblateCommand.self, CheckHistoryCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

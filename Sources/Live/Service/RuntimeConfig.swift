@@ -16,6 +16,8 @@ public struct RuntimeConfig: Sendable, Equatable {
     public var settlementPeriodSeconds = 60
     public var maxAttempts = 5
     public var workerID: String
+    /// The worker's history file (JSON Lines for `sim check-history`); nil: none is written.
+    public var historyFile: String?
 
     /// `httpPort` differs per process (api 8080, worker 9090); `workerID` defaults to the host name.
     public init(httpPort: Int, workerID: String) {
@@ -38,6 +40,7 @@ public struct RuntimeConfig: Sendable, Equatable {
         case settlementPeriodSeconds = "SETTLEMENT_PERIOD_SECONDS"
         case maxAttempts = "MAX_ATTEMPTS"
         case workerID = "WORKER_ID"
+        case historyFile = "HISTORY_FILE"
 
         /// The flag name: `KAFKA_TOPIC` -> `kafka-topic`.
         public var flag: String { rawValue.lowercased().replacingOccurrences(of: "_", with: "-") }
@@ -83,6 +86,7 @@ public struct RuntimeConfig: Sendable, Equatable {
         case .settlementPeriodSeconds: settlementPeriodSeconds = try integer(key, value, 1...86_400)
         case .maxAttempts: maxAttempts = try integer(key, value, 1...1000)
         case .workerID: workerID = try nonEmpty(key, value)
+        case .historyFile: historyFile = value.isEmpty ? nil : value
         }
     }
 

@@ -17,6 +17,8 @@ public struct RuntimeOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("settlement-period-seconds"), help: "SETTLEMENT_PERIOD_SECONDS (default 60)") public var settlementPeriodSeconds: String?
     @Option(name: .customLong("max-attempts"), help: "MAX_ATTEMPTS (default 5)") public var maxAttempts: String?
     @Option(name: .customLong("worker-id"), help: "WORKER_ID (default: host name)") public var workerID: String?
+    @Option(name: .customLong("history-file"), help: "HISTORY_FILE: append the worker's history (JSON Lines, for sim check-history); off by default")
+    public var historyFile: String?
 
     public init() {}
 
@@ -26,6 +28,7 @@ public struct RuntimeOptions: ParsableArguments, Sendable {
             (.kafkaGroupID, kafkaGroupID), (.databaseURL, databaseURL), (.workerMode, workerMode), (.httpHost, httpHost),
             (.httpPort, httpPort), (.shutdownGraceSeconds, shutdownGraceSeconds), (.batchMaxEvents, batchMaxEvents),
             (.settlementPeriodSeconds, settlementPeriodSeconds), (.maxAttempts, maxAttempts), (.workerID, workerID),
+            (.historyFile, historyFile),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
     }

@@ -64,6 +64,7 @@ final class ConsumerLane: Sendable {
         case .acknowledge(let rebalance):
             do {
                 try await consumer.acknowledge(rebalance)
+                if rebalance.kind == .assigned, let member = await consumer.memberID() { mailbox.post(.member(member)) }
             } catch {
                 logger.error("acknowledging \(rebalance): \(error)")
             }

@@ -18,6 +18,7 @@ extension WorkerDriver {
                 raw.forget(partition: position.partition)
                 consumerLane.submit(.seek(position))
             case .execute(let request, let work):
+                openTransactions += 1
                 databaseLane.submit(.work(request, work))
             case .commitOffsets(let request, let commit):
                 consumerLane.submit(.commit(request, commit))
@@ -66,6 +67,9 @@ extension WorkerDriver {
     func acknowledgeReleased() {
         while let index = pendingRevocations.firstIndex(where: { $0.remaining.isEmpty }) {
             let rebalance = pendingRevocations.remove(at: index).rebalance
+            if rebalance.kind == .revoked {
+                historyOwnership(.revoked, rebalance.partitions.filter { $0.topic == settings.topic }.map(\.partition), now: WallClock.now())
+            }
             execute(flow.release(Set(rebalance.partitions.filter { $0.topic == settings.topic }.map(\.partition))))
             consumerLane.submit(.acknowledge(rebalance))
         }

@@ -56,6 +56,12 @@ final class WorkerDriver {
     var leavingSince: Timestamp?
     var consumerClosed = false
     var exit: WorkerExit?
+    /// `HISTORY_FILE`: the facts `sim check-history` reads; nil (the default) writes nothing.
+    let history: HistoryLog?
+    /// This member's id in the group, learnt after each assignment (for the history).
+    var memberID: String?
+    /// Transactions sent to the database lane whose result has not come back.
+    var openTransactions = 0
 
     static let tickInterval = Duration.seconds(1)
     /// How long queued consumer operations may take once the loop ends: a commit to an unreachable coordinator can
@@ -78,6 +84,14 @@ final class WorkerDriver {
         self.databaseLane = DatabaseLane(mailbox: mailbox)
         self.publisher = DeadLetterPublisher(producer: producer, topic: settings.deadLetterTopic)
         self.machine = ConsumerStateMachine(configuration: settings.consumerConfiguration())
+        self.history = settings.historyFile.flatMap { path in
+            do {
+                return try HistoryLog(path: path, pod: settings.workerID)
+            } catch {
+                logger.error("cannot write the history to \(path): \(error)")
+                return nil
+            }
+        }
     }
 
     /// Subscribes, runs until Core says exit (or a fatal error), and returns how it ended.
@@ -101,14 +115,17 @@ final class WorkerDriver {
             health.set(phase: "joining the group")
             let now = WallClock.now()
             lastDatabaseActivity = now
+            historyStarted(now: now)
             perform(machine.start(now: now), now: now)
             let (consumer, gate, maxMessages, timeout) = (consumer, gate, settings.pollMaxMessages, settings.pollTimeout)
             pollTask = Task {
                 await PollLoop.run(consumer: consumer, maxMessages: maxMessages, timeout: timeout, gate: gate, mailbox: mailbox)
             }
             for await input in mailbox.stream {
-                handle(input, now: WallClock.now())
+                let now = WallClock.now()
+                handle(input, now: now)
                 updateGauges()
+                history?.flush()
                 if exit != nil { break }
             }
         }
@@ -123,6 +140,7 @@ final class WorkerDriver {
             await Self.wait(for: laneTask, atMost: Self.laneDrainLimit)
         }
         databaseTask.cancel()
+        historyExit(exit ?? .leftGroup, now: WallClock.now())
         health.set(coreReady: false)
         metrics.ready.set(0.0)
         return exit ?? .leftGroup
@@ -145,16 +163,20 @@ final class WorkerDriver {
             handleKafka(events, now: now)
         case .database(let request, let work, let result, let elapsed, let connected):
             lastDatabaseActivity = now
+            openTransactions -= 1
             setDatabase(up: connected)
             record(work, result: result, elapsed: elapsed, now: now)
+            historyDatabase(work, result: result, elapsed: elapsed, now: now)
             perform(machine.databaseCompleted(request, result: result, now: now), now: now)
         case .databaseProbe(let up):
             setDatabase(up: up)
         case .commit(let request, let commit, let result):
             recordCommit(commit, result: result)
+            historyCommit(commit, result: result, now: now)
             perform(machine.offsetCommitCompleted(request, result: result, now: now), now: now)
         case .deadLetter(let request, let letter, let result):
             recordDeadLetter(letter, result: result)
+            historyDeadLetter(letter, result: result, now: now)
             perform(machine.deadLetterCompleted(request, result: result, now: now), now: now)
         case .timer(let id, let token):
             guard timers.fire(id, token: token) else { return }
@@ -166,9 +188,12 @@ final class WorkerDriver {
             housekeeping(now: now)
         case .shutdown:
             logger.notice("shutdown requested (\(settings.mode.rawValue) mode)")
+            history?.append("sigterm", at: now)
             health.set(phase: "draining")
             let deadline = now + Int64(settings.shutdownGrace.components.seconds) * 1000
             perform(machine.shutdownRequested(now: now, deadline: deadline), now: now)
+        case .member(let id):
+            memberID = id
         case .consumerClosed:
             consumerClosed = true
             if leavingSince != nil, machine.isStopped { exit = .leftGroup }
@@ -215,6 +240,7 @@ final class WorkerDriver {
         switch rebalance.kind {
         case .assigned:
             metrics.rebalances[.assigned]?.increment()
+            historyOwnership(.assigned, ids, now: now)
             forget(ids)
             // The assignment takes effect first, so Core's pause of partitions still loading their offsets
             // reaches librdkafka before anything is fetched for them (the poll task waits at the gate).
@@ -226,6 +252,7 @@ final class WorkerDriver {
             perform(machine.partitionsRevoked(ids, generation: generation, now: now), now: now)
         case .lost:
             metrics.rebalances[.lost]?.increment()
+            historyOwnership(.lost, ids, now: now)
             pendingRevocations.append((rebalance, Set(ids)))
             perform(machine.partitionsLost(ids, now: now), now: now)
         }

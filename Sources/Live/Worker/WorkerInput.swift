@@ -19,6 +19,8 @@ enum WorkerInput: Sendable {
     case tick
     /// SIGTERM (graceful shutdown of the service group).
     case shutdown
+    /// The group member id librdkafka holds after an assignment (for the history).
+    case member(String)
     /// The consumer lane closed the consumer (it left the group).
     case consumerClosed
 }

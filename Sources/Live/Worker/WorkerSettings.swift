@@ -15,6 +15,8 @@ public struct WorkerSettings: Sendable {
     public var maxAttempts: Int
     public var settlementPeriodSeconds: Int
     public var shutdownGrace: Duration
+    /// `HISTORY_FILE`: where to append the history `sim check-history` reads; nil: no history.
+    public var historyFile: String?
     /// librdkafka settings the design fixes for both modes (the simulator uses the same values).
     public var sessionTimeout: Duration = .seconds(10)
     public var maxPollInterval: Duration = .seconds(30)
@@ -62,6 +64,7 @@ public struct WorkerSettings: Sendable {
             settlementPeriodSeconds: config.settlementPeriodSeconds,
             shutdownGrace: .seconds(config.shutdownGraceSeconds)
         )
+        self.historyFile = config.historyFile
     }
 
     /// Core's configuration. The seed only spreads retry jitter; it comes from the OS so replicas differ.

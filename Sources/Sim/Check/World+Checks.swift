@@ -5,29 +5,13 @@ extension World {
     /// the kinds, not the prose).
     func check() -> (Tally, [Violation]) {
         facts = collectDatabaseFacts()
-        var tally = Tally()
-        var violations: [Violation] = []
         let deadLettered = deadLetterCounts()
-        var duplicated: [Int32] = []
-        for (index, planned) in scenario.events.enumerated() {
-            tally.eventsProduced += 1
-            let effects = Int(facts.effects[index])
-            if deadLettered[index] > 0 { tally.deadLettered += 1 }
-            if planned.poison != nil {
-                tally.poisonEvents += 1
-                if deadLettered[index] == 0 {
-                    violations.append(poisonViolation(Int32(index)))
-                }
-                continue
-            }
-            tally.effectsApplied += effects
-            if effects > 0 { tally.eventsApplied += 1 }
-            if effects > 1 { duplicated.append(Int32(index)) }
-            if effects == 0 {
-                tally.lost += 1
-                violations.append(lostViolation(Int32(index), deadLettered: deadLettered[index] > 0))
-            }
-        }
+        let findings = EffectCheck(poison: scenario.events.map { $0.poison != nil }, effects: facts.effects,
+                                   deadLettered: deadLettered).run()
+        var tally = findings.tally
+        var violations = findings.poisonNotDeadLettered.map(poisonViolation)
+        violations += findings.lost.map { lostViolation($0.event, deadLettered: $0.deadLettered) }
+        let duplicated = findings.duplicated
         violations += duplicateViolations(duplicated)
         violations += balanceViolations(&tally)
         violations += settlementViolations(&tally)
@@ -102,8 +86,8 @@ extension World {
         let period = config.settlementPeriod
         let checked = max(0, now / period - 1)
         tally.settlementPeriods = Int(checked)
-        var runs = Array(repeating: [DatabaseHistory.Settlement](), count: Int(checked))
-        for row in database.history.settlements where row.period < checked { runs[Int(row.period)].append(row) }
+        let rows = database.history.settlements
+        let runs = SettlementRunCheck(periods: rows.map(\.period), checked: Int(checked)).run().map { $0.map { rows[$0] } }
         tally.settlementRuns = runs.reduce(0) { $0 + $1.count }
         var violations: [Violation] = []
         for (index, rows) in runs.enumerated() {
@@ -131,16 +115,8 @@ extension World {
 
     /// Within one member's generation, committed offsets of a partition never go back.
     private func offsetViolations() -> [Violation] {
-        let commits = coordinator.commits
-        return GroupCoordinator.regressions(in: commits).map { regression in
-            let record = commits[regression.commit]
-            let previous = commits[regression.previous]
-            let text = options.explain
-                ? "\(pods[Int(record.pod)].name) (member m\(record.member), generation \(record.generation)) committed p\(record.offset.partition) at offset \(record.offset.offset) at \(Timestamp(milliseconds: record.time)) after committing \(previous.offset.offset) at \(Timestamp(milliseconds: previous.time)): the group would re-read \(previous.offset.offset - record.offset.offset) records."
-                : ""
-            return Violation(kind: .offsetRegression, explanation: text, cause: "offset moved back", time: record.time,
-                             partition: record.offset.partition, offset: record.offset.offset)
-        }
+        GroupCoordinator.regressionViolations(in: coordinator.commits, explain: options.explain,
+                                              podName: { self.pods[Int($0)].name }, memberName: { "m\($0)" })
     }
 }
 
@@ -158,5 +134,19 @@ extension GroupCoordinator {
             last[key] = index
         }
         return found
+    }
+
+    /// The regressions as violations, for a simulated run's commits and a live history's alike.
+    static func regressionViolations(in commits: [CommitRecord], explain: Bool, podName: (Int32) -> String,
+                                     memberName: (Int32) -> String) -> [Violation] {
+        regressions(in: commits).map { regression in
+            let record = commits[regression.commit]
+            let previous = commits[regression.previous]
+            let text = explain
+                ? "\(podName(record.pod)) (member \(memberName(record.member)), generation \(record.generation)) committed p\(record.offset.partition) at offset \(record.offset.offset) at \(Timestamp(milliseconds: record.time)) after committing \(previous.offset.offset) at \(Timestamp(milliseconds: previous.time)): the group would re-read \(previous.offset.offset - record.offset.offset) records."
+                : ""
+            return Violation(kind: .offsetRegression, explanation: text, cause: "offset moved back", time: record.time,
+                             partition: record.offset.partition, offset: record.offset.offset)
+        }
     }
 }

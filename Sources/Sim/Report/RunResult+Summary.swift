@@ -9,23 +9,7 @@ extension RunResult {
         lines.append("  happened: " + happenings)
         lines.append("  outcome:  \(eventsProduced) events produced (\(poisonEvents) poison); \(eventsApplied) applied, \(effectsApplied) effects, \(duplicates) duplicates, \(lost) lost, \(deadLettered) dead-lettered, \(duplicatesSkipped) duplicates skipped by the guard")
         lines.append("            settlement: \(settlementPeriods) periods, \(settlementRuns) runs, \(doubleSettlements) double, \(missedSettlements) missed; \(balanceMismatches) balance mismatches")
-        if violations.isEmpty {
-            lines.append("  result:   every invariant held")
-        } else {
-            let kinds = violationsByKind.map { "\($0.0.rawValue) x\($0.1)" }.joined(separator: ", ")
-            lines.append("  result:   VIOLATED: \(kinds)")
-            let causes = violationsByCause.map { "\($0.kind.rawValue) / \($0.cause): \($0.count)" }
-            lines.append("  causes:   " + causes.joined(separator: "; "))
-            lines.append("")
-            let shown = representativeViolations.prefix(explanations)
-            lines.append("  The first violation of each cause:")
-            for (index, violation) in shown.enumerated() {
-                lines.append("  \(index + 1). [\(violation.kind.rawValue)] \(violation.explanation)")
-            }
-            if violations.count > shown.count {
-                lines.append("  ... \(violations.count - shown.count) more (--json lists every one)")
-            }
-        }
+        lines += ViolationReport.lines(violations, explanations: explanations)
         lines.append("")
         lines.append("  reproduce:  \(reproduce)")
         lines.append("  trace hash: \(traceHash)")

@@ -65,34 +65,10 @@ public struct RunResult: Sendable {
     public var passed: Bool { violations.isEmpty }
 
     /// Violations per (kind, cause), in order of first appearance.
-    public var violationsByCause: [(kind: Violation.Kind, cause: String, count: Int)] {
-        var tally: [(kind: Violation.Kind, cause: String, count: Int)] = []
-        for violation in violations {
-            if let index = tally.firstIndex(where: { $0.kind == violation.kind && $0.cause == violation.cause }) {
-                tally[index].count += 1
-            } else {
-                tally.append((violation.kind, violation.cause, 1))
-            }
-        }
-        return tally
-    }
+    public var violationsByCause: [(kind: Violation.Kind, cause: String, count: Int)] { ViolationReport.byCause(violations) }
 
     /// The first violation of each distinct (kind, cause): one per kind first, then the other causes.
-    public var representativeViolations: [Violation] {
-        let firsts = violationsByCause.compactMap { entry in
-            violations.first { $0.kind == entry.kind && $0.cause == entry.cause }
-        }
-        var ordered: [Violation] = []
-        for kind in Violation.Kind.allCases {
-            if let first = firsts.first(where: { $0.kind == kind }) { ordered.append(first) }
-        }
-        return ordered + firsts.filter { !ordered.contains($0) }
-    }
+    public var representativeViolations: [Violation] { ViolationReport.representatives(violations) }
 
-    public var violationsByKind: [(Violation.Kind, Int)] {
-        Violation.Kind.allCases.compactMap { kind in
-            let count = violations.filter { $0.kind == kind }.count
-            return count > 0 ? (kind, count) : nil
-        }
-    }
+    public var violationsByKind: [(Violation.Kind, Int)] { ViolationReport.byKind(violations) }
 }
