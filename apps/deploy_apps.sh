@@ -59,37 +59,16 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$mode" ] || die "usage: apps/deploy_apps.sh before|after|--delete [--registry R] [--tag T] [--outputs FILE] (see --help)"
 
-tools=(aws kubectl jq)
-[ -n "$outputs_file" ] || tools+=(terraform)
-require_tools "${tools[@]}"
-load_outputs "$outputs_file"
-[ "$skip_kubeconfig" = 1 ] || use_cluster
+open_cluster_session "$outputs_file" "$skip_kubeconfig"
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-# The environment file apps/render.sh reads (same keys as apps/environments/example.env). Values are read
-# into variables first: a failing $(...) inside the heredoc would not stop the script.
-region=$(tf_output region)
-db_bucket=$(tf_output db_backup_bucket)
-velero_bucket=$(tf_output velero_bucket)
-role_arn=$(tf_output db_backup_role_arn)
-[[ $role_arn != *":000000000000:"* ]] || die "db_backup_role_arn is the placeholder account; apply infra/ first"
-[ -n "$registry" ] || registry=$(tf_output image_registry)
-[ -n "$tag" ] || tag=$(sed -n 's/^IMAGE_TAG=//p' "$PLATFORM_ROOT/apps/environments/example.env")
-[[ $registry != *"000000000000"* ]] || die "image registry $registry is the placeholder account"
+# The environment file apps/render.sh reads (same keys as apps/environments/example.env).
+write_render_env "$work/env" "$registry" "$tag"
 ingress_cidrs=$(tf_output ingress_allowed_cidrs | jq -er 'join(",")') || die "Terraform output ingress_allowed_cidrs is not a list of CIDRs"
 waf_acl=$(tf_output waf_web_acl_arn)
 if [ -z "${ACM_CERTIFICATE_ARN:-}" ] && [ "$allow_plain_http" != 1 ] && [ "$mode" != delete ]; then
     die "ACM_CERTIFICATE_ARN is not set: the api would take money-moving requests over plain HTTP; set it, or pass --allow-plain-http to mean it"
 fi
-cat >"$work/env" <<ENV
-AWS_REGION=$region
-DB_BACKUP_BUCKET=$db_bucket
-DB_BACKUP_ROLE_ARN=$role_arn
-VELERO_BUCKET=$velero_bucket
-IMAGE_REGISTRY=$registry
-IMAGE_TAG=$tag
+cat >>"$work/env" <<ENV
 ACM_CERTIFICATE_ARN=${ACM_CERTIFICATE_ARN:-}
 INGRESS_ALLOWED_CIDRS=$ingress_cidrs
 WAF_WEB_ACL_ARN=$waf_acl
@@ -117,30 +96,10 @@ done
 kubectl get ingressclass alb >/dev/null 2>&1 || die "IngressClass alb is missing: run platform/install_platform.sh"
 
 # 2. The images, before anything is applied.
-image_exists() {
-    local repository=$1 host path
-    host=${repository%%/*}
-    path=${repository#*/}
-    if [[ $host =~ ^[0-9]{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$ ]]; then
-        aws ecr describe-images --region "${BASH_REMATCH[1]}" --repository-name "$path" \
-            --image-ids "imageTag=$tag" >/dev/null 2>&1
-    else
-        # OCI distribution API with an anonymous pull token (public GHCR, Docker Hub, ...).
-        local token=""
-        token=$(curl -fsS "https://$host/token?scope=repository:$path:pull" 2>/dev/null | jq -r '.token // empty') || true
-        curl -fsS -o /dev/null ${token:+-H "Authorization: Bearer $token"} \
-            -H 'Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
-            "https://$host/v2/$path/manifests/$tag"
-    fi
-}
-for image in api worker; do
-    image_exists "$registry/$image" ||
-        die "image $registry/$image:$tag not found (or not readable with these credentials): build and push it (.github/workflows/images.yml), or pass --registry/--tag of an existing one"
-    log "image $registry/$image:$tag exists"
-done
+require_images "$work/env" api worker
 
 # 3. Everything but the schema Job, which needs the database first.
-log "applying overlay '$mode' ($objects objects; images $registry/{api,worker}:$tag)"
+log "applying overlay '$mode' ($objects objects)"
 kubectl -n postgres delete job ledger-schema --ignore-not-found >/dev/null
 kubectl apply -f "$work/rendered.yaml" -l 'app.kubernetes.io/name!=ledger-schema'
 

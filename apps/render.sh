@@ -34,7 +34,7 @@ for key in DB_BACKUP_BUCKET VELERO_BUCKET; do
 done
 
 # The api's Ingress: HTTPS unless plain HTTP is allowed explicitly; the admitted CIDRs always (comma-separated).
-if [ "$target" != load ]; then
+if [ "$target" = before ] || [ "$target" = after ]; then
     [[ $INGRESS_ALLOWED_CIDRS =~ ^[0-9./]+(,[0-9./]+)*$ ]] ||
         { echo "render: INGRESS_ALLOWED_CIDRS '$INGRESS_ALLOWED_CIDRS' is not a comma-separated CIDR list" >&2; exit 2; }
     if [ -z "$ACM_CERTIFICATE_ARN" ] && [ "$ALLOW_PLAIN_HTTP" != 1 ]; then

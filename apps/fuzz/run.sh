@@ -14,7 +14,9 @@
 #    seeds, or a shard missing: the log says which).
 # A second run needs a new RUN_ID (the results prefix) and the old Jobs gone (--delete; Jobs are immutable).
 # Environment: TIMEOUT_SECONDS (default 21600, the sweep Job's activeDeadlineSeconds) bounds each wait;
-# IMAGE_REGISTRY (default: Terraform output image_registry) holds the sim image, built from docker/sim.Dockerfile.
+# IMAGE_REGISTRY (default: Terraform output image_registry) holds the sim image, built from docker/sim.Dockerfile
+# by .github/workflows/images.yml; IMAGE_TAG (or --image-tag) picks it. The image must exist before anything is
+# applied.
 set -euo pipefail
 # shellcheck source=platform/lib.sh
 . "$(dirname "$0")/../../platform/lib.sh"
@@ -24,45 +26,26 @@ TIMEOUT_SECONDS=${TIMEOUT_SECONDS:-21600}
 mode=run
 outputs_file=""
 skip_kubeconfig=0
-image_tag=""
+image_tag=${IMAGE_TAG:-}
 while [ $# -gt 0 ]; do
     case $1 in
         --delete) mode=delete; shift ;;
         --outputs) outputs_file=${2:?--outputs needs a file}; shift 2 ;;
         --skip-kubeconfig) skip_kubeconfig=1; shift ;;
         --image-tag) image_tag=${2:?--image-tag needs a tag}; shift 2 ;;
-        -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
 done
 
-tools=(aws kubectl jq)
-[ -n "$outputs_file" ] || tools+=(terraform)
-require_tools "${tools[@]}"
-load_outputs "$outputs_file"
-[ "$skip_kubeconfig" = 1 ] || use_cluster
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# Values are read into variables first: a failing $(...) inside the heredoc would not stop the script.
-region=$(tf_output region)
-bucket=$(tf_output db_backup_bucket)
+open_cluster_session "$outputs_file" "$skip_kubeconfig"
+write_render_env "$work/env" "${IMAGE_REGISTRY:-}" "$image_tag"
 role_arn=$(tf_output sim_fuzz_role_arn)
 [[ $role_arn != *":000000000000:"* ]] || die "sim_fuzz_role_arn is the placeholder account; apply infra/ first"
-db_role_arn=$(tf_output db_backup_role_arn)
-velero_bucket=$(tf_output velero_bucket)
-registry=${IMAGE_REGISTRY:-}
-[ -n "$registry" ] || registry=$(tf_output image_registry)
-default_tag=$(sed -n 's/^IMAGE_TAG=//p' "$PLATFORM_ROOT/apps/environments/example.env")
-cat >"$work/env" <<ENV
-AWS_REGION=$region
-DB_BACKUP_BUCKET=$bucket
-DB_BACKUP_ROLE_ARN=$db_role_arn
-VELERO_BUCKET=$velero_bucket
-IMAGE_REGISTRY=$registry
-IMAGE_TAG=${image_tag:-$default_tag}
+cat >>"$work/env" <<ENV
 FUZZ_ROLE_ARN=$role_arn
 ENV
+bucket=$(sed -n 's/^DB_BACKUP_BUCKET=//p' "$work/env")
 "$PLATFORM_ROOT/apps/render.sh" fuzz "$work/env" >"$work/fuzz.yaml"
 
 if [ "$mode" = delete ]; then
@@ -77,6 +60,7 @@ run_id=$(sed -n 's/^RUN_ID=//p' "$PLATFORM_ROOT/apps/fuzz/params.env")
 if aws s3 ls "s3://$bucket/fuzz/$run_id/" >/dev/null 2>&1; then
     die "s3://$bucket/fuzz/$run_id/ already holds results: choose a new RUN_ID in apps/fuzz/params.env"
 fi
+require_images "$work/env" sim
 kubectl apply -f "$work/fuzz.yaml"
 
 # finished JOB: waits (bounded) until the Job has a true Complete or Failed condition; prints which.

@@ -340,6 +340,44 @@ def test_terraform_irsa_trusts_the_service_accounts_in_use(tree):
     )
 
 
+def test_terraform_requires_the_fuzz_role_output_the_fleet_reads(tree):
+    tree.replace("infra/outputs.tf", 'output "sim_fuzz_role_arn"', 'output "fuzz_role_arn"')
+    rc, out = tree.lint("terraform")
+    assert rc != 0, out
+    assert "output sim_fuzz_role_arn missing" in out
+    assert 'output sim_fuzz_role_arn is not ${module.irsa["sim_fuzz"].arn}' in out
+    assert "scripts read output sim_fuzz_role_arn, which infra/ does not define" in out
+
+
+def test_terraform_keeps_the_fuzz_role_to_its_prefix(tree):
+    tree.replace(
+        "infra/iam_sim_fuzz.tf",
+        '"${module.backups.bucket_arns["db"]}/fuzz/*"',
+        '"${module.backups.bucket_arns["db"]}/*"',
+    )
+    failed(tree, "terraform", "role sim_fuzz statement Findings: object actions on")
+
+
+def test_terraform_refuses_deletes_by_the_fuzz_role(tree):
+    tree.replace("infra/iam_sim_fuzz.tf", '"s3:PutObject",', '"s3:PutObject", "s3:DeleteObject",')
+    failed(tree, "terraform", "deletes objects, which the role's job does not need")
+
+
+def test_terraform_requires_the_fuzz_listing_narrowed_to_its_prefix(tree):
+    tree.replace("infra/iam_sim_fuzz.tf", 'values   = ["fuzz/*", "fuzz"]', 'values   = ["*"]')
+    failed(tree, "terraform", "role sim_fuzz statement ListFindings: s3:ListBucket is not narrowed to s3:prefix fuzz/")
+
+
+def test_terraform_refuses_wildcard_actions(tree):
+    tree.replace("infra/iam_sim_fuzz.tf", '"s3:GetObject",', '"s3:*",')
+    failed(tree, "terraform", "role sim_fuzz statement Findings: wildcard action s3:*")
+
+
+def test_terraform_keeps_the_backup_role_off_the_fuzz_prefix(tree):
+    tree.replace("infra/iam_db_backup.tf", '/pgbackrest/*"]', '/fuzz/*"]')
+    failed(tree, "terraform", "role db_backup statement Repository: object actions on")
+
+
 def test_checkov_requires_versioned_buckets(tree):
     tree.replace("infra/modules/backups/main.tf", 'status = "Enabled"', 'status = "Suspended"')
     failed(tree, "checkov", "CKV_AWS_21")

@@ -1,4 +1,4 @@
-"""platform/install_platform.sh, platform/uninstall_platform.sh and apps/deploy_apps.sh against a stand-in for
+"""platform/install_platform.sh, platform/uninstall_platform.sh, apps/deploy_apps.sh and apps/fuzz/run.sh against a stand-in for
 aws, terraform, helm and kubectl (checks/platform/stubs/cloud_tool.py): none of them can run on the build
 machine, but the scripts' own decisions can be checked: tools and versions first, clear errors, the pinned
 charts with their values and the account's roles, the order of the steps, the Secret hand-over."""
@@ -25,6 +25,7 @@ OUTPUTS = {
     "velero_role_arn": "arn:aws:iam::123456789012:role/replicasafe-velero",
     "ebs_csi_role_arn": "arn:aws:iam::123456789012:role/replicasafe-ebs-csi",
     "db_backup_role_arn": "arn:aws:iam::123456789012:role/replicasafe-db-backup",
+    "sim_fuzz_role_arn": "arn:aws:iam::123456789012:role/replicasafe-sim-fuzz",
     "velero_bucket": "replicasafe-velero-123456789012-us-east-1",
     "db_backup_bucket": "replicasafe-db-backups-123456789012-us-east-1",
     "backup_kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555",
@@ -357,3 +358,39 @@ def test_deploy_takes_registry_and_tag_from_the_environment(cloud):
         "describe-images --region eu-west-1 --repository-name rs/api --image-ids imageTag=v1.2.3" in c
         for c in cloud.calls("aws")
     )
+
+
+# ---- apps/fuzz/run.sh -------------------------------------------------------------------------------------
+
+
+def test_fuzz_run_applies_the_fleet_with_the_accounts_values(cloud):
+    rc, out = cloud.run("apps/fuzz/run.sh", "--image-tag", "3f2a9c1")
+    assert rc == 0, out
+    rendered = cloud.applied()[0]
+    assert f"image: {OUTPUTS['image_registry']}/sim:3f2a9c1" in rendered
+    assert f"eks.amazonaws.com/role-arn: {OUTPUTS['sim_fuzz_role_arn']}" in rendered
+    assert f"RESULTS_BUCKET: {OUTPUTS['db_backup_bucket']}" in rendered
+    assert ":000000000000:" not in rendered and "000000000000.dkr" not in rendered
+    assert any(
+        "describe-images --region us-east-1 --repository-name replicasafe/sim --image-ids imageTag=3f2a9c1" in c
+        for c in cloud.calls("aws")
+    )
+    patched = [c for c in cloud.calls("kubectl") if "patch job sim-fuzz-merge" in c]
+    assert patched, "the merge Job is resumed after the sweep"
+
+
+def test_fuzz_run_checks_the_sim_image_before_applying(cloud):
+    rc, out = cloud.run("apps/fuzz/run.sh", "--image-tag", "3f2a9c1", STUB_MISSING_IMAGE="sim")
+    assert rc != 0
+    assert "image 123456789012.dkr.ecr.us-east-1.amazonaws.com/replicasafe/sim:3f2a9c1 not found" in out
+    assert not cloud.applied(), "nothing may be applied when the sim image is missing"
+
+
+def test_fuzz_run_refuses_the_placeholder_role(cloud):
+    outputs = json.load(open(os.path.join(cloud.state, "outputs.json")))
+    outputs["sim_fuzz_role_arn"]["value"] = "arn:aws:iam::000000000000:role/replicasafe-sim-fuzz"
+    json.dump(outputs, open(os.path.join(cloud.state, "outputs.json"), "w"))
+    rc, out = cloud.run("apps/fuzz/run.sh")
+    assert rc != 0
+    assert "sim_fuzz_role_arn is the placeholder account" in out
+    assert not cloud.applied()

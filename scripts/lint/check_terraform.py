@@ -2,7 +2,9 @@
 """Parses every Terraform file with python-hcl2 and checks the structure the platform depends on:
 pinned versions, three AZs with three subnets of each tier, a node group in each AZ, the add-ons (VPC CNI with
 network policy, EBS CSI with its role, CoreDNS, kube-proxy), an IRSA role for every ServiceAccount that
-platform/ and apps/ run with (and no role nobody uses), every Terraform output that the scripts read, backup
+platform/ and apps/ run with (and no role nobody uses) with an output `<role>_role_arn`, the least privilege of
+the roles that reach the backup buckets (each its own bucket and prefix, no wildcard action, deletes only where
+the role's job needs them, its KMS key only), every Terraform output that the scripts read, backup
 buckets whose old versions expire and whose policy is TLS-only (checkov checks the rest of a bucket), a budget, and the CIDRs that
 the NetworkPolicies and the traffic matrix repeat.
 
@@ -236,6 +238,82 @@ def check_irsa(tf, root):
             problem("irsa", f"role {role} has no policy in local.irsa_policies or local.irsa_managed_policies")
 
 
+# The roles whose policy reaches the backup buckets (module.backups): the bucket, the key prefix (None: the whole
+# bucket is the role's) and whether deleting objects is part of the job. A role not listed may not touch S3.
+S3_SCOPES = {
+    "db_backup": ("db", "pgbackrest", True),
+    "sim_fuzz": ("db", "fuzz", False),
+    "velero": ("velero", None, True),
+}
+S3_BUCKET_ACTIONS = {"s3:ListBucket", "s3:GetBucketLocation"}
+KMS_KEY = "${module.backups.kms_key_arn}"
+
+
+def policy_statements(tf, role):
+    """The statements of the data.aws_iam_policy_document that local.irsa_policies gives the role."""
+    ref = str(tf["locals"].get("irsa_policies", {}).get(role, ""))
+    match = re.fullmatch(r"\$\{data\.aws_iam_policy_document\.(\w+)\.json\}", ref)
+    if not match:
+        return None
+    return tf["data"].get(("aws_iam_policy_document", match.group(1)), {}).get("statement", [])
+
+
+def check_s3_statement(role, statement, scope):
+    """One statement of a role with an S3 scope: object actions on its prefix, bucket actions on its bucket
+    (listing narrowed to the prefix), deletes only where allowed, KMS on the backup key only."""
+    bucket, prefix, may_delete = scope
+    bucket_arn = f'${{module.backups.bucket_arns["{bucket}"]}}'
+    objects = f"{bucket_arn}/{prefix}/*" if prefix else f"{bucket_arn}/*"
+    sid = statement.get("sid", "?")
+    actions = [str(a) for a in statement.get("actions", [])]
+    resources = [str(r) for r in statement.get("resources", [])]
+    s3 = [a for a in actions if a.startswith("s3:")]
+    if any(a.startswith("kms:") for a in actions) and resources != [KMS_KEY]:
+        problem("iam", f"role {role} statement {sid}: KMS actions on {resources}, not only the backup key")
+    if not s3:
+        return
+    if not may_delete and any(a.startswith("s3:Delete") for a in s3):
+        problem("iam", f"role {role} statement {sid}: {s3} deletes objects, which the role's job does not need")
+    if all(a in S3_BUCKET_ACTIONS for a in s3):
+        if resources != [bucket_arn]:
+            problem("iam", f"role {role} statement {sid}: bucket actions on {resources}, not only {bucket_arn}")
+        listed = [c for c in statement.get("condition", []) if c.get("variable") == "s3:prefix"]
+        allowed = {prefix, f"{prefix}/*"}
+        if (
+            prefix
+            and "s3:ListBucket" in s3
+            and not (listed and all(set(c.get("values", [])) <= allowed for c in listed))
+        ):
+            problem("iam", f"role {role} statement {sid}: s3:ListBucket is not narrowed to s3:prefix {prefix}/")
+    elif resources != [objects]:
+        problem("iam", f"role {role} statement {sid}: object actions on {resources}, not only {objects}")
+
+
+def check_least_privilege(tf):
+    """No wildcard actions anywhere; each S3-reaching role within its own bucket and prefix."""
+    for role in sorted(tf["locals"].get("irsa_policies", {})):
+        statements = policy_statements(tf, role)
+        if statements is None:
+            problem("iam", f"role {role}: local.irsa_policies does not name a data.aws_iam_policy_document")
+            continue
+        for statement in statements:
+            sid = statement.get("sid", "?")
+            if str(statement.get("effect", "Allow")) != "Allow":
+                continue
+            for action in (str(a) for a in statement.get("actions", [])):
+                if "*" in action:
+                    problem("iam", f"role {role} statement {sid}: wildcard action {action}")
+            if statement.get("not_actions") or statement.get("not_resources"):
+                problem("iam", f"role {role} statement {sid}: not_actions/not_resources grant everything else")
+            if role in S3_SCOPES:
+                check_s3_statement(role, statement, S3_SCOPES[role])
+            elif any(str(a).startswith("s3:") for a in statement.get("actions", [])):
+                problem("iam", f"role {role} statement {sid}: S3 actions in a role with no S3 scope")
+    for role in S3_SCOPES:
+        if role not in tf["locals"].get("irsa_policies", {}):
+            problem("iam", f"role {role}: no policy in local.irsa_policies")
+
+
 def check_outputs(tf, root):
     outputs = set(tf["output"])
     required = {
@@ -250,13 +328,22 @@ def check_outputs(tf, root):
         "db_backup_role_arn",
         "velero_bucket",
         "db_backup_bucket",
+        "sim_fuzz_role_arn",
+        "image_registry",
     }
     for name in sorted(required - outputs):
         problem("outputs", f"output {name} missing")
+    # Every IRSA role's ARN is an output named after it (the scripts and the charts' values take it from there).
+    for role in sorted(tf["locals"].get("irsa_service_accounts", {})):
+        want = f'${{module.irsa["{role}"].arn}}'
+        if str(tf["output"].get(f"{role}_role_arn", {}).get("value")) != want:
+            problem("outputs", f"output {role}_role_arn is not {want}")
     command = str(tf["output"].get("kubeconfig_command", {}).get("value", ""))
     if not command.startswith("aws eks update-kubeconfig --region ${var.region} --name ${module.cluster.name}"):
         problem("outputs", f"kubeconfig_command is {command!r}")
-    scripts = glob.glob(os.path.join(root, "platform/*.sh")) + glob.glob(os.path.join(root, "apps/*.sh"))
+    scripts = glob.glob(os.path.join(root, "platform/*.sh")) + glob.glob(
+        os.path.join(root, "apps/**/*.sh"), recursive=True
+    )
     read = set()
     for path in scripts:
         read |= set(re.findall(r"tf_output ([a-z_]+)", open(path).read()))
@@ -370,6 +457,7 @@ def main():
     cidrs = check_network_layout(infra)
     check_eks(infra)
     check_irsa(infra, root)
+    check_least_privilege(infra)
     outputs_read = check_outputs(infra, root)
     buckets = check_buckets(MODULES.get("backups", infra)) + check_buckets(bootstrap)
     check_budget(infra)

@@ -75,5 +75,6 @@ step "shellcheck"
 shellcheck -x scripts/drill/pgbackrest-drill.sh checks/drill/test-drill.sh scripts/ops/*.sh scripts/deps/install.sh
 echo "shellcheck: ok"
 
-step "mutations: broken copies must fail"
+step "mutations: broken copies must fail (the harness's own test first)"
+"$PY" -m checks.alerts.test_mutations
 "$PY" -m checks.alerts.mutations

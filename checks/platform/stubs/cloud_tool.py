@@ -51,6 +51,8 @@ elif tool == "aws":
         if missing and any(a.endswith("/" + missing) for a in args):
             sys.exit(254)
         out(json.dumps({"imageDetails": [{"imageTags": [args[-1].split("=", 1)[1]]}]}))
+    if args[:2] == ["s3", "ls"]:
+        sys.exit(1)  # an empty prefix: no results of an earlier run
     sys.exit(0)
 elif tool == "kubectl":
     if args[:1] == ["-n"]:
@@ -110,6 +112,16 @@ elif tool == "kubectl":
         applied = [n for n in sorted(os.listdir(STUB_DIR)) if n.startswith("applied-")]
         rendered = next(open(os.path.join(STUB_DIR, n)).read() for n in applied)
         out(re.search(r"name: WORKER_MODE\n\s+value: (\w+)", rendered).group(1))
+    if joined.startswith("get job "):
+        # The fuzz fleet's Jobs: absent until applied, then finished at once.
+        if "jsonpath={range .status.conditions" in joined:
+            out("Complete ")
+        if "failedIndexes" in joined:
+            out("")
+        applied = [state(n) for n in os.listdir(STUB_DIR) if n.startswith("applied-")]
+        sys.exit(0 if any(f"name: {args[2]}\n" in text for text in applied) else 1)
+    if args[0] == "logs":
+        out('{"failing":0}\n')
     if "get ingress api" in joined:
         out("k8s-apps-api-0123456789.us-east-1.elb.amazonaws.com")
     # get crd, get ingressclass, get storageclass, annotate, wait, rollout, delete: succeed quietly.
