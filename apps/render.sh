@@ -102,7 +102,7 @@ YAML
 elif [ "$target" = fuzz ]; then
     cat >> "$work/kustomization.yaml" <<YAML
 images:
-  - name: ghcr.io/replicasafe/sim
+  - name: replicasafe/sim
     newName: "$IMAGE_REGISTRY/sim"
     newTag: "$IMAGE_TAG"
 patches:

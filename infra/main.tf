@@ -63,7 +63,7 @@ module "registry" {
   source = "./modules/registry"
 
   prefix            = var.name
-  repositories      = ["api", "worker"]
+  repositories      = ["api", "worker", "sim"]
   github_repository = var.github_repository
   force_delete      = var.force_destroy_data
 }

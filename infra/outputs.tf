@@ -95,7 +95,7 @@ output "backup_kms_key_arn" {
 }
 
 output "image_registry" {
-  description = "Where the images live: REGISTRY/api and REGISTRY/worker (apps/deploy_apps.sh --registry)."
+  description = "Where the images live: REGISTRY/api and REGISTRY/worker (apps/deploy_apps.sh --registry), REGISTRY/sim (apps/fuzz/run.sh)."
   value       = module.registry.registry
 }
 

@@ -26,6 +26,7 @@ COPIED = [
     "docs/interfaces.md",
     "checks/load",
     ".github",
+    "docker",
     "db",
     "Sources/Live/API",
     "Sources/Live/Worker",

@@ -378,6 +378,25 @@ def test_terraform_keeps_the_backup_role_off_the_fuzz_prefix(tree):
     failed(tree, "terraform", "role db_backup statement Repository: object actions on")
 
 
+def test_terraform_requires_the_workflow_to_build_every_repository(tree):
+    tree.replace(
+        ".github/workflows/images.yml", "        image: [api, worker, sim]\n", "        image: [api, worker]\n"
+    )
+    failed(tree, "terraform", "images.yml job build matrix is ['api', 'worker'], not the ECR repositories")
+
+
+def test_terraform_requires_a_repository_for_every_deployed_image(tree):
+    tree.replace(
+        "infra/main.tf", 'repositories      = ["api", "worker", "sim"]', 'repositories      = ["api", "worker"]'
+    )
+    failed(tree, "terraform", "apps/render.sh images newName is ['api', 'sim', 'worker'], not the ECR repositories")
+
+
+def test_terraform_requires_the_fuzz_run_to_check_its_image(tree):
+    tree.replace("apps/fuzz/run.sh", 'require_images "$work/env" sim\n', "")
+    failed(tree, "terraform", "require_images in apps/ scripts is ['api', 'worker'], not the ECR repositories")
+
+
 def test_checkov_requires_versioned_buckets(tree):
     tree.replace("infra/modules/backups/main.tf", 'status = "Enabled"', 'status = "Suspended"')
     failed(tree, "checkov", "CKV_AWS_21")

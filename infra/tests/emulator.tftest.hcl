@@ -1,18 +1,7 @@
 # `make test-infra` (scripts/infra/test-infra.sh): applies the whole stack to the AWS API emulator (moto) and
 # checks what a user of the stack relies on. The emulator does not implement EKS add-ons or budgets, so those are
 # off here; everything else is the configuration a real apply uses. Terraform destroys it after the last run.
-variables {
-  name                  = "rs-emu"
-  region                = "us-east-1"
-  api_allowed_cidrs     = ["203.0.113.10/32"]
-  ingress_allowed_cidrs = ["198.51.100.0/24"]
-  budget_alert_emails   = ["platform-team@example.com"]
-  github_repository     = "example/replicasafe"
-  enable_eks_addons     = false
-  enable_budget         = false
-  force_destroy_data    = true
-}
-
+# The variables are tests/emulator.tfvars (-var-file), the same file the script's plain-CLI replan applies.
 provider "aws" {
   region                      = var.region
   access_key                  = "test"
@@ -94,12 +83,12 @@ run "apply" {
   }
 
   assert {
-    condition     = keys(module.registry.settings) == ["api", "worker"] && alltrue([for r in module.registry.settings : r.image_tag_mutability == "IMMUTABLE" && r.scan_on_push])
-    error_message = "want ECR repositories api and worker with immutable tags and scan on push: ${jsonencode(module.registry.settings)}"
+    condition     = keys(module.registry.settings) == ["api", "sim", "worker"] && alltrue([for r in module.registry.settings : r.image_tag_mutability == "IMMUTABLE" && r.scan_on_push])
+    error_message = "want ECR repositories api, sim and worker with immutable tags and scan on push: ${jsonencode(module.registry.settings)}"
   }
 
   assert {
-    condition     = output.image_registry == "${split("/", module.registry.repository_urls["api"])[0]}/rs-emu" && endswith(module.registry.repository_urls["worker"], "/rs-emu/worker")
-    error_message = "images must be REGISTRY/api and REGISTRY/worker: ${jsonencode(module.registry.repository_urls)}"
+    condition     = output.image_registry == "${split("/", module.registry.repository_urls["api"])[0]}/rs-emu" && endswith(module.registry.repository_urls["worker"], "/rs-emu/worker") && endswith(module.registry.repository_urls["sim"], "/rs-emu/sim")
+    error_message = "images must be REGISTRY/api, REGISTRY/worker and REGISTRY/sim: ${jsonencode(module.registry.repository_urls)}"
   }
 }

@@ -59,10 +59,10 @@ reset_moto() { curl -fsS -X POST "$endpoint/moto-api/reset" >/dev/null; }
 phase_test() {
     terraform -chdir="$ROOT/infra" init -backend=false -input=false >"$work/init.log" 2>&1 ||
         { cat "$work/init.log"; return 1; }
-    terraform -chdir="$ROOT/infra" test -no-color
+    terraform -chdir="$ROOT/infra" test -no-color -var-file=tests/emulator.tfvars
 }
 
-# The same variables as infra/tests/emulator.tftest.hcl, for the plain CLI.
+# A copy of infra/ for the plain CLI, with a local backend and the emulator's provider settings.
 write_emulator_copy() {
     local copy=$1
     mkdir -p "$copy"
@@ -83,17 +83,7 @@ provider "aws" {
   max_retries                 = 1
 }
 TF
-    cat >"$copy/emulator.tfvars" <<'TFVARS'
-name                  = "rs-emu"
-region                = "us-east-1"
-api_allowed_cidrs     = ["203.0.113.10/32"]
-ingress_allowed_cidrs = ["198.51.100.0/24"]
-budget_alert_emails   = ["platform-team@example.com"]
-github_repository     = "example/replicasafe"
-enable_eks_addons     = false
-enable_budget         = false
-force_destroy_data    = true
-TFVARS
+    cp "$ROOT/infra/tests/emulator.tfvars" "$copy/emulator.tfvars"
 }
 
 phase_replan() {

@@ -381,6 +381,38 @@ def check_buckets(tf):
     return len(buckets)
 
 
+def check_images(tf, root):
+    """One list of images everywhere: the ECR repositories of module.registry, the images the workflow builds
+    (.github/workflows/images.yml, both matrices), their docker/NAME.Dockerfile, the names apps/render.sh points
+    at IMAGE_REGISTRY, and the images the deploy scripts check before applying (require_images)."""
+    repositories = tf["module"].get("registry", {}).get("repositories") or []
+    sources = {"infra/main.tf module registry repositories": set(repositories)}
+    workflow = os.path.join(root, ".github/workflows/images.yml")
+    if os.path.exists(workflow):
+        with open(workflow) as handle:
+            jobs = (yaml.safe_load(handle) or {}).get("jobs", {})
+        for job in ("build", "publish"):
+            images = jobs.get(job, {}).get("strategy", {}).get("matrix", {}).get("image") or []
+            sources[f"images.yml job {job} matrix"] = set(images)
+    else:
+        problem("images", ".github/workflows/images.yml is missing: nothing builds the images")
+    sources["docker/NAME.Dockerfile"] = {
+        os.path.basename(p)[: -len(".Dockerfile")] for p in glob.glob(os.path.join(root, "docker/*.Dockerfile"))
+    }
+    render = open(os.path.join(root, "apps/render.sh")).read()
+    sources["apps/render.sh images newName"] = set(re.findall(r'newName: "\$IMAGE_REGISTRY/([a-z0-9-]+)"', render))
+    required = set()
+    for path in glob.glob(os.path.join(root, "apps/**/*.sh"), recursive=True):
+        for names in re.findall(r"^\s*require_images \S+ ([a-z0-9 -]+)$", open(path).read(), re.M):
+            required |= set(names.split())
+    sources["require_images in apps/ scripts"] = required
+    want = set(repositories)
+    for where, names in sources.items():
+        if names != want:
+            problem("images", f"{where} is {sorted(names)}, not the ECR repositories {sorted(want)}")
+    return len(want)
+
+
 def check_budget(tf):
     budgets = [b for (t, _), b in tf["resource"].items() if t == "aws_budgets_budget"]
     if not budgets or not any(b.get("notification") for b in budgets):
@@ -460,6 +492,7 @@ def main():
     check_least_privilege(infra)
     outputs_read = check_outputs(infra, root)
     buckets = check_buckets(MODULES.get("backups", infra)) + check_buckets(bootstrap)
+    images = check_images(infra, root)
     check_budget(infra)
     check_kubernetes_version(infra, root)
     check_cidrs(infra, cidrs, root)
@@ -471,7 +504,7 @@ def main():
         f"{len(infra['data']) + len(bootstrap['data'])} data sources, {len(infra['module'])} module calls of {len(MODULES)} modules, "
         f"{len(infra['variable']) + len(bootstrap['variable'])} variables, {len(infra['output']) + len(bootstrap['output'])} outputs); "
         f"{len(infra['locals'].get('irsa_service_accounts', {}))} IRSA roles, {buckets} bucket resources, "
-        f"{outputs_read} outputs read by scripts; {len(PROBLEMS)} problems"
+        f"{outputs_read} outputs read by scripts; {images} images; {len(PROBLEMS)} problems"
     )
     return 1 if PROBLEMS else 0
 

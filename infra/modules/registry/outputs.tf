@@ -4,7 +4,7 @@ output "repository_urls" {
 }
 
 output "registry" {
-  description = "The registry and prefix images are pushed under: REGISTRY/api, REGISTRY/worker."
+  description = "The registry and prefix images are pushed under: REGISTRY/NAME for each of var.repositories."
   value       = "${split("/", values(aws_ecr_repository.this)[0].repository_url)[0]}/${var.prefix}"
 }
 
