@@ -19,6 +19,7 @@ env_file=$2
 
 # Values come from the env file; nothing from the caller's environment leaks in.
 AWS_REGION='' DB_BACKUP_BUCKET='' DB_BACKUP_ROLE_ARN='' VELERO_BUCKET='' IMAGE_REGISTRY='' IMAGE_TAG='' ACM_CERTIFICATE_ARN='' FUZZ_ROLE_ARN=''
+FUZZ_EGRESS_CIDRS='' STS_ENDPOINT_URL=''
 INGRESS_ALLOWED_CIDRS='' WAF_WEB_ACL_ARN='' ALLOW_PLAIN_HTTP=0
 # shellcheck source=/dev/null
 . "$env_file"
@@ -52,7 +53,17 @@ case $target in
     load) base="apps/load" ;;
     fuzz)
         base="apps/fuzz"
-        [[ $FUZZ_ROLE_ARN =~ ^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$ ]] || { echo "render: FUZZ_ROLE_ARN '$FUZZ_ROLE_ARN' is not a role ARN" >&2; exit 2; } ;;
+        [[ $FUZZ_ROLE_ARN =~ ^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$ ]] || { echo "render: FUZZ_ROLE_ARN '$FUZZ_ROLE_ARN' is not a role ARN" >&2; exit 2; }
+        [[ $STS_ENDPOINT_URL =~ ^https://vpce-[a-z0-9-]+\.[a-z0-9.-]+$ ]] ||
+            { echo "render: STS_ENDPOINT_URL '$STS_ENDPOINT_URL' is not a VPC endpoint URL (Terraform output sts_endpoint_url)" >&2; exit 2; }
+        # The fleet's only egress besides DNS: addresses, never a catch-all (a prefix shorter than /8).
+        [[ $FUZZ_EGRESS_CIDRS =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/[0-9]+(,[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/[0-9]+)*$ ]] ||
+            { echo "render: FUZZ_EGRESS_CIDRS '$FUZZ_EGRESS_CIDRS' is not a comma-separated CIDR list (Terraform output fuzz_egress_cidrs)" >&2; exit 2; }
+        egress_blocks=""
+        for cidr in ${FUZZ_EGRESS_CIDRS//,/ }; do
+            [ "${cidr#*/}" -ge 8 ] || { echo "render: FUZZ_EGRESS_CIDRS holds $cidr: the fuzzing pods may reach S3 and STS only, not a range that wide" >&2; exit 2; }
+            egress_blocks+="{\"ipBlock\": {\"cidr\": \"$cidr\"}}, "
+        done ;;
     *) usage ;;
 esac
 
@@ -123,6 +134,18 @@ patches:
           RESULTS_BUCKET: "$DB_BACKUP_BUCKET"
           AWS_REGION: "$AWS_REGION"
           AWS_DEFAULT_REGION: "$AWS_REGION"
+          AWS_ENDPOINT_URL_STS: "$STS_ENDPOINT_URL"
+          AWS_STS_REGIONAL_ENDPOINTS: regional
+  - target:
+      kind: NetworkPolicy
+      name: sim-fuzz-aws
+    patch: |-
+      - op: test
+        path: /spec/egress/0/ports
+        value: [{"protocol": "TCP", "port": 443}]
+      - op: replace
+        path: /spec/egress/0/to
+        value: [${egress_blocks%, }]
 YAML
 else
     # The schema and the grants the ledger-schema Job applies (apps/base/postgres/schema-job.yaml).

@@ -74,6 +74,16 @@ output "sim_fuzz_role_arn" {
   value       = module.irsa["sim_fuzz"].arn
 }
 
+output "fuzz_egress_cidrs" {
+  description = "Everything the fuzzing fleet's pods may reach (apps/fuzz NetworkPolicy sim-fuzz-aws): the region's S3 ranges and the STS endpoint's addresses."
+  value       = concat(module.network.s3_cidrs, module.network.sts_endpoint_cidrs)
+}
+
+output "sts_endpoint_url" {
+  description = "STS inside the VPC, for the fuzzing fleet's IRSA credentials (AWS_ENDPOINT_URL_STS)."
+  value       = module.network.sts_endpoint_url
+}
+
 output "irsa_trust_policies" {
   description = "Role key => its trust policy (JSON): which ServiceAccounts may assume it."
   value       = { for k, role in module.irsa : k => role.trust_policy }

@@ -5,7 +5,8 @@
 #   apps/fuzz/run.sh --delete [--outputs FILE] [--skip-kubeconfig]
 #
 # 1. renders apps/fuzz with the account's values from the Terraform outputs (role sim_fuzz_role_arn, bucket
-#    db_backup_bucket, region) and the parameters in apps/fuzz/params.env (seeds, shards, parallelism, RUN_ID);
+#    db_backup_bucket, region, the pods' only egress fuzz_egress_cidrs and the STS endpoint sts_endpoint_url)
+#    and the parameters in apps/fuzz/params.env (seeds, shards, parallelism, RUN_ID);
 # 2. applies it: the Indexed Job sim-fuzz starts, the merge Job sim-fuzz-merge is created suspended;
 # 3. waits until sim-fuzz is Complete (no seed failed) or Failed (failed indexes: seeds that broke an
 #    invariant, whose results are uploaded; or an index that kept failing for infrastructure reasons);
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
         --outputs) outputs_file=${2:?--outputs needs a file}; shift 2 ;;
         --skip-kubeconfig) skip_kubeconfig=1; shift ;;
         --image-tag) image_tag=${2:?--image-tag needs a tag}; shift 2 ;;
-        -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
 done
@@ -42,8 +43,12 @@ open_cluster_session "$outputs_file" "$skip_kubeconfig"
 write_render_env "$work/env" "${IMAGE_REGISTRY:-}" "$image_tag"
 role_arn=$(tf_output sim_fuzz_role_arn)
 [[ $role_arn != *":000000000000:"* ]] || die "sim_fuzz_role_arn is the placeholder account; apply infra/ first"
+egress_cidrs=$(tf_output fuzz_egress_cidrs | jq -er 'join(",")') || die "Terraform output fuzz_egress_cidrs is not a list of CIDRs"
+sts_endpoint=$(tf_output sts_endpoint_url)
 cat >>"$work/env" <<ENV
 FUZZ_ROLE_ARN=$role_arn
+FUZZ_EGRESS_CIDRS=$egress_cidrs
+STS_ENDPOINT_URL=$sts_endpoint
 ENV
 bucket=$(sed -n 's/^DB_BACKUP_BUCKET=//p' "$work/env")
 "$PLATFORM_ROOT/apps/render.sh" fuzz "$work/env" >"$work/fuzz.yaml"

@@ -197,6 +197,45 @@ def test_network_fails_when_the_matrix_lists_an_extra_flow(tree):
     failed(tree, "network", "in docs/security/traffic-matrix.md but not allowed: apps/worker[Deployment]")
 
 
+OLD_FUZZ_EGRESS = """---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: sim-fuzz-https-anywhere
+  namespace: replicasafe-fuzz
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: sim-fuzz
+  policyTypes:
+    - Egress
+  egress:
+    - to:
+        - ipBlock:
+            cidr: 0.0.0.0/0
+            except:
+              - 10.0.0.0/8
+              - 172.16.0.0/12
+              - 192.168.0.0/16
+      ports:
+        - protocol: TCP
+          port: 443
+"""
+
+
+def test_network_refuses_https_anywhere_for_the_fuzz_fleet(tree):
+    # The fleet's former rule, HTTPS to every public address, next to the narrow one.
+    tree.write("apps/fuzz/network-policies.yaml", tree.read("apps/fuzz/network-policies.yaml") + OLD_FUZZ_EGRESS)
+    failed(tree, "network", "allowed but not in docs/security/traffic-matrix.md: replicasafe-fuzz/sim-fuzz[Job]")
+
+
+def test_render_refuses_a_catch_all_fuzz_egress(tree):
+    tree.replace(
+        "apps/environments/example.env", "FUZZ_EGRESS_CIDRS=3.5.0.0/19,", "FUZZ_EGRESS_CIDRS=0.0.0.0/0,3.5.0.0/19,"
+    )
+    failed(tree, "render", "FUZZ_EGRESS_CIDRS holds 0.0.0.0/0")
+
+
 def test_network_requires_default_deny_in_every_namespace(tree):
     tree.replace(
         "apps/base/network-policies/default-deny.yaml",

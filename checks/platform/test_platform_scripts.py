@@ -26,6 +26,8 @@ OUTPUTS = {
     "ebs_csi_role_arn": "arn:aws:iam::123456789012:role/replicasafe-ebs-csi",
     "db_backup_role_arn": "arn:aws:iam::123456789012:role/replicasafe-db-backup",
     "sim_fuzz_role_arn": "arn:aws:iam::123456789012:role/replicasafe-sim-fuzz",
+    "fuzz_egress_cidrs": ["3.5.0.0/19", "52.216.0.0/15", "10.0.3.7/32", "10.0.40.9/32", "10.0.70.11/32"],
+    "sts_endpoint_url": "https://vpce-0a1b2c3d4e5f67890-abcdefgh.sts.us-east-1.vpce.amazonaws.com",
     "velero_bucket": "replicasafe-velero-123456789012-us-east-1",
     "db_backup_bucket": "replicasafe-db-backups-123456789012-us-east-1",
     "backup_kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555",
@@ -375,6 +377,11 @@ def test_fuzz_run_applies_the_fleet_with_the_accounts_values(cloud):
         "describe-images --region us-east-1 --repository-name replicasafe/sim --image-ids imageTag=3f2a9c1" in c
         for c in cloud.calls("aws")
     )
+    # The pods reach S3 and the STS endpoint by address, nothing else, and are told the endpoint's URL.
+    policy = next(t for t in rendered.split("\n---\n") if "name: sim-fuzz-aws" in t)
+    assert re.findall(r"cidr: (\S+)", policy) == OUTPUTS["fuzz_egress_cidrs"]
+    assert "except" not in policy
+    assert f"AWS_ENDPOINT_URL_STS: {OUTPUTS['sts_endpoint_url']}" in rendered
     patched = [c for c in cloud.calls("kubectl") if "patch job sim-fuzz-merge" in c]
     assert patched, "the merge Job is resumed after the sweep"
 
@@ -393,4 +400,14 @@ def test_fuzz_run_refuses_the_placeholder_role(cloud):
     rc, out = cloud.run("apps/fuzz/run.sh")
     assert rc != 0
     assert "sim_fuzz_role_arn is the placeholder account" in out
+    assert not cloud.applied()
+
+
+def test_fuzz_run_refuses_a_catch_all_egress(cloud):
+    outputs = json.load(open(os.path.join(cloud.state, "outputs.json")))
+    outputs["fuzz_egress_cidrs"]["value"] = ["0.0.0.0/0"]
+    json.dump(outputs, open(os.path.join(cloud.state, "outputs.json"), "w"))
+    rc, out = cloud.run("apps/fuzz/run.sh")
+    assert rc != 0
+    assert "FUZZ_EGRESS_CIDRS holds 0.0.0.0/0: the fuzzing pods may reach S3 and STS only" in out
     assert not cloud.applied()

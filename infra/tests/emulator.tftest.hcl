@@ -78,6 +78,16 @@ run "apply" {
   }
 
   assert {
+    condition     = length(module.network.s3_cidrs) > 0 && length(module.network.sts_endpoint_cidrs) == 3 && output.fuzz_egress_cidrs == concat(module.network.s3_cidrs, module.network.sts_endpoint_cidrs) && alltrue([for c in output.fuzz_egress_cidrs : can(cidrhost(c, 0)) && tonumber(split("/", c)[1]) >= 8])
+    error_message = "the fuzzing fleet's egress must be the S3 prefix list plus one STS endpoint address per AZ, never a catch-all: ${jsonencode(output.fuzz_egress_cidrs)}"
+  }
+
+  assert {
+    condition     = startswith(output.sts_endpoint_url, "https://vpce-")
+    error_message = "the fleet's STS URL must be the interface endpoint's own name: ${output.sts_endpoint_url}"
+  }
+
+  assert {
     condition     = alltrue([for b in module.backups.settings : b.versioning == "Enabled" && b.sse == "aws:kms" && b.kms_key == output.backup_kms_key_arn && b.public_access_blocked])
     error_message = "backup buckets must be versioned, KMS-encrypted with the backup key and private: ${jsonencode(module.backups.settings)}"
   }

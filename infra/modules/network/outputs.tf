@@ -50,3 +50,18 @@ output "internet_gateway_id" {
   description = "The VPC's internet gateway (only the public route table uses it)."
   value       = aws_internet_gateway.this.id
 }
+
+output "s3_cidrs" {
+  description = "The region's S3 ranges (AWS managed prefix list com.amazonaws.REGION.s3), routed by the gateway endpoint."
+  value       = sort([for entry in data.aws_ec2_managed_prefix_list.s3.entries : entry.cidr])
+}
+
+output "sts_endpoint_cidrs" {
+  description = "The STS interface endpoint's addresses, one /32 per subnet."
+  value       = sort([for eni in data.aws_network_interface.sts_endpoint : "${eni.private_ip}/32"])
+}
+
+output "sts_endpoint_url" {
+  description = "The STS interface endpoint's regional URL (private DNS is off: clients are told this URL)."
+  value       = "https://${aws_vpc_endpoint.sts.dns_entry[0].dns_name}"
+}
