@@ -3,6 +3,8 @@ The defects are the mistakes these checks exist for: a field the API server woul
 the partition count, a NetworkPolicy that is wider or narrower than the documented matrix, an AZ without nodes,
 a bucket left unversioned or keeping old versions forever, a skip without a reason, a broken script."""
 
+import pytest
+
 
 def failed(tree, check, expected):
     rc, out = tree.lint(check)
@@ -388,52 +390,65 @@ def test_terraform_requires_the_fuzz_role_output_the_fleet_reads(tree):
     assert "scripts read output sim_fuzz_role_arn, which infra/ does not define" in out
 
 
-def test_terraform_keeps_the_fuzz_role_to_its_prefix(tree):
-    tree.replace(
+# (file, text, planted defect, what check_terraform must say): the least privilege of the S3-reaching roles and
+# one list of images from the ECR repositories to the scripts that deploy them.
+TERRAFORM_DEFECTS = {
+    "fuzz role beyond its prefix": (
         "infra/iam_sim_fuzz.tf",
         '"${module.backups.bucket_arns["db"]}/fuzz/*"',
         '"${module.backups.bucket_arns["db"]}/*"',
-    )
-    failed(tree, "terraform", "role sim_fuzz statement Findings: object actions on")
+        "role sim_fuzz statement Findings: object actions on",
+    ),
+    "fuzz role deletes": (
+        "infra/iam_sim_fuzz.tf",
+        '"s3:PutObject",',
+        '"s3:PutObject", "s3:DeleteObject",',
+        "deletes objects, which the role's job does not need",
+    ),
+    "fuzz listing not narrowed": (
+        "infra/iam_sim_fuzz.tf",
+        'values   = ["fuzz/*", "fuzz"]',
+        'values   = ["*"]',
+        "role sim_fuzz statement ListFindings: s3:ListBucket is not narrowed to s3:prefix fuzz/",
+    ),
+    "wildcard action": (
+        "infra/iam_sim_fuzz.tf",
+        '"s3:GetObject",',
+        '"s3:*",',
+        "role sim_fuzz statement Findings: wildcard action s3:*",
+    ),
+    "backup role on the fuzz prefix": (
+        "infra/iam_db_backup.tf",
+        '/pgbackrest/*"]',
+        '/fuzz/*"]',
+        "role db_backup statement Repository: object actions on",
+    ),
+    "workflow misses an image": (
+        ".github/workflows/images.yml",
+        "        image: [api, worker, sim]\n",
+        "        image: [api, worker]\n",
+        "images.yml job build matrix is ['api', 'worker'], not the ECR repositories",
+    ),
+    "no repository for a deployed image": (
+        "infra/main.tf",
+        'repositories      = ["api", "worker", "sim"]',
+        'repositories      = ["api", "worker"]',
+        "apps/render.sh images newName is ['api', 'sim', 'worker'], not the ECR repositories",
+    ),
+    "fuzz run does not check its image": (
+        "apps/fuzz/run.sh",
+        'require_images "$work/env" sim\n',
+        "",
+        "require_images in apps/ scripts is ['api', 'worker'], not the ECR repositories",
+    ),
+}
 
 
-def test_terraform_refuses_deletes_by_the_fuzz_role(tree):
-    tree.replace("infra/iam_sim_fuzz.tf", '"s3:PutObject",', '"s3:PutObject", "s3:DeleteObject",')
-    failed(tree, "terraform", "deletes objects, which the role's job does not need")
-
-
-def test_terraform_requires_the_fuzz_listing_narrowed_to_its_prefix(tree):
-    tree.replace("infra/iam_sim_fuzz.tf", 'values   = ["fuzz/*", "fuzz"]', 'values   = ["*"]')
-    failed(tree, "terraform", "role sim_fuzz statement ListFindings: s3:ListBucket is not narrowed to s3:prefix fuzz/")
-
-
-def test_terraform_refuses_wildcard_actions(tree):
-    tree.replace("infra/iam_sim_fuzz.tf", '"s3:GetObject",', '"s3:*",')
-    failed(tree, "terraform", "role sim_fuzz statement Findings: wildcard action s3:*")
-
-
-def test_terraform_keeps_the_backup_role_off_the_fuzz_prefix(tree):
-    tree.replace("infra/iam_db_backup.tf", '/pgbackrest/*"]', '/fuzz/*"]')
-    failed(tree, "terraform", "role db_backup statement Repository: object actions on")
-
-
-def test_terraform_requires_the_workflow_to_build_every_repository(tree):
-    tree.replace(
-        ".github/workflows/images.yml", "        image: [api, worker, sim]\n", "        image: [api, worker]\n"
-    )
-    failed(tree, "terraform", "images.yml job build matrix is ['api', 'worker'], not the ECR repositories")
-
-
-def test_terraform_requires_a_repository_for_every_deployed_image(tree):
-    tree.replace(
-        "infra/main.tf", 'repositories      = ["api", "worker", "sim"]', 'repositories      = ["api", "worker"]'
-    )
-    failed(tree, "terraform", "apps/render.sh images newName is ['api', 'sim', 'worker'], not the ECR repositories")
-
-
-def test_terraform_requires_the_fuzz_run_to_check_its_image(tree):
-    tree.replace("apps/fuzz/run.sh", 'require_images "$work/env" sim\n', "")
-    failed(tree, "terraform", "require_images in apps/ scripts is ['api', 'worker'], not the ECR repositories")
+@pytest.mark.parametrize("defect", sorted(TERRAFORM_DEFECTS))
+def test_terraform_catches(tree, defect):
+    path, old, new, expected = TERRAFORM_DEFECTS[defect]
+    tree.replace(path, old, new)
+    failed(tree, "terraform", expected)
 
 
 def test_checkov_requires_versioned_buckets(tree):
