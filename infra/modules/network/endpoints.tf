@@ -16,7 +16,7 @@ resource "aws_security_group" "sts_endpoint" {
   vpc_id      = aws_vpc.this.id
 
   ingress {
-    description = "HTTPS from the VPC (the fuzzing pods' AssumeRoleWithWebIdentity)"
+    description = "HTTPS from the VPC: AssumeRoleWithWebIdentity of the fuzzing pods"
     from_port   = 443
     to_port     = 443
     protocol    = "tcp"
