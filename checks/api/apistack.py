@@ -183,3 +183,13 @@ def wait_for(predicate, seconds: float, what: str) -> None:
             return
         time.sleep(0.1)
     raise AssertionError(f"{what}: not within {seconds:.0f} s")
+
+
+def holds_within(predicate, seconds: float) -> bool:
+    """Whether `predicate` holds within `seconds`; the caller reports what a False means."""
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
+    return True
