@@ -1,5 +1,5 @@
--- ReplicaSafe schema, version 2. Idempotent: every statement may run again on an existing database, and a
--- version-1 database becomes version 2 (the block at the end). LivePostgres embeds these exact bytes (a test
+-- ReplicaSafe schema, version 3. Idempotent: every statement may run again on an existing database, and a
+-- version-1 or version-2 database becomes version 3 (the blocks at the end). LivePostgres embeds these exact bytes (a test
 -- checks); the worker applies them at start-up.
 CREATE TABLE IF NOT EXISTS accounts (
   account_id    text PRIMARY KEY,
@@ -32,7 +32,9 @@ CREATE TABLE IF NOT EXISTS processed_events (    -- after mode: the idempotency 
   outcome         text NOT NULL CHECK (outcome IN ('applied', 'dead_lettered')),
   kafka_partition int  NOT NULL,
   kafka_offset    bigint NOT NULL,
-  processed_at    timestamptz NOT NULL DEFAULT now()
+  processed_at    timestamptz NOT NULL DEFAULT now(),
+  account_id      text,                          -- the applied event's content, to tell a duplicate from a
+  amount_cents    bigint                         -- conflicting reuse of its id; NULL for dead-lettered events
 );
 CREATE TABLE IF NOT EXISTS consumer_offsets (    -- after mode: offsets stored with the effects
   consumer_group  text NOT NULL,
@@ -98,6 +100,16 @@ BEGIN
     )
     UPDATE ledger l SET batch_id = b.id FROM batches b
     WHERE l.applied_by = b.applied_by AND l.applied_at = b.applied_at;
+  END IF;
+END
+$$;
+-- Version 2 -> 3: the guard keeps the applied event's account and amount (older rows keep NULL: they cannot be
+-- compared, and a later message with their id stays a duplicate). Checked first, as above.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute
+                 WHERE attrelid = 'processed_events'::regclass AND attname = 'account_id' AND NOT attisdropped) THEN
+    ALTER TABLE processed_events ADD COLUMN account_id text, ADD COLUMN amount_cents bigint;
   END IF;
 END
 $$;

@@ -94,6 +94,23 @@ struct RetryAndPoisonTests {
         #expect(marked.batches.map { $0.1.entries.map(\.offset) } == [[2]], "the partition moves on past the poison")
     }
 
+    @Test func rejectedEventIsDeadLetteredOnceAloneWithoutCountingRetries() {
+        var consumer = Fixtures.runningAfter([0])
+        let fetched = consumer.messagesFetched([Fixtures.message(0, 0), Fixtures.message(0, 1), Fixtures.message(0, 2)], now: .zero)
+        let conflict = DatabaseFailure(.rejected(entryIndex: 1), reason: "event_id_conflict: event x was applied with other content")
+        var actions = consumer.databaseCompleted(fetched.batches[0].0, result: .failed(conflict), now: .zero)
+        #expect(actions.batches.map { $0.1.entries.map(\.offset) } == [[0]], "the events before it go on")
+        actions = consumer.databaseCompleted(actions.batches[0].0, result: Fixtures.batchCommitted(applied: 1), now: .zero)
+        #expect(actions.batches.map { $0.1.entries.map(\.offset) } == [[1]], "then it is tried alone, at once")
+        let alone = DatabaseFailure(.rejected(entryIndex: 0), reason: conflict.reason)
+        actions = consumer.databaseCompleted(actions.batches[0].0, result: .failed(alone), now: .zero)
+        #expect(!actions.executes.contains { if case .recordFailure = $0.1 { return true } else { return false } },
+                "no attempt is counted: none can succeed")
+        let letter = try! #require(actions.deadLetters.first)
+        #expect(letter.1.offset == 1 && letter.1.attempts == 1)
+        #expect(letter.1.reason == conflict.reason)
+    }
+
     @Test func undecodableMessageGoesStraightToTheDeadLetterTopic() {
         var consumer = Fixtures.runningAfter([0])
         let junk = Message(partition: 0, offset: 0, payload: .undecodable(reason: "not JSON", raw: [0x7B]))

@@ -147,6 +147,7 @@ final class ConformanceLiveSide {
         case .batch(let write, let optimistic):
             return ((optimistic ? LedgerSQL.optimisticGuardedBatch : LedgerSQL.guardedBatch).name,
                     LedgerStore.guardedBatchParameters(write, groupID: groupID, topic: topic))
+        case .conflicts(let write): return (LedgerSQL.guardConflicts.name, LedgerStore.guardConflictsParameters(write))
         case .deadLetter(let mark):
             return (LedgerSQL.markDeadLettered.name, LedgerStore.markDeadLetteredParameters(mark, groupID: groupID, topic: topic))
         case .failure(let record): return (LedgerSQL.recordFailure.name, LedgerStore.recordFailureParameters(record))
@@ -162,6 +163,9 @@ final class ConformanceLiveSide {
     static func render(_ rows: PostgresRows, _ statement: ConformanceStatement, base: Int64) -> ConformanceObservation.Answer {
         switch statement {
         case .batch: return .ok("applied \(rows.int64(0, "applied") ?? -1)")
+        case .conflicts:
+            guard rows.count > 0 else { return .ok("no conflict") }
+            return .ok("conflict \(rows.int64(0, "entry") ?? -1) \(rows.value(0, "account_id") ?? "NULL") \(rows.int64(0, "amount_cents") ?? -1)")
         case .deadLetter: return .ok("")
         case .failure: return .ok("attempts \(rows.int64(0, "attempts") ?? -1)")
         case .loadOffsets(let partitions):

@@ -125,6 +125,7 @@ struct ConformanceModelSide {
     func modelStatement(_ statement: ConformanceStatement) -> DatabaseModel.Statement {
         switch statement {
         case .batch(let write, let optimistic): return optimistic ? .optimisticGuardedBatch(write) : .guardedBatch(write)
+        case .conflicts(let write): return .guardConflicts(write)
         case .deadLetter(let mark): return .markDeadLettered(mark)
         case .failure(let record): return .recordFailure(record)
         case .loadOffsets(let partitions): return .loadOffsets(partitions)
@@ -146,6 +147,8 @@ struct ConformanceModelSide {
                 return .ok("offsets " + stored.map { "p\($0.partition):\($0.nextOffset.map(String.init) ?? "-")" }.joined(separator: " "))
             case .settled(let periods): return .ok("settled " + periods.map { "P\($0 - base)" }.joined(separator: " "))
             case .guardRows: return .ok("guard rows")
+            case .conflict(let found?): return .ok("conflict \(found.entry) \(found.account) \(found.amountCents)")
+            case .conflict(nil): return .ok("no conflict")
             }
         }
     }
@@ -157,8 +160,13 @@ struct ConformanceModelSide {
         state.ledger = history.ledger.map {
             "\($0.eventID) \(history.account(of: $0)) \($0.amountCents) p\($0.partition):\($0.offset)"
         }.sorted()
-        for event in events {
-            if let outcome = model.guardOutcome(of: event.id) { state.guards.append("\(event.id) \(outcome == 1 ? "applied" : "dead_lettered")") }
+        var seen = Set<EventID>()
+        for event in events where seen.insert(event.id).inserted {
+            if let outcome = model.guardOutcome(of: event.id) {
+                let content = model.guards.content(of: event.id).flatMap { $0.account >= 0 ? $0 : nil }
+                let stored = content.map { "\(model.accountIDs[Int($0.account)]) \($0.amount)" } ?? "NULL NULL"
+                state.guards.append("\(event.id) \(outcome == 1 ? "applied" : "dead_lettered") \(stored)")
+            }
             let attempts = model.attemptCount(of: event.id)
             if attempts > 0 { state.attempts.append("\(event.id) \(attempts)") }
         }

@@ -31,6 +31,8 @@ enum ConformanceStep: CustomStringConvertible {
 /// starts in (`base`), so that the same sequence means the same on any day.
 enum ConformanceStatement: CustomStringConvertible {
     case batch(BatchWrite, optimistic: Bool)
+    /// `rs_guard_conflicts` over a batch's entries.
+    case conflicts(BatchWrite)
     case deadLetter(DeadLetterMark)
     case failure(FailureRecord)
     case loadOffsets([PartitionID])
@@ -48,6 +50,8 @@ enum ConformanceStatement: CustomStringConvertible {
             let entries = write.entries.map { "\($0.event.id.description.prefix(4))@p\($0.partition):\($0.offset)" }
             return "\(optimistic ? "rs_optimistic_guarded_batch" : "rs_guarded_batch") [\(entries.joined(separator: " "))]"
                 + " offsets \(write.storeOffsets.map { "p\($0.partition):\($0.offset)" }.joined(separator: " "))"
+        case .conflicts(let write):
+            return "rs_guard_conflicts [\(write.entries.map { "\($0.event.id.description.prefix(4))@p\($0.partition):\($0.offset)" }.joined(separator: " "))]"
         case .deadLetter(let mark):
             return "rs_mark_dead_lettered \(mark.eventID.map { String($0.description.prefix(4)) } ?? "-")@p\(mark.partition):\(mark.offset)"
         case .failure(let record): return "rs_record_failure \(record.eventID.description.prefix(4))"
@@ -58,7 +62,8 @@ enum ConformanceStatement: CustomStringConvertible {
 }
 
 /// The generated world of one sequence: a few events on a few accounts, each at one or two messages (a
-/// producer retry puts the same event at a second offset), and the rules that pick each session's next step.
+/// producer retry puts the same event at a second offset; a client reusing an event id puts another event
+/// under the same id), and the rules that pick each session's next step.
 struct ConformanceGenerator {
     struct Message {
         var event: Event
@@ -84,7 +89,9 @@ struct ConformanceGenerator {
         let accounts = (0..<3).map { AccountID("acct-\($0)") }
         var nextOffset: [Offset] = [0, 0]
         for _ in 0..<(4 + Int(random.next() % 5)) {
-            let id = EventID(high: random.next(), low: random.next())
+            // One event in five reuses an earlier event's id with its own account and amount.
+            let reused = !events.isEmpty && random.next() % 5 == 0 ? events[Int(random.next() % UInt64(events.count))].id : nil
+            let id = reused ?? EventID(high: random.next(), low: random.next())
             let amount = random.next() % 16 == 0 ? 2_000_000_000_000 : Int64(random.next() % 20_000) - 5_000
             let event = Event(id: id, account: accounts[Int(random.next() % 3)], amountCents: amount,
                               occurredAt: Timestamp(milliseconds: 0))
@@ -109,7 +116,7 @@ struct ConformanceGenerator {
     }
 
     private mutating func statement() -> ConformanceStatement {
-        switch random.next() % 20 {
+        switch random.next() % 22 {
         case 0..<12: return batch()
         case 12, 13:
             let message = messages[Int(random.next() % UInt64(messages.count))]
@@ -119,6 +126,9 @@ struct ConformanceGenerator {
             return .failure(FailureRecord(eventID: message.event.id, partition: message.partition, offset: message.offset,
                                           reason: "conformance"))
         case 16: return .loadOffsets([0, 1])
+        case 20, 21:
+            guard case .batch(let write, _) = batch() else { preconditionFailure("batch() makes batches") }
+            return .conflicts(write)
         default:
             let through = -Int64(random.next() % 2)
             return .settle(from: through - Int64(random.next() % 2), through: through)

@@ -158,7 +158,7 @@ struct ConformanceRun {
         state.ledger = try await lines("""
             SELECT event_id::text, account_id, amount_cents, 'p' || kafka_partition || ':' || kafka_offset FROM ledger
             """)
-        state.guards = try await lines("SELECT event_id::text, outcome FROM processed_events")
+        state.guards = try await lines("SELECT event_id::text, outcome, account_id, amount_cents FROM processed_events")
         state.balances = try await lines("SELECT account_id, balance_cents FROM accounts WHERE balance_cents <> 0")
         state.offsets = try await lines("SELECT 'p' || kafka_partition || ':' || next_offset FROM consumer_offsets")
         state.attempts = try await lines("SELECT event_id::text, attempts FROM event_attempts")

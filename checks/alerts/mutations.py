@@ -68,6 +68,11 @@ RULE_MUTATIONS = [
         "               + (replicasafe:worker_events_applied:rate10m or 0 * replicasafe:worker_duplicates_skipped:rate10m))\n            > 0.5",
     ),
     (
+        "EventIDConflict waits for 10 conflicts",
+        "increase(replicasafe_worker_event_id_conflicts_total[15m])) > 0",
+        "increase(replicasafe_worker_event_id_conflicts_total[15m])) > 10",
+    ),
+    (
         "SettlementMissed off by one period",
         "max by (namespace) (replicasafe_worker_last_settled_period > 0) - 1\n            > 2",
         "max by (namespace) (replicasafe_worker_last_settled_period > 0)\n            > 2",

@@ -29,11 +29,16 @@ extension ConsumerStateMachine {
         counted.attempts = attempts
         if attempts >= configuration.retry.maxAttempts {
             counted.reason = "failed \(attempts) times: \(poison.reason)"
-            return begin(configuration.has(.deadLetterPoison) ? .publish(counted) : .markDeadLettered(counted))
+            return giveUp(counted)
         }
         let retryAt = now + configuration.retry.delay(attempt: attempts - 1, using: &random)
         partitions[index].suspect = .init(offset: poison.message.offset, retryAt: retryAt)
         return [.scheduleTimer(.partitionRetry(poison.message.partition), at: retryAt)]
+    }
+
+    /// Gives up on the poison: to the dead-letter topic with its reason, or only logged and skipped without one.
+    mutating func giveUp(_ poison: Poison) -> [ConsumerAction] {
+        begin(configuration.has(.deadLetterPoison) ? .publish(poison) : .markDeadLettered(poison))
     }
 
     /// The dead-letter topic acknowledged (or refused) a message.

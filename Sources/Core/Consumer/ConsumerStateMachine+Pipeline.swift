@@ -78,7 +78,7 @@ extension ConsumerStateMachine {
     mutating func record(_ failure: DatabaseFailure) {
         switch failure.kind {
         case .transient: statistics.transientFailures += 1
-        case .permanent: statistics.permanentFailures += 1
+        case .permanent, .rejected: statistics.permanentFailures += 1
         case .ambiguous: statistics.ambiguousFailures += 1
         }
     }
@@ -94,7 +94,7 @@ extension ConsumerStateMachine {
         }
         let reason = "gave up after \(retry.attempt) immediate attempts: \(failure.reason)"
         var doomed = batch.messages
-        if case .permanent(let entry?) = failure.kind, doomed.indices.contains(entry) {
+        if let entry = failure.kind.entryIndex, doomed.indices.contains(entry) {
             // The failing event is known: only it is given up; the rest go back to be processed again.
             let poison = doomed.remove(at: entry)
             requeue(doomed)
@@ -112,9 +112,13 @@ extension ConsumerStateMachine {
     /// `after`: transient and ambiguous failures retry the whole batch after a jittered back-off (the
     /// idempotency guard makes re-applying an ambiguously committed batch harmless). A permanent failure marks
     /// the failing event as a suspect: the events before it in its partition go on in normal batches, and once
-    /// it reaches the head it is retried alone; only an isolated failure counts as a durable attempt.
+    /// it reaches the head it is retried alone; only an isolated failure counts as a durable attempt. A rejected
+    /// event, once alone, is given up at once: no attempt can succeed.
     private mutating func afterBatchFailed(_ batch: Batch, failure: DatabaseFailure, now: Timestamp) -> [ConsumerAction] {
-        guard case .permanent(let entry) = failure.kind else {
+        let entry: Int?
+        switch failure.kind {
+        case .permanent(let index), .rejected(let index): entry = index
+        case .transient, .ambiguous:
             if isDraining { return [] }  // abandon: nothing of it was applied, or the guard makes it harmless
             return scheduleRetry(.batch(batch), attempt: batch.attempt, now: now, bump: true)
         }
@@ -122,6 +126,7 @@ extension ConsumerStateMachine {
         if batch.messages.count == 1 {
             let poison = batch.messages[0]
             guard !isDraining, isActive(poison.partition) else { return [] }
+            if case .rejected = failure.kind { return giveUp(Poison(message: poison, reason: failure.reason, attempts: 1)) }
             let failed = Poison(message: poison, reason: failure.reason, attempts: 0)
             guard configuration.has(.durableRetryCounter) else { return countFailureInMemory(failed, now: now) }
             return begin(.recordFailure(failed))

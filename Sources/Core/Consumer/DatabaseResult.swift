@@ -69,6 +69,10 @@ public struct DatabaseFailure: Hashable, Sendable {
         /// Nothing was applied and the same statements will fail again (constraint or data error).
         /// `entryIndex` names the failing batch entry when the driver knows it.
         case permanent(entryIndex: Int?)
+        /// Nothing was applied and the entry can never succeed, whatever is retried: its values are out of
+        /// range (a data exception or a CHECK violation), or it reuses the id of a processed event with another
+        /// account or amount. It goes to the dead-letter topic at once, without retries.
+        case rejected(entryIndex: Int?)
         /// The connection was lost while COMMIT was in flight: the transaction may or may not have applied.
         case ambiguous
     }
@@ -85,7 +89,30 @@ public struct DatabaseFailure: Hashable, Sendable {
         switch kind {
         case .transient: return "transient"
         case .permanent: return "permanent"
+        case .rejected: return "rejected"
         case .ambiguous: return "ambiguous"
         }
+    }
+}
+
+extension DatabaseFailure.Kind {
+    /// The failing batch entry, when the driver named it.
+    public var entryIndex: Int? {
+        switch self {
+        case .permanent(let index), .rejected(let index): return index
+        case .transient, .ambiguous: return nil
+        }
+    }
+}
+
+extension DatabaseFailure {
+    /// The reason, and its first word, of an entry that reuses the id of an applied event with another account
+    /// or amount: a duplicate would carry the same content, so this one is a different event under a reused id.
+    public static let eventIDConflictReason = "event_id_conflict"
+
+    public static func eventIDConflict(entryIndex: Int, event: Event, appliedAccount: AccountID, appliedAmountCents: Int64) -> Self {
+        DatabaseFailure(.rejected(entryIndex: entryIndex), reason: "\(eventIDConflictReason): event \(event.id) was applied"
+            + " to account \(appliedAccount.rawValue) with \(appliedAmountCents) cents; this message names account"
+            + " \(event.account.rawValue) with \(event.amountCents) cents")
     }
 }

@@ -9,7 +9,9 @@ enum LedgerSQL {
     /// it happens once. Guard rows and accounts are locked in key order, so two workers writing overlapping
     /// batches (a zombie and the new owner) wait for each other instead of deadlocking. The new events also get
     /// one `ledger_batches` row (their count and total; none when every event was a duplicate), which the
-    /// ledger rows name and the fenced settlement marks.
+    /// ledger rows name and the fenced settlement marks. The guard row keeps the event's account and amount, and
+    /// of two entries of one batch with the same event id the earlier one inserts it (`ORDER BY event_id, ord`),
+    /// so `guardConflicts` can tell a duplicate from a conflicting reuse of the id.
     static let guardedBatch = (name: "rs_guarded_batch", sql: guardedBatchSQL(onConflict: "ON CONFLICT (event_id) DO NOTHING"))
 
     /// The same with a plain guard INSERT: fails with 23505 (unique_violation) when any event of the batch was
@@ -20,10 +22,10 @@ enum LedgerSQL {
         """
         WITH input AS (
           SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::int[], $5::bigint[])
-            AS t(event_id, account_id, amount_cents, kafka_partition, kafka_offset)
+            WITH ORDINALITY AS t(event_id, account_id, amount_cents, kafka_partition, kafka_offset, ord)
         ), guard AS (
-          INSERT INTO processed_events (event_id, outcome, kafka_partition, kafka_offset)
-          SELECT event_id, 'applied', kafka_partition, kafka_offset FROM input ORDER BY event_id
+          INSERT INTO processed_events (event_id, outcome, kafka_partition, kafka_offset, account_id, amount_cents)
+          SELECT event_id, 'applied', kafka_partition, kafka_offset, account_id, amount_cents FROM input ORDER BY event_id, ord
           \(onConflict)
           RETURNING kafka_partition, kafka_offset
         ), fresh AS (
@@ -53,6 +55,20 @@ enum LedgerSQL {
                (SELECT count(*) FROM stored) AS stored
         """
     }
+
+    /// `after`, after a guarded batch that skipped an entry, in its transaction: the first entry (0-based, in
+    /// batch order) whose event id has an `applied` guard row with another account or amount: a conflicting
+    /// reuse of the id, which the batch skipped as a duplicate. A new statement, so under READ COMMITTED it
+    /// also sees a guard row the batch waited for (committed by a concurrent transaction after the batch's
+    /// snapshot) and the batch's own rows (an earlier entry with the same id). A plain SELECT: never waits.
+    static let guardConflicts = (name: "rs_guard_conflicts", sql: """
+        SELECT t.ord - 1 AS entry, p.account_id, p.amount_cents
+        FROM unnest($1::uuid[], $2::text[], $3::bigint[]) WITH ORDINALITY AS t(event_id, account_id, amount_cents, ord)
+        JOIN processed_events p ON p.event_id = t.event_id
+        WHERE p.outcome = 'applied' AND p.account_id IS NOT NULL
+          AND (p.account_id <> t.account_id OR p.amount_cents <> t.amount_cents)
+        ORDER BY t.ord LIMIT 1
+        """)
 
     /// `before`, first statement: make sure every touched account has a row, so the update below sees it
     /// (statements in one `WITH` share a snapshot and cannot see each other's inserts).
@@ -153,7 +169,7 @@ enum LedgerSQL {
         """)
 
     static let all: [(name: String, sql: String)] = [
-        guardedBatch, optimisticGuardedBatch, ensureAccounts, plainBatch, recordFailure, markDeadLettered, loadOffsets, fencedSettlement,
+        guardedBatch, optimisticGuardedBatch, guardConflicts, ensureAccounts, plainBatch, recordFailure, markDeadLettered, loadOffsets, fencedSettlement,
         plainSettlement,
     ]
 }

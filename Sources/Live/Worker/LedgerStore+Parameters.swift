@@ -18,6 +18,15 @@ extension LedgerStore {
         ]
     }
 
+    static func guardConflictsParameters(_ write: BatchWrite) -> [PostgresValue] {
+        let entries = write.entries
+        return [
+            .text(PostgresArrayLiteral.uuids(entries.lazy.map(\.event.id))),
+            .text(PostgresArrayLiteral.strings(entries.lazy.map(\.event.account.rawValue))),
+            .text(PostgresArrayLiteral.integers(entries.lazy.map(\.event.amountCents))),
+        ]
+    }
+
     static func loadOffsetsParameters(_ partitions: [PartitionID], groupID: String, topic: String) -> [PostgresValue] {
         [.text(groupID), .text(topic), .text(PostgresArrayLiteral.integers(partitions))]
     }

@@ -43,7 +43,14 @@ final class LedgerStore: Sendable {
             // commit, or a duplicate message): run the batch again with the conflict-tolerant guard.
             pg.rollbackQuietly()
             do throws(PostgresError) {
-                return (.committed(try transaction(work, on: pg, optimistic: false)), true)
+                try pg.begin()
+                let reply = try apply(work, on: pg, optimistic: false)
+                if let conflict = try conflict(in: work, reply: reply, on: pg) {
+                    pg.rollbackQuietly()
+                    return (.failed(conflict), pg.isConnected)
+                }
+                try pg.commit()
+                return (.committed(reply), true)
             } catch {
                 pg.rollbackQuietly()
                 return (.failed(failure(for: error, work: work, on: pg)), pg.isConnected)
@@ -59,6 +66,19 @@ final class LedgerStore: Sendable {
         let reply = try apply(work, on: pg, optimistic: optimistic)
         try pg.commit()
         return reply
+    }
+
+    /// After a conflict-tolerant batch that skipped entries: the first skipped entry that reuses an applied
+    /// event's id with another account or amount, as the failure that rejects it (the caller rolls back, so the
+    /// entries before it are applied again in the next batch). Nil when every skip was a true duplicate.
+    private func conflict(in work: DatabaseWork, reply: DatabaseReply, on pg: SynchronousPostgres) throws(PostgresError) -> DatabaseFailure? {
+        guard case .applyBatch(let write) = work, write.deduplicate, case .batch(let outcome) = reply,
+              outcome.skippedDuplicates > 0 else { return nil }
+        let rows = try pg.execute(prepared: LedgerSQL.guardConflicts.name, Self.guardConflictsParameters(write))
+        guard rows.count > 0, let entry = rows.int64(0, "entry"), write.entries.indices.contains(Int(entry)),
+              let account = rows.value(0, "account_id"), let amount = rows.int64(0, "amount_cents") else { return nil }
+        return DatabaseFailure.eventIDConflict(entryIndex: Int(entry), event: write.entries[Int(entry)].event,
+                                               appliedAccount: AccountID(account), appliedAmountCents: amount)
     }
 
     /// `SELECT 1`: the database gauge when no work has run for a while.

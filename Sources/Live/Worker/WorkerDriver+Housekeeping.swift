@@ -115,7 +115,9 @@ extension WorkerDriver {
 
     func recordDeadLetter(_ letter: DeadLetter, result: PublishResult) {
         if case .published = result {
-            metrics.deadLettered[WorkerMetrics.reasonLabel(letter.reason)]?.increment()
+            let label = WorkerMetrics.reasonLabel(letter.reason)
+            metrics.deadLettered[label]?.increment()
+            if label == "event_id_conflict" { metrics.eventIDConflicts.increment() }
             raw.drop(partition: letter.partition, through: letter.offset)
             logger.warning("dead-lettered p\(letter.partition)@\(letter.offset): \(letter.reason)")
         } else if case .failed(let reason) = result {

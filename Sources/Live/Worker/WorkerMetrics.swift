@@ -8,9 +8,9 @@ public final class WorkerMetrics: Sendable {
     public let registry: MetricsRegistry
     public let mode: String
 
-    public static let failureClasses = ["transient", "permanent", "ambiguous"]
+    public static let failureClasses = ["transient", "permanent", "rejected", "ambiguous"]
     /// The closed set of dead-letter reasons (the full text travels in the `dlq-reason` header).
-    public static let deadLetterReasons = ["undecodable", "max_attempts", "retries_exhausted"]
+    public static let deadLetterReasons = ["undecodable", "max_attempts", "retries_exhausted", "event_id_conflict", "rejected"]
     /// Processing delay buckets: they include the 30 s freshness SLO threshold (and 1, 5, 60).
     public static let delayBuckets: [Duration] = [
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
@@ -21,6 +21,7 @@ public final class WorkerMetrics: Sendable {
     let duplicatesSkipped: Counter
     let failed: [String: Counter]
     let deadLettered: [String: Counter]
+    let eventIDConflicts: Counter
     let batchesCommitted: Counter
     let batchesFailed: Counter
     let batchDuration: DurationHistogram
@@ -52,6 +53,9 @@ public final class WorkerMetrics: Sendable {
             (r, registry.counter("worker_events_dead_lettered_total", help: "Events published to the dead-letter topic",
                                  labels: [m, ("reason", r)]))
         })
+        eventIDConflicts = registry.counter(
+            "worker_event_id_conflicts_total",
+            help: "Messages dead-lettered because their event id was applied with another account or amount", labels: [m])
         batchesCommitted = registry.counter(
             "worker_batches_total", help: "Batch transactions by outcome", labels: [m, ("outcome", "committed")])
         batchesFailed = registry.counter(
@@ -92,9 +96,15 @@ public final class WorkerMetrics: Sendable {
                        labels: [("mode", mode), ("partition", String(partition))])
     }
 
+    /// The start of the reason of an event whose values can never be written (a data exception or a CHECK
+    /// violation), dead-lettered without retries.
+    static let rejectedReasonPrefix = "rejected: "
+
     /// Maps Core's reason text to the closed label set.
     static func reasonLabel(_ reason: String) -> String {
         if reason.hasPrefix("undecodable") { return "undecodable" }
+        if reason.hasPrefix(DatabaseFailure.eventIDConflictReason) { return "event_id_conflict" }
+        if reason.hasPrefix(rejectedReasonPrefix) { return "rejected" }
         if reason.hasPrefix("failed ") { return "max_attempts" }
         return "retries_exhausted"
     }

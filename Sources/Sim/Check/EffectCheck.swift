@@ -1,17 +1,24 @@
 /// The invariants on what became of each produced event, for a simulated run (its database model) and a live
 /// one (its history) alike: a valid event's effect is applied exactly once (more: `duplicate-effect`; none:
-/// `lost-event`), and a poison event is sent to the dead-letter topic (`poison-not-dead-lettered`).
+/// `lost-event`), and a poison event is sent to the dead-letter topic (`poison-not-dead-lettered`). Of events
+/// sharing an id with different content, one is applied and the others go to the dead-letter topic as
+/// `event_id_conflict` (`silent-id-conflict` when one was neither).
 struct EffectCheck {
     /// Per produced event, in order: whether it is poison, how many effects it had, how often it was dead-lettered.
     let poison: [Bool]
     let effects: [Int32]
     let deadLettered: [Int]
+    /// Per produced event (empty: none): whether another event carries its id with another account or amount,
+    /// and whether it was dead-lettered as `event_id_conflict`.
+    var conflicting: [Bool] = []
+    var deadLetteredAsConflict: [Bool] = []
 
     struct Findings {
         var tally = Tally()
         var duplicated: [Int32] = []
         var lost: [(event: Int32, deadLettered: Bool)] = []
         var poisonNotDeadLettered: [Int32] = []
+        var silentConflicts: [Int32] = []
     }
 
     func run() -> Findings {
@@ -28,6 +35,10 @@ struct EffectCheck {
             findings.tally.effectsApplied += effects
             if effects > 0 { findings.tally.eventsApplied += 1 }
             if effects > 1 { findings.duplicated.append(Int32(index)) }
+            if effects == 0, !conflicting.isEmpty, conflicting[index] {
+                if !deadLetteredAsConflict[index] { findings.silentConflicts.append(Int32(index)) }
+                continue
+            }
             if effects == 0 {
                 findings.tally.lost += 1
                 findings.lost.append((Int32(index), deadLettered[index] > 0))

@@ -28,6 +28,9 @@ public struct Violation: Hashable, Sendable {
         case uncleanShutdown = "unclean-shutdown"
         /// A poison event was tried beyond its retry budget because failures of it had been forgotten.
         case retryBudgetExceeded = "retry-budget-exceeded"
+        /// An event that reuses another's id with another account or amount was neither applied nor sent to the
+        /// dead-letter topic as `event_id_conflict`: the guard skipped it as a duplicate and its amount vanished.
+        case silentIDConflict = "silent-id-conflict"
 
         public static func < (lhs: Kind, rhs: Kind) -> Bool {
             allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

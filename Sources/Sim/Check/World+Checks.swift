@@ -6,11 +6,14 @@ extension World {
     func check() -> (Tally, [Violation]) {
         facts = collectDatabaseFacts()
         let deadLettered = deadLetterCounts()
+        let conflictLetters = conflictDeadLettered
         let findings = EffectCheck(poison: scenario.events.map { $0.poison != nil }, effects: facts.effects,
-                                   deadLettered: deadLettered).run()
+                                   deadLettered: deadLettered, conflicting: conflictingReuses(),
+                                   deadLetteredAsConflict: scenario.events.indices.map { conflictLetters.contains(Int32($0)) }).run()
         var tally = findings.tally
         var violations = findings.poisonNotDeadLettered.map(poisonViolation)
         violations += findings.lost.map { lostViolation($0.event, deadLettered: $0.deadLettered) }
+        violations += findings.silentConflicts.map(silentConflictViolation)
         let duplicated = findings.duplicated
         violations += duplicateViolations(duplicated)
         violations += balanceViolations(&tally)
@@ -21,6 +24,31 @@ extension World {
         if let notQuiet = notQuietViolation() { violations.append(notQuiet) }
         tally.duplicatesSkipped = pods.reduce(0) { $0 + $1.machine.statistics.duplicatesSkipped }
         return (tally, violations.sorted { ($0.kind, $0.time) < ($1.kind, $1.time) })
+    }
+
+    /// Per planned event: whether another planned event (not poison) carries its id with another account or
+    /// amount. Found by sorting (id, index), so no hash order leaks.
+    func conflictingReuses() -> [Bool] {
+        var flags = Array(repeating: false, count: scenario.events.count)
+        let events = scenario.events
+        let order = events.indices.filter { events[$0].poison == nil }.sorted { (events[$0].id, $0) < (events[$1].id, $1) }
+        var start = 0
+        while start < order.count {
+            var end = start + 1
+            while end < order.count, events[order[end]].id == events[order[start]].id { end += 1 }
+            let group = order[start..<end]
+            let first = events[group.first!]
+            if group.contains(where: { events[$0].account != first.account || events[$0].amountCents != first.amountCents }) {
+                for index in group { flags[index] = true }
+            }
+            start = end
+        }
+        return flags
+    }
+
+    /// Planned events dead-lettered with the `event_id_conflict` reason.
+    var conflictDeadLettered: Set<Int32> {
+        Set(deadLetters.filter { $0.reason.hasPrefix(DatabaseFailure.eventIDConflictReason) }.map(\.event))
     }
 
     func deadLetterCounts() -> [Int] {
@@ -53,6 +81,20 @@ extension World {
                          offset: placement?.offset)
     }
 
+    private func silentConflictViolation(_ event: Int32) -> Violation {
+        let planned = scenario.events[Int(event)]
+        let placement = topic.placements[Int(event)].first
+        var text = ""
+        if options.explain {
+            let applied = scenario.events.indices.first { scenario.events[$0].id == planned.id && facts.effects[$0] > 0 }
+            let standing = applied.map { "the event applied under that id (account acct-\(scenario.events[$0].account), \(scenario.events[$0].amountCents) cents) stands" }
+                ?? "no event of that id was applied"
+            text = "Event \(planned.id) at \(placement?.description ?? "nowhere") (account acct-\(planned.account), \(planned.amountCents) cents) reuses an event id with another account or amount; \(standing), and this one was neither applied nor dead-lettered as event_id_conflict: \(mode == .before ? "never consumed" : "the guard skipped it as a duplicate without comparing the content"), so its \(planned.amountCents) cents vanished without an error."
+        }
+        return Violation(kind: .silentIDConflict, explanation: text, cause: "conflict skipped as duplicate", time: planned.time,
+                         partition: placement?.partition, offset: placement?.offset)
+    }
+
     private func poisonViolation(_ event: Int32) -> Violation {
         let planned = scenario.events[Int(event)]
         let placement = topic.placements[Int(event)].first
@@ -72,7 +114,12 @@ extension World {
 
     private func balanceViolations(_ tally: inout Tally) -> [Violation] {
         var expected = Array(repeating: Int64(0), count: config.accounts)
-        for planned in scenario.events where planned.poison == nil { expected[planned.account] += planned.amountCents }
+        let conflicting = conflictingReuses()
+        for (index, planned) in scenario.events.enumerated() where planned.poison == nil {
+            // Of events sharing an id with different content only the applied one counts (the rest are conflicts).
+            if conflicting[index], facts.effects[index] == 0 { continue }
+            expected[planned.account] += planned.amountCents
+        }
         var violations: [Violation] = []
         for account in 0..<config.accounts where facts.balances[account] != expected[account] {
             tally.balanceMismatches += 1

@@ -8,6 +8,10 @@ public struct RunOptions: Hashable, Sendable {
     public var explain: Bool
     /// Keep what a postmortem timeline draws.
     public var timeline: Bool
+    /// Planted defect when false: the worker never runs `rs_guard_conflicts`, so a message that reuses an
+    /// applied event's id with another account or amount is skipped as a duplicate (the guard before it kept
+    /// the content). Only tests switch it off, to show the checker catches the silent skip.
+    public var guardComparesContent = true
 
     public init(trace: Bool = false, recordEventHashes: Bool = false, explain: Bool = true, timeline: Bool = false) {
         self.trace = trace

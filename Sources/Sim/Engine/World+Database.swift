@@ -11,7 +11,8 @@ extension World {
     func submit(_ work: DatabaseWork, request: RequestID, from pod: Int32) {
         let p = Int(pod)
         while dbClients.count <= p {
-            dbClients.append(DatabaseClient(guardOnConflict: has(.guardInsertOnConflict), exactSettlement: has(.exactSettlement)))
+            dbClients.append(DatabaseClient(guardOnConflict: has(.guardInsertOnConflict), exactSettlement: has(.exactSettlement),
+                                            guardComparesContent: options.guardComparesContent))
         }
         let client = dbClients[p]
         guard !client.busy else {
@@ -300,6 +301,7 @@ extension World {
             switch failure.kind {
             case .transient: return 5 << 32
             case .permanent(let entry): return 6 << 32 | Int64((entry ?? -1) & 0xFFFF)
+            case .rejected(let entry): return 8 << 32 | Int64((entry ?? -1) & 0xFFFF)
             case .ambiguous: return 7 << 32
             }
         }

@@ -48,8 +48,8 @@ extension World {
         case .producerRetry:
             producerRetryUntil = max(producerRetryUntil, now + fault.duration)
             detail = "clients retry with the same event id until \(Timestamp(milliseconds: producerRetryUntil))"
-        case .poison:
-            detail = "poison"
+        case .poison, .idReuse:
+            detail = fault.kind.rawValue
         case .zoneOutage:
             detail = loseZone(fault.target % max(1, cluster?.zones ?? 1), for: fault.duration)
         case .commitAmbiguous:

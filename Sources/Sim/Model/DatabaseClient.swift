@@ -6,7 +6,9 @@ import Core
 ///
 /// Per job: BEGIN, the work's statements, COMMIT. A failed statement is followed by ROLLBACK (the worker's
 /// `rollbackQuietly`) and the failure, unless the connection is gone. The optimistic guarded batch that meets
-/// a processed event (23505) rolls back and runs the conflict-tolerant statement in a new transaction.
+/// a processed event (23505) rolls back and runs the conflict-tolerant statement in a new transaction; when
+/// that skipped an entry, `rs_guard_conflicts` looks for a conflicting reuse of an event id, and one found
+/// rolls the transaction back and rejects that entry (`event_id_conflict`).
 /// Not modelled: the entry-by-entry replay that names a batch's failing entry after a permanent error (it runs
 /// in a transaction that is rolled back; the model reports the entry with the error).
 final class DatabaseClient {
@@ -62,10 +64,13 @@ final class DatabaseClient {
     /// `applied_at` window.
     let guardOnConflict: Bool
     let exactSettlement: Bool
+    /// False: the planted defect that skips `rs_guard_conflicts` (`RunOptions.guardComparesContent`).
+    let guardComparesContent: Bool
 
-    init(guardOnConflict: Bool = true, exactSettlement: Bool = true) {
+    init(guardOnConflict: Bool = true, exactSettlement: Bool = true, guardComparesContent: Bool = true) {
         self.guardOnConflict = guardOnConflict
         self.exactSettlement = exactSettlement
+        self.guardComparesContent = guardComparesContent
     }
 
     var deferred: Deferred?
@@ -121,7 +126,8 @@ final class DatabaseClient {
 
     var statementCount: Int {
         switch plan {
-        case .single, .optimistic, .guarded: return 1
+        case .single, .optimistic: return 1
+        case .guarded: return guardComparesContent ? 2 : 1
         case .checked: return 2
         case .plain:
             guard case .applyBatch(let write) = work else { return 2 }
@@ -152,6 +158,7 @@ final class DatabaseClient {
             case (.plain, _):
                 return .guardedBatch(BatchWrite(entries: [], deduplicate: true, storeOffsets: write.storeOffsets,
                                                 workerID: write.workerID))
+            case (.guarded, 1): return .guardConflicts(write)
             case (.guarded, _), (.single, _): return .guardedBatch(write)
             }
         }
@@ -161,6 +168,8 @@ final class DatabaseClient {
     /// and ROLLBACK's acknowledgement): nil when that answer ends the job.
     func nextAfterSuccess(_ step: Step) -> Step? {
         guard case .statement(let index, _) = step else { return nil }
+        // `rs_guard_conflicts` runs only after a guarded batch that skipped an entry, as in `LedgerStore`.
+        if plan == .guarded, index == 0, case .batch(let outcome) = reply, outcome.skippedDuplicates == 0 { return .commit }
         return index + 1 < statementCount ? .statement(index + 1, begins: false) : .commit
     }
 
@@ -172,6 +181,11 @@ final class DatabaseClient {
             return .send(Self.firstStep)
         case .statement(let index, _):
             switch result {
+            case .done(.conflict(let conflict?)):
+                guard case .applyBatch(let write) = work else { return .send(.rollback) }
+                failure = DatabaseFailure.eventIDConflict(entryIndex: conflict.entry, event: write.entries[conflict.entry].event,
+                                                          appliedAccount: conflict.account, appliedAmountCents: conflict.amountCents)
+                return .send(.rollback)
             case .done(let answer):
                 absorb(answer, of: index)
                 return .send(nextAfterSuccess(step)!)
@@ -213,7 +227,7 @@ final class DatabaseClient {
             guard case .settle(let write) = work else { return }
             let span = Int(write.throughPeriod - write.fromPeriod + 1)
             reply = .settlement(SettlementOutcome(settledPeriods: periods, fencedPeriods: write.fenced ? span - periods.count : 0))
-        case .none: break
+        case .none, .conflict: break
         }
     }
 

@@ -42,6 +42,7 @@ extension DatabaseModel.Statement: CustomStringConvertible {
         case .windowSettlement(let write): return "fenced window settlement of periods \(write.fromPeriod)-\(write.throughPeriod)"
         case .selectGuard(let ids): return "select \(ids.count) guard rows"
         case .checkedBatch(let write, _): return "checked batch of \(write.entries.count)"
+        case .guardConflicts(let write): return "guard conflicts of \(write.entries.count)"
         }
     }
 
@@ -59,6 +60,7 @@ extension DatabaseModel.Statement: CustomStringConvertible {
         case .windowSettlement: return 10
         case .selectGuard: return 11
         case .checkedBatch: return 12
+        case .guardConflicts: return 13
         }
     }
 }
@@ -70,6 +72,7 @@ extension DatabaseModel.StatementResult: CustomStringConvertible {
         case .done(.guardRows(let present)): return "\(present.filter { $0 }.count) present"
         case .done(.settled(let periods)): return "settled \(periods)"
         case .done(.attempts(let count)): return "attempts \(count)"
+        case .done(.conflict(let conflict?)): return "entry \(conflict.entry) conflicts"
         case .done: return "ok"
         case .blocked(let other): return "waits for tx #\(other)"
         case .failed(let error): return error.text
@@ -81,6 +84,7 @@ extension DatabaseModel.StatementResult: CustomStringConvertible {
         case .done(.applied(let count, _)): return 1 << 20 | Int64(count)
         case .done(.settled(let periods)): return 2 << 20 | Int64(periods.count)
         case .done(.attempts(let count)): return 3 << 20 | Int64(count)
+        case .done(.conflict(let conflict?)): return 7 << 20 | Int64(conflict.entry)
         case .done: return 4 << 20
         case .blocked(let other): return 5 << 20 | Int64(other)
         case .failed(let error): return 6 << 20 | Int64(error.state.utf8.reduce(0) { $0 &* 31 &+ Int($1) } & 0xFFFF)

@@ -151,6 +151,19 @@ extension DatabaseModel {
         .done(.guardRows(ids.map { id in guardRow(id).map { isCommitted($0) || $0.inserter == transaction } ?? false }))
     }
 
+    /// `rs_guard_conflicts`: the first entry, in batch order, whose event has an `applied` guard row the
+    /// statement sees (committed, or the transaction's own) with another account or amount. Never waits.
+    func guardConflicts(_ write: BatchWrite, _ transaction: Int32) -> StatementResult {
+        for (index, entry) in write.entries.enumerated() {
+            guard let row = guards.row(entry.event.id), row.outcome == 1, isCommitted(row) || row.inserter == transaction,
+                  let content = guards.content(of: entry.event.id), content.account >= 0 else { continue }
+            if accountIndex.find(entry.event.account) != content.account || content.amount != entry.event.amountCents {
+                return .done(.conflict(GuardConflict(entry: index, account: accountIDs[Int(content.account)], amountCents: content.amount)))
+            }
+        }
+        return .done(.conflict(nil))
+    }
+
     /// `rs_ensure_accounts`: an account row for each account (`DO NOTHING`); waits for an open transaction
     /// holding one of them.
     mutating func ensureAccounts(_ ids: [AccountID], _ transaction: Int32) -> StatementResult {
@@ -243,8 +256,10 @@ extension DatabaseModel {
     }
 
     /// The effect of one event: its ledger row and `balance + amount` on its account.
+    /// The guard row this transaction inserted for the event keeps its account and amount.
     private mutating func applyEffect(_ entry: BatchEntry, account: Int32, batch: Int32, _ transaction: Int32) {
         let slot = account >= 0 ? account : accountSlot(entry.event.account)
+        guards.setContent(entry.event.id, account: slot, amount: entry.event.amountCents, by: transaction)
         appendLedgerRow(entry, account: slot, batch: batch, transaction)
         accounts[Int(slot)].pending = lockAccount(slot, transaction) + entry.event.amountCents
     }

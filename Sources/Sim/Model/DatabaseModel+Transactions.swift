@@ -11,6 +11,7 @@ extension DatabaseModel {
         case .optimisticGuardedBatch(let write): result = guardedBatch(write, transaction, optimistic: true)
         case .checkedBatch(let write, let absent): result = checkedBatch(write, absent: absent, transaction)
         case .selectGuard(let ids): result = selectGuard(ids, transaction)
+        case .guardConflicts(let write): result = guardConflicts(write, transaction)
         case .ensureAccounts(let ids): result = ensureAccounts(ids, transaction)
         case .plainBatch(let write): result = plainBatch(write, transaction)
         case .recordFailure(let record): result = recordFailure(record, transaction)

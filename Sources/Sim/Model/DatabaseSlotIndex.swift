@@ -88,6 +88,9 @@ struct GuardTable {
         var inserter: Int32
         /// `processed_events.outcome`: 1 applied, 2 dead-lettered.
         var outcome: UInt8
+        /// `processed_events.account_id` as the model's account number (-1: NULL) and `amount_cents`.
+        var account: Int32 = -1
+        var amount: Int64 = 0
     }
 
     private var tags: [UInt16]
@@ -133,6 +136,21 @@ struct GuardTable {
             tags[bucket] = Self.tag(id.slotHash)
         }
         buckets[bucket] = Bucket(key: id, inserter: inserter, outcome: outcome)
+    }
+
+    /// The applied event's account (the model's number, -1: none recorded) and amount in `id`'s row.
+    func content(of id: EventID) -> (account: Int32, amount: Int64)? {
+        let index = bucket(of: id)
+        guard isUsed(index), buckets[index].inserter >= 0 else { return nil }
+        return (buckets[index].account, buckets[index].amount)
+    }
+
+    /// Records the content of the row `transaction` inserted for `id` (no-op for another's row).
+    mutating func setContent(_ id: EventID, account: Int32, amount: Int64, by transaction: Int32) {
+        let index = bucket(of: id)
+        guard isUsed(index), buckets[index].inserter == transaction else { return }
+        buckets[index].account = account
+        buckets[index].amount = amount
     }
 
     mutating func remove(_ id: EventID) {

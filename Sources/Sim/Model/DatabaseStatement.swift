@@ -20,6 +20,9 @@ extension DatabaseModel {
         /// `rs_optimistic_guarded_batch`: the same with a plain guard INSERT, which fails with 23505 when an
         /// event was processed before (or twice in the batch).
         case optimisticGuardedBatch(BatchWrite)
+        /// `rs_guard_conflicts`: the first entry whose event id has an applied guard row with another account
+        /// or amount (after a guarded batch that skipped entries).
+        case guardConflicts(BatchWrite)
         /// `rs_ensure_accounts` (before): an account row for each account, `ON CONFLICT DO NOTHING`.
         case ensureAccounts([AccountID])
         /// `rs_plain_batch` (before): a ledger row per entry, no guard; the balance as Core asked.
@@ -52,12 +55,21 @@ extension DatabaseModel {
         case none
         /// Batches: the ledger rows inserted; `balances` for the plain batch (Core's before-mode cache).
         case applied(Int, balances: [AccountBalance])
+        /// `guardConflicts`: the first conflicting entry, nil when none.
+        case conflict(GuardConflict?)
         /// `selectGuard`: whether each event id has a guard row in the statement's snapshot.
         case guardRows([Bool])
         case offsets([StoredOffset])
         case attempts(Int)
         /// Settlements: the periods this statement inserted a settlement row for, ascending.
         case settled([Int64])
+    }
+
+    /// A row of `rs_guard_conflicts`: the entry and the content its event id was applied with.
+    struct GuardConflict: Hashable, Sendable {
+        var entry: Int
+        var account: AccountID
+        var amountCents: Int64
     }
 
     /// An error as PostgreSQL reports it. `connectionLost`: the client saw the connection drop (no SQLSTATE

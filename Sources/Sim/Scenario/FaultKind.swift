@@ -20,6 +20,10 @@ public enum FaultKind: String, CaseIterable, Hashable, Sendable, Comparable {
     case producerRetry = "producer-retry"
     /// Events no consumer can apply: undecodable bytes or an amount the ledger's CHECK constraint refuses.
     case poison
+    /// A client reuses an event id for another event (another account or amount): the one applied first
+    /// stands, and every other must go to the dead-letter topic as `event_id_conflict`, never be skipped as
+    /// a duplicate.
+    case idReuse = "id-reuse"
     /// Offset commits are written by the coordinator but answered with an error for a while (a timeout, a
     /// connection lost on the way back).
     case commitAmbiguous = "commit-ambiguous"

@@ -31,10 +31,11 @@ public struct Scenario: Hashable, Sendable {
         var kinds: [FaultKind] = []
         for fault in faults where !kinds.contains(fault.kind) { kinds.append(fault.kind) }
         if events.contains(where: { $0.poison != nil }), !kinds.contains(.poison) { kinds.append(.poison) }
+        if events.contains(where: \.reusedID), !kinds.contains(.idReuse) { kinds.append(.idReuse) }
         return kinds.sorted()
     }
 
-    public var faultCount: Int { faults.count + events.filter { $0.poison != nil }.count }
+    public var faultCount: Int { faults.count + events.filter { $0.poison != nil || $0.reusedID }.count }
 }
 
 /// One event the producer will write at `time`.
@@ -51,13 +52,16 @@ public struct PlannedEvent: Hashable, Sendable {
     public var account: Int
     public var amountCents: Int64
     public var poison: Poison?
+    /// The event carries the id of an earlier event with another account or amount (`id-reuse`).
+    public var reusedID: Bool
 
-    public init(time: Int64, id: EventID, account: Int, amountCents: Int64, poison: Poison?) {
+    public init(time: Int64, id: EventID, account: Int, amountCents: Int64, poison: Poison?, reusedID: Bool = false) {
         self.time = time
         self.id = id
         self.account = account
         self.amountCents = amountCents
         self.poison = poison
+        self.reusedID = reusedID
     }
 }
 

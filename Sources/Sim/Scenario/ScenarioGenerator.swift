@@ -30,7 +30,11 @@ public struct ScenarioGenerator: Sendable {
             // Each kind draws its coin and its plan from a stream of its own, so adding a kind changes no other.
             var random = Xoshiro256(seed: faultBase ^ Self.salt(kind))
             if selection == .swarm, !random.chance(1, in: 2) { continue }
-            if kind == .poison { poison(&events, using: &random) } else { faults += plan(kind, using: &random) }
+            switch kind {
+            case .poison: poison(&events, using: &random)
+            case .idReuse: reuseIDs(&events, using: &random)
+            default: faults += plan(kind, using: &random)
+            }
         }
         faults.sort { ($0.time, $0.kind) < ($1.time, $1.kind) }
         return Scenario(seed: seed, replicas: replicas, partitions: partitions, config: config, events: events,
@@ -82,6 +86,22 @@ public struct ScenarioGenerator: Sendable {
         }
     }
 
+    /// One to three events take the id of an earlier one (neither poison), keeping their own account and
+    /// amount; the amount moves by a cent where both were equal, so the content always differs.
+    private func reuseIDs(_ events: inout [PlannedEvent], using random: inout Xoshiro256) {
+        guard events.count > 1 else { return }
+        for _ in 0..<random.int(1...3) {
+            let later = random.int(1...(events.count - 1))
+            let earlier = random.int(0...(later - 1))
+            guard events[later].poison == nil, events[earlier].poison == nil, !events[later].reusedID else { continue }
+            events[later].id = events[earlier].id
+            events[later].reusedID = true
+            if events[later].account == events[earlier].account, events[later].amountCents == events[earlier].amountCents {
+                events[later].amountCents += 1
+            }
+        }
+    }
+
     private func plan(_ kind: FaultKind, using random: inout Xoshiro256) -> [PlannedFault] {
         let count = kind == .kill ? random.int(1...4) : random.int(1...3)
         let latest = config.trafficDuration - 1_000
@@ -90,7 +110,7 @@ public struct ScenarioGenerator: Sendable {
             let target = random.int(0...1_000)
             let duration: Int64
             switch kind {
-            case .kill, .terminate, .poison, .producerRetry: duration = kind == .producerRetry ? random.int(Int64(2_000)...10_000) : 0
+            case .kill, .terminate, .poison, .idReuse, .producerRetry: duration = kind == .producerRetry ? random.int(Int64(2_000)...10_000) : 0
             case .pause: duration = config.sessionTimeout + random.int(Int64(1_000)...8_000)
             case .rebalance: duration = random.int(Int64(3_000)...12_000)
             case .dbTransient, .dbAmbiguous: duration = random.int(Int64(2_000)...10_000)
