@@ -4,7 +4,13 @@ extension DatabaseModel {
     /// `rs_guarded_batch` (`optimistic`: `rs_optimistic_guarded_batch`). Waits for an open transaction that
     /// inserted one of the events' guard rows, or locked an account or offset row the batch writes.
     mutating func guardedBatch(_ write: BatchWrite, _ transaction: Int32, optimistic: Bool) -> StatementResult {
-        if connections[session(transaction)].writes.used == 0 { return guardedBatchAlone(write, transaction, optimistic: optimistic) }
+        let session = session(transaction)
+        if connections[session].holdsWhileWaiting {
+            releaseLocks(session, of: transaction)
+            connections[session].writes.clear()
+            connections[session].holdsWhileWaiting = false
+        }
+        if connections[session].writes.used == 0 { return guardedBatchAlone(write, transaction, optimistic: optimistic) }
         if let blocked = scanBatch(write, transaction, absent: nil, failIfProcessed: optimistic) { return blocked }
         return applyScanned(write, transaction) { model, index, entry in
             // A guard row here is older, or an earlier entry's of this batch (a Kafka-level duplicate).
@@ -39,7 +45,9 @@ extension DatabaseModel {
             scratch.append(0)
         }
         if let stop {
-            if stop.waitFor >= 0 { return takeBack(session, waitingFor: stop.waitFor) }
+            // PostgreSQL inserts in event id order and waits at the first row another transaction inserted,
+            // holding the rows before it.
+            if stop.waitFor >= 0 { return takeBack(session, waitingFor: stop.waitFor, keepingGuardsBelow: stop.id) }
             return .failed(.uniqueViolation)
         }
         for (index, entry) in write.entries.enumerated() where scratch[index] >= 0 {
@@ -53,8 +61,9 @@ extension DatabaseModel {
                 held = (entry.event.account, other)
             }
         }
-        if let held { return takeBack(session, waitingFor: held.by) }
-        if let other = offsetBlocker(write.storeOffsets, transaction) { return takeBack(session, waitingFor: other) }
+        // Every guard row is in when the accounts (then the offsets) are locked.
+        if let held { return takeBack(session, waitingFor: held.by, keepingGuardsBelow: nil) }
+        if let other = offsetBlocker(write.storeOffsets, transaction) { return takeBack(session, waitingFor: other, keepingGuardsBelow: nil) }
         var applied: Int32 = 0
         var total: Int64 = 0
         for (index, entry) in write.entries.enumerated() where scratch[index] >= 0 {
@@ -70,10 +79,20 @@ extension DatabaseModel {
     }
 
     /// Undoes what a statement wrote before it met a row another transaction holds (the transaction had
-    /// written nothing before it), and waits for that transaction.
-    private mutating func takeBack(_ session: Int, waitingFor other: Int32) -> StatementResult {
-        releaseLocks(session, of: connections[session].transaction)
+    /// written nothing before it), except the guard rows PostgreSQL's statement holds while it waits: those
+    /// below `keepingGuardsBelow` in event id order, or all of them (nil); and waits for that transaction.
+    private mutating func takeBack(_ session: Int, waitingFor other: Int32, keepingGuardsBelow limit: EventID?) -> StatementResult {
+        var kept: [EventID] = []
+        for id in connections[session].writes.guards {
+            if limit.map({ id < $0 }) ?? true { kept.append(id) } else { guards.remove(id) }
+        }
+        for slot in connections[session].writes.accounts { accounts[Int(slot)].lockedBy = -1 }
+        for partition in connections[session].writes.offsets { offsets[Int(partition)].lockedBy = -1 }
         connections[session].writes.clear()
+        if !kept.isEmpty {
+            connections[session].writes.guards = kept
+            connections[session].holdsWhileWaiting = true
+        }
         return .blocked(on: other)
     }
 

@@ -10,6 +10,10 @@ extension DatabaseModel {
         /// The client disconnected; the server has not finished with the session yet (a statement waits).
         var clientGone = false
         var waiting: Waiting?
+        /// A waiting guarded batch that was the transaction's first write holds the guard rows it inserted
+        /// before the row it waits on (`writes.guards`, nothing else), as PostgreSQL's statement does; it takes
+        /// them back when it runs again.
+        var holdsWhileWaiting = false
         /// The open transaction's writes (one per session; emptied, keeping its storage, when it ends).
         var writes = WriteSet()
     }

@@ -95,6 +95,7 @@ extension DatabaseModel {
             releaseLocks(session, of: transaction)
         }
         connections[session].writes.clear()
+        connections[session].holdsWhileWaiting = false
     }
 
     /// Drops the session's uncommitted rows and locks (a rollback, or a statement taking back its writes).
