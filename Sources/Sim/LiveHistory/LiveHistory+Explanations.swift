@@ -49,8 +49,10 @@ extension LiveHistory {
         var tag = "rebalance before commit"
         var facts: [String] = []
         if first.pod == second.pod {
-            tag = first.member == second.member ? "re-read" : "client session timeout"
-            facts.append("\(name) processed the record again as member \(memberName(second.member)) after its fetch position moved back")
+            tag = "re-read"
+            facts.append(first.member == second.member
+                ? "\(name) processed the record again after its fetch position moved back"
+                : "\(name) rejoined the group as member \(memberName(second.member)) and read the partition again from the committed offset")
         } else if let shutdown = history.shutdowns.first(where: { $0.pod == first.pod && $0.sigterm >= first.time && $0.sigterm <= second.time }) {
             tag = mode == .before ? "SIGTERM exit without drain" : tag
             facts.append("\(name) got SIGTERM at \(Timestamp(milliseconds: shutdown.sigterm)) and \(shutdown.exited ? "exited at \(Timestamp(milliseconds: shutdown.ended))" : "was killed") \(shutdown.leaveRequested ? "after leaving the group" : "without a final commit")")
