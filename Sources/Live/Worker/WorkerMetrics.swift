@@ -10,7 +10,7 @@ public final class WorkerMetrics: Sendable {
 
     public static let failureClasses = ["transient", "permanent", "rejected", "ambiguous"]
     /// The closed set of dead-letter reasons (the full text travels in the `dlq-reason` header).
-    public static let deadLetterReasons = ["undecodable", "max_attempts", "retries_exhausted", "event_id_conflict", "rejected"]
+    public static let deadLetterReasons = ["undecodable", "max_attempts", "retries_exhausted", "event_id_conflict"]
     /// Processing delay buckets: they include the 30 s freshness SLO threshold (and 1, 5, 60).
     public static let delayBuckets: [Duration] = [
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
@@ -96,15 +96,10 @@ public final class WorkerMetrics: Sendable {
                        labels: [("mode", mode), ("partition", String(partition))])
     }
 
-    /// The start of the reason of an event whose values can never be written (a data exception or a CHECK
-    /// violation), dead-lettered without retries.
-    static let rejectedReasonPrefix = "rejected: "
-
     /// Maps Core's reason text to the closed label set.
     static func reasonLabel(_ reason: String) -> String {
         if reason.hasPrefix("undecodable") { return "undecodable" }
         if reason.hasPrefix(DatabaseFailure.eventIDConflictReason) { return "event_id_conflict" }
-        if reason.hasPrefix(rejectedReasonPrefix) { return "rejected" }
         if reason.hasPrefix("failed ") { return "max_attempts" }
         return "retries_exhausted"
     }
