@@ -7,6 +7,7 @@
 #   scripts/local-postgres.sh schema DB    # as the owner: db/schema.sql, then db/grants.sql, in database DB
 #   scripts/local-postgres.sh status
 #   scripts/local-postgres.sh durability   # print the running server's fsync, synchronous_commit, full_page_writes
+#   scripts/local-postgres.sh reset-standby  # clear synchronous_standby_names (the conformance test sets it)
 # PG_DURABILITY=off (the default: tests and the local stack) starts the server with fsync, synchronous_commit
 # and full_page_writes off, which no production database does; PG_DURABILITY=on keeps PostgreSQL's defaults
 # (all three on, as the cluster on EKS runs), which the benchmarks use. The setting goes on the server's command
@@ -79,7 +80,15 @@ start() {
     if [ "$(as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -qAt -c "SELECT 1 FROM pg_database WHERE datname = 'replicasafe'")" != 1 ]; then
         as_postgres "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -qAt -c "CREATE DATABASE replicasafe OWNER replicasafe" >/dev/null
     fi
+    reset_standby
     echo "local postgres up: $URL" >&2
+}
+
+# The database conformance test names a synchronous standby that never connects while it runs, and resets it
+# (Tests/ModelConformanceTests/ConformanceAmbiguity.swift); a run that died first must not leave every
+# synchronous COMMIT (PG_DURABILITY=on) waiting for it.
+reset_standby() {
+    psql_admin -d postgres -c "ALTER SYSTEM RESET synchronous_standby_names" -c "SELECT pg_reload_conf()" >/dev/null
 }
 
 psql_admin() {
@@ -127,5 +136,6 @@ case "${1:-}" in
     schema) schema "${2:-}" ;;
     status) as_postgres "$PG_BIN/pg_ctl" -D "$DATA_DIR" status ;;
     durability) durability ;;
-    *) echo "usage: $0 start|stop|url [ROLE]|roles|schema DB|status|durability" >&2; exit 2 ;;
+    reset-standby) reset_standby ;;
+    *) echo "usage: $0 start|stop|url [ROLE]|roles|schema DB|status|durability|reset-standby" >&2; exit 2 ;;
 esac

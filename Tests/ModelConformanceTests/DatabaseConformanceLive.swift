@@ -45,6 +45,7 @@ final class ConformanceLiveSide {
     func run(_ step: ConformanceStep) async throws -> (ConformanceObservation, time: Int64) {
         let s = step.session
         var time: Int64 = 0
+        var commitAnswer: ConformanceObservation.Answer?
         switch step {
         case .begin:
             if terminated[s] {
@@ -59,12 +60,16 @@ final class ConformanceLiveSide {
             start(s, statement)
         case .commit:
             start(s, sql: "COMMIT")
+        case .ambiguousCommit:
+            commitAnswer = try await commitAmbiguously(s)
         case .rollback:
             start(s, sql: "ROLLBACK")
         case .terminate:
-            try await terminate(s)
+            _ = try await terminate(s)
+        case .disconnect:
+            try await disconnect(s)
         }
-        var observation = ConformanceObservation(answer: .ok(""))
+        var observation = ConformanceObservation(answer: commitAnswer ?? .ok(""))
         // The acting session first: the others' waits change only once its step has been answered.
         let order = [s] + pending.indices.filter { $0 != s }
         for session in order where pending[session] != nil {
@@ -127,19 +132,50 @@ final class ConformanceLiveSide {
         throw PollTimeout(what: "session \(s)'s statement neither answered nor waited for a lock", seconds: 10)
     }
 
-    /// Ends the session's server process and waits until PostgreSQL has released what it held.
-    private func terminate(_ s: Int) async throws {
+    /// Runs COMMIT with `synchronous_commit = on` (the server names a synchronous standby that never
+    /// connects: `ConformanceAmbiguity`), so that it waits after the local commit; terminates the server
+    /// process once it waits there, and returns what the client saw. The transaction writes a marker row
+    /// first: one that wrote no WAL does not wait.
+    private func commitAmbiguously(_ s: Int) async throws -> ConformanceObservation.Answer? {
+        try await sessions[s].query("SET LOCAL synchronous_commit = on")
+        try await sessions[s].query(ConformanceAmbiguity.marker)
+        start(s, sql: "COMMIT")
+        let pid = pids[s]
+        try await waitUntil(10, "session \(s)'s COMMIT waits for the synchronous standby", every: .milliseconds(1)) { [observer] in
+            try await observer.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event = 'SyncRep'", [.int32(pid)])
+                .count == 1
+        }
+        return try await terminate(s)
+    }
+
+    /// Closes the session's connection from the client side (libpq closes the socket and opens a new one)
+    /// and waits until the old server process has gone, having aborted its transaction.
+    private func disconnect(_ s: Int) async throws {
+        let old = pids[s]
+        try await sessions[s].reconnect()
+        pids[s] = await sessions[s].backendPID()
+        try await waitUntil(10, "backend \(old) gone", every: .milliseconds(1)) { [observer] in
+            try await observer.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [.int32(old)]).count == 0
+        }
+    }
+
+    /// Ends the session's server process and waits until PostgreSQL has released what it held; returns the
+    /// answer of the statement it was running, if any.
+    private func terminate(_ s: Int) async throws -> ConformanceObservation.Answer? {
         try await observer.query("SELECT pg_terminate_backend($1)", [.int32(pids[s])])
         try await waitUntil(10, "backend \(pids[s]) gone", every: .milliseconds(1)) {
             try await observer.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [.int32(pids[s])]).count == 0
         }
+        var answer: ConformanceObservation.Answer?
         if let box = pending[s] {
             try await waitUntil(10, "the terminated session's statement answers", every: .milliseconds(1)) {
                 box.answer.withLock { $0 } != nil
             }
+            answer = box.answer.withLock { $0 }
             pending[s] = nil
         }
         terminated[s] = true
+        return answer
     }
 
     static func prepared(_ statement: ConformanceStatement, base: Int64, periodSeconds: Int64) -> (String, [PostgresValue]) {
@@ -156,17 +192,29 @@ final class ConformanceLiveSide {
         case .settle:
             return (LedgerSQL.fencedSettlement.name,
                     LedgerStore.fencedSettlementParameters(statement.settlement(base: base), periodSeconds: periodSeconds))
+        case .ensureAccounts(let write): return (LedgerSQL.ensureAccounts.name, LedgerStore.ensureAccountsParameters(write))
+        case .plainBatch(let write): return (LedgerSQL.plainBatch.name, LedgerStore.plainBatchParameters(write))
+        case .offsetsOnly(let write):
+            return (LedgerSQL.guardedBatch.name, LedgerStore.offsetsOnlyParameters(write, groupID: groupID, topic: topic))
+        case .plainSettle:
+            return (LedgerSQL.plainSettlement.name,
+                    LedgerStore.plainSettlementParameters(statement.settlement(base: base), periodSeconds: periodSeconds))
         }
     }
 
     /// PostgreSQL's rows as the answer the model gives (`LedgerStore` reads the same columns).
     static func render(_ rows: PostgresRows, _ statement: ConformanceStatement, base: Int64) -> ConformanceObservation.Answer {
         switch statement {
-        case .batch: return .ok("applied \(rows.int64(0, "applied") ?? -1)")
+        case .batch, .offsetsOnly: return .ok("applied \(rows.int64(0, "applied") ?? -1)")
         case .conflicts:
             guard rows.count > 0 else { return .ok("no conflict") }
             return .ok("conflict \(rows.int64(0, "entry") ?? -1) \(rows.value(0, "account_id") ?? "NULL") \(rows.int64(0, "amount_cents") ?? -1)")
-        case .deadLetter: return .ok("")
+        case .plainBatch(let write):
+            let balances = (0..<rows.count).compactMap { row in
+                rows.value(row, "account_id").map { ($0, rows.int64(row, "balance_cents") ?? -1) }
+            }
+            return .ok("applied \(write.entries.count)" + ConformanceObservation.render(balances: balances))
+        case .deadLetter, .ensureAccounts: return .ok("")
         case .failure: return .ok("attempts \(rows.int64(0, "attempts") ?? -1)")
         case .loadOffsets(let partitions):
             var stored: [Int64: Int64] = [:]
@@ -174,7 +222,7 @@ final class ConformanceLiveSide {
                 if let p = rows.int64(row, "kafka_partition"), let next = rows.int64(row, "next_offset") { stored[p] = next }
             }
             return .ok("offsets " + partitions.map { "p\($0):\(stored[Int64($0)].map(String.init) ?? "-")" }.joined(separator: " "))
-        case .settle:
+        case .settle, .plainSettle:
             return .ok("settled " + (0..<rows.count).compactMap { rows.int64($0, "period") }.map { "P\($0 - base)" }.joined(separator: " "))
         }
     }
@@ -182,6 +230,6 @@ final class ConformanceLiveSide {
     /// Ends every session's server process (a statement may still wait, so a ROLLBACK on its connection
     /// would queue behind it) and waits until they are gone.
     func close() async throws {
-        for s in sessions.indices where !terminated[s] { try await terminate(s) }
+        for s in sessions.indices where !terminated[s] { _ = try await terminate(s) }
     }
 }

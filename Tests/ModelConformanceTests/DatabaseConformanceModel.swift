@@ -8,6 +8,9 @@ struct ConformanceObservation: Equatable, CustomStringConvertible {
         case ok(String)
         case waits
         case error(String)
+        /// The model's COMMIT applied, and the client saw its connection drop: PostgreSQL must report a lost
+        /// connection (whether it committed shows in what the next steps and the committed rows see).
+        case ambiguous
 
         var isError: Bool {
             if case .error = self { return true }
@@ -19,19 +22,32 @@ struct ConformanceObservation: Equatable, CustomStringConvertible {
             case .ok(let reply): return reply.isEmpty ? "ok" : reply
             case .waits: return "waits"
             case .error(let state): return "ERROR \(state)"
+            case .ambiguous: return "ambiguous (committed, the connection dropped)"
             }
+        }
+
+        /// Whether PostgreSQL's `live` answer is this one; an ambiguous answer is a lost connection.
+        func accepts(_ live: Answer) -> Bool {
+            guard self == .ambiguous else { return self == live }
+            guard case .error(let state) = live else { return false }
+            return state == "connection lost" || state == "57P01" || state.hasPrefix("08")
         }
     }
 
     var answer: Answer
     var resumed: [Int: Answer] = [:]
+
+    /// The balances a plain batch returns (Core's before-mode cache), in account order.
+    static func render(balances: [(String, Int64)]) -> String {
+        balances.isEmpty ? "" : " balances " + balances.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+    }
     /// Waiting session -> the sessions it waits for (the model names one; PostgreSQL may name several, a lock
     /// queue's earlier waiters too).
     var waiting: [Int: Set<Int>] = [:]
 
     /// Same answers and the same waiting sessions.
     func matches(_ live: ConformanceObservation) -> Bool {
-        answer == live.answer && resumed == live.resumed && waiting.keys.sorted() == live.waiting.keys.sorted()
+        answer.accepts(live.answer) && resumed == live.resumed && waiting.keys.sorted() == live.waiting.keys.sorted()
     }
 
     /// Whether each waiting session waits, in the model, for one of the sessions PostgreSQL names. They can
@@ -77,13 +93,20 @@ struct ConformanceModelSide {
     var connections: [Int32]
     var transactions: [Int32]
     let base: Int64
+    /// A planted defect: the model marks a dead letter without its guard row (the offset only).
+    let forgetsDeadLetterGuard: Bool
+    /// A planted defect: the model's ambiguous COMMIT rolls back.
+    let ambiguousCommitsRollBack: Bool
 
-    init(sessions: Int, periodMilliseconds: Int64, base: Int64, conflictsWait: Bool = true) {
+    init(sessions: Int, periodMilliseconds: Int64, base: Int64, conflictsWait: Bool = true, forgetsDeadLetterGuard: Bool = false,
+         ambiguousCommitsRollBack: Bool = false) {
         model = DatabaseModel(settlementPeriod: periodMilliseconds)
         model.conflictsWait = conflictsWait
         connections = []
         transactions = Array(repeating: -1, count: sessions)
         self.base = base
+        self.forgetsDeadLetterGuard = forgetsDeadLetterGuard
+        self.ambiguousCommitsRollBack = ambiguousCommitsRollBack
         for s in 0..<sessions { connections.append(model.connect(client: Int32(s))) }
     }
 
@@ -102,10 +125,23 @@ struct ConformanceModelSide {
             let (result, woken) = model.commit(connections[s], at: time)
             answer = Self.answer(result, to: nil, base: base)
             wakeups = woken
+        case .ambiguousCommit where ambiguousCommitsRollBack:
+            answer = .ambiguous
+            wakeups = model.terminate(connections[s], at: time)
+            transactions[s] = -1
+        case .ambiguousCommit:
+            let (result, woken) = model.commit(connections[s], at: time)
+            answer = Self.answer(result, to: nil, base: base)
+            if case .ok = answer { answer = .ambiguous }
+            wakeups = woken + model.terminate(connections[s], at: time)
+            transactions[s] = -1
         case .rollback:
             wakeups = model.rollback(connections[s], at: time)
         case .terminate:
             wakeups = model.terminate(connections[s], at: time)
+            transactions[s] = -1
+        case .disconnect:
+            wakeups = model.disconnect(connections[s], at: time)
             transactions[s] = -1
         }
         var observation = ConformanceObservation(answer: answer)
@@ -126,10 +162,17 @@ struct ConformanceModelSide {
         switch statement {
         case .batch(let write, let optimistic): return optimistic ? .optimisticGuardedBatch(write) : .guardedBatch(write)
         case .conflicts(let write): return .guardConflicts(write)
-        case .deadLetter(let mark): return .markDeadLettered(mark)
+        case .deadLetter(var mark):
+            if forgetsDeadLetterGuard { mark.eventID = nil }
+            return .markDeadLettered(mark)
         case .failure(let record): return .recordFailure(record)
         case .loadOffsets(let partitions): return .loadOffsets(partitions)
         case .settle: return .fencedSettlement(statement.settlement(base: base))
+        case .ensureAccounts(let write): return .ensureAccounts(Set(write.entries.map(\.event.account)).sorted())
+        case .plainBatch(let write): return .plainBatch(write)
+        case .offsetsOnly(let write):
+            return .guardedBatch(BatchWrite(entries: [], deduplicate: true, storeOffsets: write.storeOffsets, workerID: write.workerID))
+        case .plainSettle: return .plainSettlement(statement.settlement(base: base))
         }
     }
 
@@ -141,7 +184,8 @@ struct ConformanceModelSide {
         case .done(let reply):
             switch reply {
             case .none: return .ok("")
-            case .applied(let count, _): return .ok("applied \(count)")
+            case .applied(let count, let balances):
+                return .ok("applied \(count)" + ConformanceObservation.render(balances: balances.map { ($0.account.rawValue, $0.balanceCents) }))
             case .attempts(let count): return .ok("attempts \(count)")
             case .offsets(let stored):
                 return .ok("offsets " + stored.map { "p\($0.partition):\($0.nextOffset.map(String.init) ?? "-")" }.joined(separator: " "))

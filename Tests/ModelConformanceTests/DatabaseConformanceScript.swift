@@ -6,13 +6,20 @@ enum ConformanceStep: CustomStringConvertible {
     case begin(Int)
     case statement(Int, ConformanceStatement)
     case commit(Int)
+    /// COMMIT whose server process is terminated after the local commit, while it waits for a synchronous
+    /// standby that never answers: PostgreSQL has committed, the client sees its connection drop.
+    case ambiguousCommit(Int)
     case rollback(Int)
     /// `pg_terminate_backend` of the session's server process (the session reconnects at its next BEGIN).
     case terminate(Int)
+    /// The client's connection goes away between statements (the server aborts the open transaction).
+    case disconnect(Int)
 
     var session: Int {
         switch self {
-        case .begin(let s), .statement(let s, _), .commit(let s), .rollback(let s), .terminate(let s): return s
+        case .begin(let s), .statement(let s, _), .commit(let s), .ambiguousCommit(let s), .rollback(let s), .terminate(let s),
+             .disconnect(let s):
+            return s
         }
     }
 
@@ -21,8 +28,10 @@ enum ConformanceStep: CustomStringConvertible {
         case .begin(let s): return "s\(s) BEGIN"
         case .statement(let s, let statement): return "s\(s) \(statement)"
         case .commit(let s): return "s\(s) COMMIT"
+        case .ambiguousCommit(let s): return "s\(s) COMMIT, its server process terminated while waiting for the synchronous standby"
         case .rollback(let s): return "s\(s) ROLLBACK"
         case .terminate(let s): return "s\(s) terminated by the server"
+        case .disconnect(let s): return "s\(s) connection lost"
         }
     }
 }
@@ -37,11 +46,32 @@ enum ConformanceStatement: CustomStringConvertible {
     case failure(FailureRecord)
     case loadOffsets([PartitionID])
     case settle(from: Int64, through: Int64)
+    /// The before worker's transaction: `rs_ensure_accounts`, then `rs_plain_batch` (no guard; balances as
+    /// increments or Core's cached overwrites), then the offsets alone (`rs_guarded_batch` without entries).
+    case ensureAccounts(BatchWrite)
+    case plainBatch(BatchWrite)
+    case offsetsOnly(BatchWrite)
+    /// The before worker's `rs_plain_settlement` of one period.
+    case plainSettle(Int64)
 
     func settlement(base: Int64) -> SettlementWrite {
-        guard case .settle(let from, let through) = self else { preconditionFailure("not a settlement") }
-        return SettlementWrite(job: "settlement", fromPeriod: base + from, throughPeriod: base + through, fenced: true,
-                               settledBy: "conformance")
+        switch self {
+        case .settle(let from, let through):
+            return SettlementWrite(job: "settlement", fromPeriod: base + from, throughPeriod: base + through, fenced: true,
+                                   settledBy: "conformance")
+        case .plainSettle(let period):
+            return SettlementWrite(job: "settlement", fromPeriod: base + period, throughPeriod: base + period, fenced: false,
+                                   settledBy: "conformance")
+        default: preconditionFailure("not a settlement")
+        }
+    }
+
+    /// Whether it goes on a transaction whose last statement was `previous` (the before worker's three).
+    func follows(_ previous: ConformanceStatement?) -> Bool {
+        switch (previous, self) {
+        case (.ensureAccounts?, .plainBatch), (.plainBatch?, .offsetsOnly): return true
+        default: return false
+        }
     }
 
     var description: String {
@@ -57,6 +87,16 @@ enum ConformanceStatement: CustomStringConvertible {
         case .failure(let record): return "rs_record_failure \(record.eventID.description.prefix(4))"
         case .loadOffsets(let partitions): return "rs_load_offsets \(partitions)"
         case .settle(let from, let through): return "rs_fenced_settlement periods P\(from)...P\(through)"
+        case .ensureAccounts(let write): return "rs_ensure_accounts \(write.entries.map(\.event.account.rawValue))"
+        case .plainBatch(let write):
+            let entries = write.entries.map { entry in
+                let balance = if case .overwrite(let value) = entry.balance { " balance:=\(value)" } else { "" }
+                return "\(entry.event.id.description.prefix(4))@p\(entry.partition):\(entry.offset)\(balance)"
+            }
+            return "rs_plain_batch [\(entries.joined(separator: " "))]"
+        case .offsetsOnly(let write):
+            return "rs_guarded_batch [] offsets \(write.storeOffsets.map { "p\($0.partition):\($0.offset)" }.joined(separator: " "))"
+        case .plainSettle(let period): return "rs_plain_settlement period P\(period)"
         }
     }
 }
@@ -82,10 +122,19 @@ struct ConformanceGenerator {
     let sessions: Int
     private(set) var messages: [Message] = []
     private(set) var events: [Event] = []
+    /// The statements each session's transaction still has to send (the before worker's).
+    private var plans: [[ConformanceStatement]]
+    /// Whether the sessions are before workers (one sequence in four); the two modes never share a database.
+    private(set) var beforeMode = false
 
-    init(seed: UInt64) {
+    /// Whether the server is set up for ambiguous commits (`ConformanceRun.make`).
+    let ambiguousCommits: Bool
+
+    init(seed: UInt64, ambiguousCommits: Bool = false) {
+        self.ambiguousCommits = ambiguousCommits
         random = SplitMix64(seed: seed)
         sessions = 2 + Int(random.next() % 3)
+        plans = Array(repeating: [], count: sessions)
         let accounts = (0..<3).map { AccountID("acct-\($0)") }
         var nextOffset: [Offset] = [0, 0]
         for _ in 0..<(4 + Int(random.next() % 5)) {
@@ -102,15 +151,21 @@ struct ConformanceGenerator {
                 nextOffset[Int(partition)] += 1
             }
         }
+        beforeMode = random.next() % 4 == 0
     }
 
     /// The next step of session `s` in `state` (`blocked` sessions are never asked).
     mutating func step(for s: Int, in state: SessionState) -> ConformanceStep {
-        if random.next() % 40 == 0 { return .terminate(s) }
+        if random.next() % 40 == 0 { return random.next() % 3 == 0 ? .disconnect(s) : .terminate(s) }
         switch state {
         case .idle: return .begin(s)
-        case .begun: return .statement(s, statement())
-        case .ran: return random.next() % 5 == 0 ? .rollback(s) : .commit(s)
+        case .begun:
+            plans[s] = beforeMode ? beforeTransaction() : [statement()]
+            return .statement(s, plans[s].removeFirst())
+        case .ran:
+            if !plans[s].isEmpty, random.next() % 8 != 0 { return .statement(s, plans[s].removeFirst()) }
+            if random.next() % 5 == 0 { return .rollback(s) }
+            return ambiguousCommits && random.next() % 6 == 0 ? .ambiguousCommit(s) : .commit(s)
         case .failed: return .rollback(s)
         }
     }
@@ -133,6 +188,18 @@ struct ConformanceGenerator {
             let through = -Int64(random.next() % 2)
             return .settle(from: through - Int64(random.next() % 2), through: through)
         }
+    }
+
+    /// What the before worker sends: a batch's three statements, or a plain settlement of the current or the
+    /// previous period.
+    private mutating func beforeTransaction() -> [ConformanceStatement] {
+        if random.next() % 6 == 0 { return [.plainSettle(-Int64(random.next() % 2))] }
+        guard case .batch(var write, _) = batch() else { preconditionFailure("batch() makes batches") }
+        write.deduplicate = false
+        for index in write.entries.indices where random.next() % 3 == 0 {
+            write.entries[index].balance = .overwrite(Int64(random.next() % 10_000))
+        }
+        return [.ensureAccounts(write), .plainBatch(write), .offsetsOnly(write)]
     }
 
     /// One to four messages in partition and offset order, as a consumer's batch holds them, with the offsets

@@ -14,7 +14,10 @@ if ! scripts/local-postgres.sh status >/dev/null 2>&1; then
 fi
 # The least-privilege roles (db/grants.sql) the tests run the api and the worker as.
 scripts/local-postgres.sh roles
-cleanup() { if [ "$started_here" = 1 ]; then scripts/local-postgres.sh stop; fi; }
+cleanup() {
+    scripts/local-postgres.sh reset-standby || true
+    if [ "$started_here" = 1 ]; then scripts/local-postgres.sh stop; fi
+}
 trap cleanup EXIT
 
 "$SWIFT" test "${scratch[@]}" --filter 'LiveIntegrationTests|ModelConformanceTests'

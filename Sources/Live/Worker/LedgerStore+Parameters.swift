@@ -40,6 +40,39 @@ extension LedgerStore {
          .text(groupID), .text(topic)]
     }
 
+    /// `before`: the accounts of the batch's entries (the statement takes each once, in account order).
+    static func ensureAccountsParameters(_ write: BatchWrite) -> [PostgresValue] {
+        [.text(PostgresArrayLiteral.strings(write.entries.lazy.map(\.event.account.rawValue)))]
+    }
+
+    /// `before`: every entry, unguarded, with the balance Core asked for (an increment, or an overwrite).
+    static func plainBatchParameters(_ write: BatchWrite) -> [PostgresValue] {
+        let entries = write.entries
+        let overwrite = entries.map { entry -> (Bool, Int64) in
+            if case .overwrite(let value) = entry.balance { return (true, value) }
+            return (false, 0)
+        }
+        return [
+            .text(PostgresArrayLiteral.uuids(entries.lazy.map(\.event.id))),
+            .text(PostgresArrayLiteral.strings(entries.lazy.map(\.event.account.rawValue))),
+            .text(PostgresArrayLiteral.integers(entries.lazy.map(\.event.amountCents))),
+            .text(PostgresArrayLiteral.integers(entries.lazy.map(\.partition))),
+            .text(PostgresArrayLiteral.integers(entries.lazy.map(\.offset))),
+            .text(PostgresArrayLiteral.booleans(overwrite.map(\.0))),
+            .text(PostgresArrayLiteral.integers(overwrite.map(\.1))), .text(write.workerID),
+        ]
+    }
+
+    /// `before`: only the stored offsets, through the guarded statement with no entries.
+    static func offsetsOnlyParameters(_ write: BatchWrite, groupID: String, topic: String) -> [PostgresValue] {
+        guardedBatchParameters(BatchWrite(entries: [], deduplicate: true, storeOffsets: write.storeOffsets, workerID: write.workerID),
+                               groupID: groupID, topic: topic)
+    }
+
+    static func plainSettlementParameters(_ write: SettlementWrite, periodSeconds: Int64) -> [PostgresValue] {
+        [.text(write.job), .int64(write.throughPeriod), .int64(periodSeconds), .text(write.settledBy)]
+    }
+
     static func fencedSettlementParameters(_ write: SettlementWrite, periodSeconds: Int64) -> [PostgresValue] {
         [.text(write.job), .int64(write.fromPeriod), .int64(write.throughPeriod), .int64(periodSeconds), .text(write.settledBy)]
     }

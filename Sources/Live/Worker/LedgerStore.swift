@@ -124,11 +124,6 @@ final class LedgerStore: Sendable {
     /// speculative insertion, and the caller falls back to the conflict-tolerant statement when it fails.
     private func applyBatch(_ write: BatchWrite, on conn: SynchronousPostgres, optimistic: Bool) throws(PostgresError) -> BatchOutcome {
         let entries = write.entries
-        let ids = PostgresArrayLiteral.uuids(entries.lazy.map(\.event.id))
-        let accounts = PostgresArrayLiteral.strings(entries.lazy.map(\.event.account.rawValue))
-        let amounts = PostgresArrayLiteral.integers(entries.lazy.map(\.event.amountCents))
-        let partitions = PostgresArrayLiteral.integers(entries.lazy.map(\.partition))
-        let offsets = PostgresArrayLiteral.integers(entries.lazy.map(\.offset))
         if write.deduplicate {
             let statement = optimistic ? LedgerSQL.optimisticGuardedBatch : LedgerSQL.guardedBatch
             let rows = try conn.execute(prepared: statement.name,
@@ -137,23 +132,10 @@ final class LedgerStore: Sendable {
             return BatchOutcome(applied: applied, skippedDuplicates: entries.count - applied)
         }
         // Unguarded (`before`). Stored offsets are never part of it in Core, but honour them if asked.
-        try conn.execute(prepared: LedgerSQL.ensureAccounts.name, [.text(accounts)])
-        let overwrite = entries.map { entry -> (Bool, Int64) in
-            if case .overwrite(let value) = entry.balance { return (true, value) }
-            return (false, 0)
-        }
-        let rows = try conn.execute(prepared: LedgerSQL.plainBatch.name, [
-            .text(ids), .text(accounts), .text(amounts), .text(partitions), .text(offsets),
-            .text(PostgresArrayLiteral.booleans(overwrite.map(\.0))),
-            .text(PostgresArrayLiteral.integers(overwrite.map(\.1))), .text(write.workerID),
-        ])
+        try conn.execute(prepared: LedgerSQL.ensureAccounts.name, Self.ensureAccountsParameters(write))
+        let rows = try conn.execute(prepared: LedgerSQL.plainBatch.name, Self.plainBatchParameters(write))
         if !write.storeOffsets.isEmpty {
-            try conn.execute(prepared: LedgerSQL.guardedBatch.name, [
-                .text("{}"), .text("{}"), .text("{}"), .text("{}"), .text("{}"), .text(write.workerID),
-                .text(groupID), .text(topic),
-                .text(PostgresArrayLiteral.integers(write.storeOffsets.map(\.partition))),
-                .text(PostgresArrayLiteral.integers(write.storeOffsets.map(\.offset))),
-            ])
+            try conn.execute(prepared: LedgerSQL.guardedBatch.name, Self.offsetsOnlyParameters(write, groupID: groupID, topic: topic))
         }
         var balances: [AccountBalance] = []
         balances.reserveCapacity(rows.count)
@@ -172,9 +154,8 @@ final class LedgerStore: Sendable {
             let span = Int(write.throughPeriod - write.fromPeriod + 1)
             return SettlementOutcome(settledPeriods: settled, fencedPeriods: span - settled.count)
         }
-        try conn.execute(prepared: LedgerSQL.plainSettlement.name, [
-            .text(write.job), .int64(write.throughPeriod), .int64(settlementPeriodSeconds), .text(write.settledBy),
-        ])
+        try conn.execute(prepared: LedgerSQL.plainSettlement.name,
+                         Self.plainSettlementParameters(write, periodSeconds: settlementPeriodSeconds))
         return SettlementOutcome(settledPeriods: [write.throughPeriod], fencedPeriods: 0)
     }
 

@@ -183,13 +183,12 @@ extension DatabaseModel {
         return .done(.conflict(nil))
     }
 
-    /// `rs_ensure_accounts`: an account row for each account (`DO NOTHING`); waits for an open transaction
-    /// holding one of them.
+    /// `rs_ensure_accounts`: an account row for each account (`DO NOTHING`), in account order (`ids` are
+    /// sorted); at one an open transaction holds it waits, keeping the rows it inserted before, as
+    /// PostgreSQL's insert does row by row (others then wait for those).
     mutating func ensureAccounts(_ ids: [AccountID], _ transaction: Int32) -> StatementResult {
         for id in ids {
             if let other = accountBlocker(id, transaction) { return .blocked(on: other) }
-        }
-        for id in ids {
             let slot = Int(accountSlot(id))
             guard !accounts[slot].exists, accounts[slot].lockedBy != transaction else { continue }
             accounts[slot].lockedBy = transaction
@@ -201,10 +200,12 @@ extension DatabaseModel {
 
     /// `rs_plain_batch`: a ledger row per entry; each account's balance is the last `overwrite` value plus
     /// the increments after it, or the stored balance plus the increments. An account without a row is not
-    /// updated (the UPDATE finds nothing), as in PostgreSQL.
+    /// updated (the UPDATE finds nothing), as in PostgreSQL; nor is one another open transaction inserted, which
+    /// the UPDATE's snapshot does not show, so it does not wait for it either.
     mutating func plainBatch(_ write: BatchWrite, _ transaction: Int32) -> StatementResult {
         for entry in write.entries {
-            if let other = accountBlocker(entry.event.account, transaction) { return .blocked(on: other) }
+            guard let slot = accountIndex.find(entry.event.account), accounts[Int(slot)].exists else { continue }
+            if let other = accounts[Int(slot)].blocks(transaction) { return .blocked(on: other) }
         }
         var touched: [Int32] = []
         for (index, entry) in write.entries.enumerated() {

@@ -22,7 +22,9 @@ import Core
 ///   (the before mode's account inserts are waited for before its update runs), and waiting statements resume
 ///   in the order they began to wait, so no lock a partial statement would hold changes who wins a key or its
 ///   value; and with one locking statement per transaction no wait cycle can form (a cycle would still be
-///   reported as PostgreSQL does, `40P01`).
+///   reported as PostgreSQL does, `40P01`). The exception is the before mode's `rs_ensure_accounts`: like
+///   PostgreSQL's insert it keeps the account rows it inserted before the one it waits at, and others wait for
+///   those (the conformance test compares the waits).
 /// - A failed statement writes nothing; its transaction keeps the locks of earlier statements until ROLLBACK.
 /// - A client that disconnects leaves what it sent running: the server aborts the open transaction when it
 ///   notices, after a statement that was waiting has run. A server-side termination (`terminate`) aborts at
