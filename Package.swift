@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // The module graph is the architecture (docs/architecture.md): Core imports nothing of ours; Sim and SimManifests
@@ -27,6 +27,9 @@ let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift
 let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let tracing: Target.Dependency = .product(name: "Tracing", package: "swift-distributed-tracing")
+let instrumentation: Target.Dependency = .product(name: "Instrumentation", package: "swift-distributed-tracing")
+let otel: Target.Dependency = .product(name: "OTel", package: "swift-otel")
 
 let package = Package(
     name: "ReplicaSafe",
@@ -48,6 +51,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
+        // OTLP over HTTP only: the gRPC exporter's packages (grpc-swift-2, its NIO transport) stay unbuilt.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // MARK: Core: the processing state machine, pure.
@@ -90,17 +96,24 @@ let package = Package(
         ),
         // API keys: their format, scopes and the owner's create/list/revoke (the api itself only reads them).
         .target(name: "LiveAPIKeys", dependencies: ["LivePostgres"], path: "Sources/Live/APIKeys", swiftSettings: strictImports),
+        // W3C trace context in Kafka headers and the span helpers, on the swift-distributed-tracing API only.
+        .target(name: "LiveTracing", dependencies: ["LiveKafka", instrumentation], path: "Sources/Live/Tracing", swiftSettings: strictImports),
+        // The OTLP exporter (swift-otel): only the api and worker executables link it, never sim or the libraries.
+        .target(name: "LiveOTel", dependencies: [lifecycle, logging, otel], path: "Sources/Live/OTel", swiftSettings: strictImports),
         .target(
             name: "LiveAPI",
             dependencies: [
-                "Core", "EventWire", "LiveAPIKeys", "LiveKafka", "LivePostgres", "LiveService", httpTypes, hummingbird, logging,
-                nioCore, nioPosix, prometheus,
+                "Core", "EventWire", "LiveAPIKeys", "LiveKafka", "LivePostgres", "LiveService", "LiveTracing", httpTypes, hummingbird,
+                instrumentation, logging, nioCore, nioPosix, prometheus, tracing,
             ],
             path: "Sources/Live/API", resources: [.embedInCode("openapi.yaml")], swiftSettings: strictImports
         ),
         .target(
             name: "LiveWorker",
-            dependencies: ["Core", "EventWire", "LiveKafka", "LivePostgres", "LiveService", lifecycle, logging, prometheus],
+            dependencies: [
+                "Core", "EventWire", "LiveKafka", "LivePostgres", "LiveService", "LiveTracing", instrumentation, lifecycle, logging,
+                prometheus, tracing,
+            ],
             path: "Sources/Live/Worker", swiftSettings: strictImports
         ),
 
@@ -111,11 +124,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "api",
-            dependencies: ["LiveAPI", "LiveAPIKeys", "LiveKafka", "LivePostgres", "LiveService", argumentParser, logging, nioCore, nioPosix],
+            dependencies: [
+                "LiveAPI", "LiveAPIKeys", "LiveKafka", "LiveOTel", "LivePostgres", "LiveService", argumentParser, logging, nioCore, nioPosix,
+            ],
             path: "Sources/Bins/api", swiftSettings: strictImports
         ),
         .executableTarget(
-            name: "worker", dependencies: ["Core", "LivePostgres", "LiveService", "LiveWorker", argumentParser, logging],
+            name: "worker", dependencies: ["Core", "LiveOTel", "LivePostgres", "LiveService", "LiveWorker", argumentParser, logging],
             path: "Sources/Bins/worker", swiftSettings: strictImports
         ),
         .executableTarget(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LiveAPI
 import LiveKafka
+import LiveOTel
 import LivePostgres
 import LiveService
 import Logging
@@ -37,8 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
         let pool = try await PostgresPool.connect(PostgresConfig(url: config.databaseURL), size: databasePoolSize)
         try await pool.withConnection { (conn: PostgresConnection) throws(PostgresError) in try await Schema.migrate(conn) }
 
+        let telemetry = try TracingBootstrap.start(serviceName: "api", role: .edge, environment: environment, logger: logger)
         let apiConfig = APIConfig(topic: config.kafkaTopic, maxBodyBytes: maxBodyBytes, enableBareRoute: enableBareRoute,
-                                  apiKeyCacheTTL: .seconds(apiKeyCacheSeconds))
+                                  apiKeyCacheTTL: .seconds(apiKeyCacheSeconds), tracing: telemetry != nil)
         let app = APIServer.application(
             host: config.httpHost, port: config.httpPort, config: apiConfig,
             producer: producer, pool: pool, metrics: MetricsRegistry(), logger: logger
@@ -47,7 +49,8 @@ struct ServeCommand: AsyncParsableCommand {
             do { try await producer.close(timeout: .seconds(10)) } catch { logger.error("flush on shutdown: \(error)") }
         }
         logger.info("api listening on \(config.httpHost):\(config.httpPort), producing to \(config.kafkaBootstrapServers)/\(config.kafkaTopic)")
-        // The group stops services in reverse order: the server drains first, then the producer flushes.
-        try await ServiceRunner.run([flush, app], logger: logger)
+        // The group stops services in reverse order: the server drains first, then the producer flushes, then the
+        // span exporter sends what is left.
+        try await ServiceRunner.run(Array(telemetry.map { [$0] } ?? []) + [flush, app], logger: logger)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Core
 import Foundation
+import LiveOTel
 import LivePostgres
 import LiveService
 import LiveWorker
@@ -35,6 +36,8 @@ extension WorkerCommand {
             logger[metadataKey: "worker"] = "\(settings.workerID)"
             logger[metadataKey: "mode"] = "\(settings.mode.rawValue)"
 
+            let telemetry = try TracingBootstrap.start(serviceName: "worker", role: .follower, environment: environment, logger: logger)
+            settings.tracing = telemetry != nil
             let registry = MetricsRegistry()
             let metrics = WorkerMetrics(registry: registry, mode: settings.mode, settlementPeriodSeconds: settings.settlementPeriodSeconds)
             let health = WorkerHealth()
@@ -46,8 +49,9 @@ extension WorkerCommand {
                 Foundation.exit(0)
             }
             logger.info("metrics on \(config.httpHost):\(config.httpPort)")
-            // The group shuts services down in reverse order: the worker drains first, the metrics server last.
-            try await ServiceRunner.run([http, worker], logger: logger)
+            // The group shuts services down in reverse order: the worker drains first, the metrics server next, the
+            // span exporter last (it sends the spans of the final batches).
+            try await ServiceRunner.run(Array(telemetry.map { [$0] } ?? []) + [http, worker], logger: logger)
         }
 
         /// `WORKER_CONSUMER_PROPERTIES=fetch.wait.max.ms=50,queued.min.messages=20000`: extra librdkafka consumer

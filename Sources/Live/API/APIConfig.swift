@@ -7,12 +7,16 @@ public struct APIConfig: Sendable {
     public var enableBareRoute: Bool = false
     /// How long a replica trusts its answer about an API key: a revoked key stops working within this time.
     public var apiKeyCacheTTL: Duration = .seconds(5)
+    /// A server span per request and a producer span per event, its context in the message's `traceparent`
+    /// header (the process bootstrapped a tracer). Off, no span is started and no header written.
+    public var tracing: Bool = false
 
     public init(topic: String = "events", maxBodyBytes: Int = 16 * 1024, enableBareRoute: Bool = false,
-                apiKeyCacheTTL: Duration = .seconds(5)) {
+                apiKeyCacheTTL: Duration = .seconds(5), tracing: Bool = false) {
         self.topic = topic
         self.maxBodyBytes = maxBodyBytes
         self.enableBareRoute = enableBareRoute
         self.apiKeyCacheTTL = apiKeyCacheTTL
+        self.tracing = tracing
     }
 }

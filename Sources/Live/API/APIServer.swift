@@ -13,6 +13,8 @@ public enum APIServer {
         logger: Logger = Logger(label: "api")
     ) -> Router<BasicRequestContext> {
         let router = Router()
+        // First, so the server span covers the other middlewares; its context is the produce span's parent.
+        if config.tracing { router.middlewares.add(TracingMiddleware()) }
         router.middlewares.add(HTTPMetricsMiddleware(metrics: metrics))
         router.middlewares.add(MethodNotAllowedMiddleware(allowed: APIRoutes.table(enableBareRoute: config.enableBareRoute)))
         // Half the pool (at most 4) writes claims; a few writers already batch everything queued.

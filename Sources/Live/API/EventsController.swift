@@ -3,13 +3,16 @@ import EventWire
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Instrumentation
 import LiveAPIKeys
 import LiveKafka
 import LivePostgres
 import LiveService
+import LiveTracing
 import Logging
 import NIOCore
 import Prometheus
+import Tracing
 
 /// `POST /v1/events`: validate, produce keyed by `account_id`, answer 202 once the broker acknowledged.
 struct EventsController: Sendable {
@@ -94,7 +97,25 @@ struct EventsController: Sendable {
         let now = occurredAt ?? Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
         let event = Event(id: eventID, account: AccountID(request.accountID), amountCents: request.amountCents, occurredAt: now)
         let message = KafkaOutgoingMessage(topic: config.topic, key: Array(request.accountID.utf8), value: EventValue.encode(event))
-        try await send(message)
+        if config.tracing { try await sendTraced(message, eventID: eventID) } else { try await send(message) }
+    }
+
+    /// `send` in an `events produce` span whose context travels in the message's headers (W3C `traceparent`).
+    private func sendTraced(_ message: KafkaOutgoingMessage, eventID: EventID) async throws(APIError) {
+        var message = message
+        let span = startSpan("events produce", ofKind: .producer)
+        defer { span.end() }
+        span.attributes["messaging.system"] = "kafka"
+        span.attributes["messaging.destination.name"] = message.topic
+        span.attributes["replicasafe.event_id"] = eventID.description
+        InstrumentationSystem.instrument.inject(span.context, into: &message.headers, using: KafkaHeaderInjector())
+        do {
+            try await send(message)
+        } catch {
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error, message: error.reason))
+            throw error
+        }
     }
 
     private func send(_ message: KafkaOutgoingMessage) async throws(APIError) {

@@ -6,7 +6,8 @@ import LivePostgres
 /// connection (libpq allows one transaction per connection) or open more connections per consumer.
 final class DatabaseLane: Sendable {
     enum Job: Sendable {
-        case work(RequestID, DatabaseWork)
+        /// `trace` is set for a batch holding sampled events when tracing is on.
+        case work(RequestID, DatabaseWork, trace: BatchTrace?)
         case probe
     }
 
@@ -31,9 +32,9 @@ final class DatabaseLane: Sendable {
     func run(_ store: LedgerStore) async {
         for await job in stream {
             switch job {
-            case .work(let request, let work):
+            case .work(let request, let work, let trace):
                 let started = ContinuousClock.now
-                let (result, connected) = await store.run(work)
+                let (result, connected) = if let trace { await trace.run(work, on: store) } else { await store.run(work) }
                 mailbox.post(.database(request, work, result, ContinuousClock.now - started, connected: connected))
             case .probe:
                 mailbox.post(.databaseProbe(up: await store.probe()))

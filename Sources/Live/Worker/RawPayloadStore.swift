@@ -1,4 +1,5 @@
 import Core
+import LiveKafka
 
 /// The original bytes and Kafka timestamp of every message Core may still act on, per partition in offset
 /// order: the dead-letter topic gets the original payload (docs/interfaces.md), and the processing delay is
@@ -11,20 +12,23 @@ struct RawPayloadStore {
         var offset: Offset
         var bytes: [UInt8]
         var timestampMilliseconds: Int64?
+        /// The message's `traceparent`/`tracestate` headers when its trace is sampled and tracing is on; else empty.
+        var traceContext: [KafkaHeader] = []
     }
 
     private var partitions: [PartitionID: [Entry]] = [:]
     /// Index of the first live entry per partition (dropping from the front without shifting every time).
     private var heads: [PartitionID: Int] = [:]
 
-    mutating func append(partition: PartitionID, offset: Offset, bytes: [UInt8], timestamp: Int64?) {
+    mutating func append(partition: PartitionID, offset: Offset, bytes: [UInt8], timestamp: Int64?, traceContext: [KafkaHeader] = []) {
         // Mutated in place through the subscript: copying the array out and back would copy it per message.
         if let last = partitions[partition]?.last, last.offset >= offset {
             // Fetched again after a seek back: start this partition over from here.
             partitions[partition]?.removeAll(keepingCapacity: true)
             heads[partition] = 0
         }
-        partitions[partition, default: []].append(Entry(offset: offset, bytes: bytes, timestampMilliseconds: timestamp))
+        partitions[partition, default: []].append(
+            Entry(offset: offset, bytes: bytes, timestampMilliseconds: timestamp, traceContext: traceContext))
     }
 
     func entry(partition: PartitionID, offset: Offset) -> Entry? {

@@ -19,7 +19,7 @@ extension WorkerDriver {
                 consumerLane.submit(.seek(position))
             case .execute(let request, let work):
                 openTransactions += 1
-                databaseLane.submit(.work(request, work))
+                databaseLane.submit(.work(request, work, trace: settings.tracing ? batchTrace(of: work) : nil))
             case .commitOffsets(let request, let commit):
                 consumerLane.submit(.commit(request, commit))
             case .publishDeadLetter(let request, let letter):

@@ -1,5 +1,6 @@
 import Core
 import LiveKafka
+import LiveTracing
 import Logging
 import Prometheus
 
@@ -213,7 +214,8 @@ final class WorkerDriver {
             case .message(let message):
                 guard message.topic == settings.topic else { continue }
                 raw.append(partition: message.partition, offset: message.offset, bytes: message.value,
-                           timestamp: message.timestampMilliseconds)
+                           timestamp: message.timestampMilliseconds,
+                           traceContext: settings.tracing ? TraceParent.sampledContext(of: message.headers) : [])
                 messages.append(Message(partition: message.partition, offset: message.offset,
                                         payload: decoder.payload(of: message.value)))
             case .rebalance(let rebalance):

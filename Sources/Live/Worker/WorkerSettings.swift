@@ -31,6 +31,9 @@ public struct WorkerSettings: Sendable {
     /// Extra librdkafka consumer properties (tests shorten timeouts with these).
     public var consumerProperties: [String: String] = [:]
     public var producerProperties: [String: String] = [:]
+    /// Spans for batches holding a sampled event (the process bootstrapped a tracer). Off, the worker reads no
+    /// trace header and starts no span.
+    public var tracing = false
 
     public init(
         mode: ProcessingMode, workerID: String, bootstrapServers: String, topic: String = "events",
