@@ -196,6 +196,11 @@ struct ConformanceGenerator {
         if random.next() % 6 == 0 { return [.plainSettle(-Int64(random.next() % 2))] }
         guard case .batch(var write, _) = batch() else { preconditionFailure("batch() makes batches") }
         write.deduplicate = false
+        // Whether rs_plain_batch fails its ledger CHECK before or after it waits for a locked account row
+        // follows PostgreSQL's plan for the statement (both seen), which the model cannot know: such entries
+        // stay out of the before worker's batches (the guarded batches keep them).
+        write.entries.removeAll { abs($0.event.amountCents) > 1_000_000_000_000 }
+        guard !write.entries.isEmpty else { return [.plainSettle(0)] }
         for index in write.entries.indices where random.next() % 3 == 0 {
             write.entries[index].balance = .overwrite(Int64(random.next() % 10_000))
         }
