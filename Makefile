@@ -44,7 +44,7 @@ lint-imports: ## every Swift target imports exactly what Package.swift declares;
 lint-python: deps ## ruff check and ruff format --check over scripts/ and checks/; the package's entry points resolve; README maps every folder
 	$(VENVS)/lint/bin/ruff check scripts checks
 	$(VENVS)/lint/bin/ruff format --check scripts checks
-	$(VENVS)/lint/bin/python -m unittest -q checks.python.test_package checks.docs.test_readme_map checks.e2e.test_history_check checks.e2e.test_scenario_export
+	$(VENVS)/lint/bin/python -m unittest -q checks.python.test_package checks.docs.test_readme_map checks.e2e.test_history_check checks.e2e.test_mock_only checks.e2e.test_scenario_export
 
 bench-sim: sim-release ## simulator throughput and bug-finding figures
 	scripts/bench-sim.sh

@@ -32,7 +32,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.e2e import history_check, scenario_export
+from checks.e2e import history_check, mock_only, scenario_export
 from scripts.stack.localstack import Ports, Stack, StackError, log, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -589,6 +589,7 @@ class Scenario:
             "history_double_settlements": report["double_settlements"],
             "history_lines": report["history_lines"],
             "history_partial_batches": report["partial_batches"],
+            **mock_only.report(histories),
         }
 
     def duplicate_causes(self) -> dict[str, int]:
