@@ -8,12 +8,11 @@ from __future__ import annotations
 import http.client
 import json
 import subprocess
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts.stack.localstack import Ports, Stack, wait_until
+from scripts.stack.localstack import Ports, Stack, holds, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -177,19 +176,6 @@ def stop(api: ApiStack) -> None:
 
 
 def wait_for(predicate, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not within {seconds:.0f} s")
-
-
-def holds_within(predicate, seconds: float) -> bool:
-    """Whether `predicate` holds within `seconds`; the caller reports what a False means."""
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.2)
-    return True
+    """`wait_until` for the checks: a timeout is a test failure (AssertionError), not a stack error."""
+    if not holds(predicate, seconds):
+        raise AssertionError(f"{what}: not within {seconds:.0f} s")

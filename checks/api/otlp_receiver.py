@@ -9,7 +9,6 @@ import argparse
 import gzip
 import signal
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -143,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, interrupt)
     try:
         while True:
-            time.sleep(3600)
+            signal.pause()  # until SIGINT or SIGTERM raises KeyboardInterrupt
     except KeyboardInterrupt:
         receiver.stop()
     finally:

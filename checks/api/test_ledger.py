@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from checks.api import apistack
+from scripts.stack.localstack import holds
 
 
 def ledger_rows(api) -> str:
@@ -20,7 +20,7 @@ def test_one_ledger_row_per_accepted_event(api):
     # The lag gauges are sampled, so a drained worker can still be applying the last events it fetched: wait, with a
     # bound, until every accepted id is in the ledger; the comparison below names any that never arrive.
     expected = {a.event_id for a in api.accepted}
-    apistack.holds_within(lambda: expected <= {line.split("\t")[0] for line in ledger_rows(api).splitlines()}, 60)
+    holds(lambda: expected <= {line.split("\t")[0] for line in ledger_rows(api).splitlines()}, 60)
     rows = ledger_rows(api)
     ledger = defaultdict(list)
     for line in filter(None, rows.splitlines()):

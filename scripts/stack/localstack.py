@@ -361,13 +361,20 @@ def http_ok(url: str) -> bool:
         return False
 
 
-def wait_until(predicate, seconds: float, what: str, interval: float = 0.1) -> None:
+def holds(predicate, seconds: float, interval: float = 0.1) -> bool:
+    """Whether `predicate` holds within `seconds`, asked every `interval`: the one bounded poll of the stack and
+    its checks; the caller decides what a False means."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
-            return
+            return True
         time.sleep(interval)
-    raise StackError(f"{what}: not within {seconds:.0f} s")
+    return False
+
+
+def wait_until(predicate, seconds: float, what: str, interval: float = 0.1) -> None:
+    if not holds(predicate, seconds, interval):
+        raise StackError(f"{what}: not within {seconds:.0f} s")
 
 
 # ----- CLI (make up / make down) -------------------------------------------------------------------------
