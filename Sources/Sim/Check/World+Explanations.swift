@@ -8,20 +8,9 @@ extension World {
         if placements.count > 1 {
             text += "; it was written to Kafka \(placements.count) times (\(placements.map(\.description).joined(separator: " and ")))"
         }
-        let steps = applications.enumerated().map { index, application in
-            "(\(index + 1)) at \(Timestamp(milliseconds: application.time)) by \(describeWriter(application)) from \(PartitionOffset(partition: application.partition, offset: application.offset))"
-        }
-        text += ": " + steps.joined(separator: "; ") + "."
-        var tags: [String] = []
-        for index in 1..<max(1, applications.count) {
-            // Pair each application with the last earlier one of the same record; none means another copy.
-            let current = applications[index]
-            let earlier = applications[..<index].last { $0.partition == current.partition && $0.offset == current.offset }
-            let (tag, reason) = duplicateCause(earlier ?? applications[index - 1], current)
-            if !tags.contains(tag) { tags.append(tag) }
-            text += " Cause of (\(index + 1)): " + reason + "."
-        }
-        return (text, tags.joined(separator: " + "))
+        text += ": " + applications.narrated(writer: describeWriter) + "."
+        let causes = applications.repeatCauses(duplicateCause)
+        return (text + causes.text, causes.tag)
     }
 
     private func describeWriter(_ application: Application) -> String {

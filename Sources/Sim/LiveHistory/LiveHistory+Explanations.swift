@@ -27,18 +27,9 @@ extension LiveHistory {
     private func explainDuplicate(_ event: Int32, _ applications: [Application]) -> (text: String, cause: String) {
         let planned = produced[Int(event)]
         var text = "Event \(planned.id) (account \(planned.account), \(planned.amountCents) cents) was applied \(applications.count) times: "
-        text += applications.enumerated().map { index, application in
-            "(\(index + 1)) at \(Timestamp(milliseconds: application.time)) by \(describe(application)) from \(PartitionOffset(partition: application.partition, offset: application.offset))"
-        }.joined(separator: "; ") + "."
-        var tags: [String] = []
-        for index in 1..<max(1, applications.count) {
-            let current = applications[index]
-            let earlier = applications[..<index].last { $0.partition == current.partition && $0.offset == current.offset }
-            let (tag, reason) = duplicateCause(earlier ?? applications[index - 1], current)
-            if !tags.contains(tag) { tags.append(tag) }
-            text += " Cause of (\(index + 1)): " + reason + "."
-        }
-        return (text, tags.joined(separator: " + "))
+        text += applications.narrated(writer: describe) + "."
+        let causes = applications.repeatCauses(duplicateCause)
+        return (text + causes.text, causes.tag)
     }
 
     private func duplicateCause(_ first: Application, _ second: Application) -> (String, String) {
