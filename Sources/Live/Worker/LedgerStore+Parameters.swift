@@ -5,13 +5,7 @@ import LivePostgres
 /// database model's conformance test sends the same to PostgreSQL.
 extension LedgerStore {
     static func guardedBatchParameters(_ write: BatchWrite, groupID: String, topic: String) -> [PostgresValue] {
-        let entries = write.entries
-        return [
-            .text(PostgresArrayLiteral.uuids(entries.lazy.map(\.event.id))),
-            .text(PostgresArrayLiteral.strings(entries.lazy.map(\.event.account.rawValue))),
-            .text(PostgresArrayLiteral.integers(entries.lazy.map(\.event.amountCents))),
-            .text(PostgresArrayLiteral.integers(entries.lazy.map(\.partition))),
-            .text(PostgresArrayLiteral.integers(entries.lazy.map(\.offset))),
+        entryColumns(write.entries) + [
             .text(write.workerID), .text(groupID), .text(topic),
             .text(PostgresArrayLiteral.integers(write.storeOffsets.map(\.partition))),
             .text(PostgresArrayLiteral.integers(write.storeOffsets.map(\.offset))),
@@ -19,12 +13,7 @@ extension LedgerStore {
     }
 
     static func guardConflictsParameters(_ write: BatchWrite) -> [PostgresValue] {
-        let entries = write.entries
-        return [
-            .text(PostgresArrayLiteral.uuids(entries.lazy.map(\.event.id))),
-            .text(PostgresArrayLiteral.strings(entries.lazy.map(\.event.account.rawValue))),
-            .text(PostgresArrayLiteral.integers(entries.lazy.map(\.event.amountCents))),
-        ]
+        eventColumns(write.entries)
     }
 
     static func loadOffsetsParameters(_ partitions: [PartitionID], groupID: String, topic: String) -> [PostgresValue] {
@@ -52,12 +41,7 @@ extension LedgerStore {
             if case .overwrite(let value) = entry.balance { return (true, value) }
             return (false, 0)
         }
-        return [
-            .text(PostgresArrayLiteral.uuids(entries.lazy.map(\.event.id))),
-            .text(PostgresArrayLiteral.strings(entries.lazy.map(\.event.account.rawValue))),
-            .text(PostgresArrayLiteral.integers(entries.lazy.map(\.event.amountCents))),
-            .text(PostgresArrayLiteral.integers(entries.lazy.map(\.partition))),
-            .text(PostgresArrayLiteral.integers(entries.lazy.map(\.offset))),
+        return entryColumns(entries) + [
             .text(PostgresArrayLiteral.booleans(overwrite.map(\.0))),
             .text(PostgresArrayLiteral.integers(overwrite.map(\.1))), .text(write.workerID),
         ]
@@ -75,5 +59,22 @@ extension LedgerStore {
 
     static func fencedSettlementParameters(_ write: SettlementWrite, periodSeconds: Int64) -> [PostgresValue] {
         [.text(write.job), .int64(write.fromPeriod), .int64(write.throughPeriod), .int64(periodSeconds), .text(write.settledBy)]
+    }
+
+    /// The entries' events as parallel arrays (ids, accounts, amounts): what the guard stores and compares.
+    private static func eventColumns(_ entries: [BatchEntry]) -> [PostgresValue] {
+        [
+            .text(PostgresArrayLiteral.uuids(entries.lazy.map(\.event.id))),
+            .text(PostgresArrayLiteral.strings(entries.lazy.map(\.event.account.rawValue))),
+            .text(PostgresArrayLiteral.integers(entries.lazy.map(\.event.amountCents))),
+        ]
+    }
+
+    /// The events' columns and then where each record sits (partitions, offsets), as every batch statement takes them.
+    private static func entryColumns(_ entries: [BatchEntry]) -> [PostgresValue] {
+        eventColumns(entries) + [
+            .text(PostgresArrayLiteral.integers(entries.lazy.map(\.partition))),
+            .text(PostgresArrayLiteral.integers(entries.lazy.map(\.offset))),
+        ]
     }
 }
