@@ -67,3 +67,10 @@ func nextRebalance(_ consumer: KafkaConsumer, _ kind: KafkaRebalance.Kind, secon
 extension KafkaConsumerEvent {
     var message: KafkaMessage? { if case .message(let m) = self { m } else { nil } }
 }
+
+extension KafkaMessage {
+    /// A header's value as text (nil when the message has no such header).
+    func header(_ name: String) -> String? {
+        headers.first { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) }
+    }
+}

@@ -80,23 +80,12 @@ struct WorkerEventIDConflictTests {
         #expect(try await h.int("SELECT count(*) FROM event_attempts") == 0, "rejected at once: no retries counted")
         #expect(worker.metric("duplicates_skipped_total") >= 1)
 
-        let reader = try h.kafka.consumer(group: "dlq-\(UUID().uuidString)")
-        try await reader.subscribe([h.deadLetterTopic])
-        var letters: [KafkaMessage] = []
-        try await pollUntil(reader, seconds: 30) { event, _ in
-            switch event {
-            case .rebalance(let r): try await reader.acknowledge(r)
-            case .message(let m): letters.append(m)
-            default: break
-            }
-            return !letters.isEmpty
-        }
+        let letters = try await h.deadLetters(1)
         let letter = try #require(letters.first)
-        let reason = letter.headers.first { $0.name == "dlq-reason" }?.value.map { String(decoding: $0, as: UTF8.self) }
+        let reason = letter.header("dlq-reason")
         #expect(reason?.hasPrefix("event_id_conflict: ") == true, "\(reason ?? "")")
-        #expect(letter.headers.first { $0.name == "dlq-source-offset" }?.value == Array("2".utf8))
+        #expect(letter.header("dlq-source-offset") == "2")
         #expect(letter.value == EventValue.encode(reuse), "the original bytes")
-        try await reader.close()
         try await worker.stop()
         await h.drop()
     }

@@ -205,31 +205,17 @@ struct WorkerRuntimeTests {
         #expect(worker.metric("events_failed_total", "class=\"permanent\"") >= 2)
 
         // The dead letters themselves, with their headers and the original bytes.
-        let reader = try h.kafka.consumer(group: "dlq-\(UUID().uuidString)")
-        try await reader.subscribe([h.deadLetterTopic])
-        var letters: [KafkaMessage] = []
-        try await pollUntil(reader, seconds: 30) { event, _ in
-            switch event {
-            case .rebalance(let r): try await reader.acknowledge(r)
-            case .message(let m): letters.append(m)
-            default: break
-            }
-            return letters.count == 2
-        }
-        func header(_ m: KafkaMessage, _ name: String) -> String? {
-            m.headers.first { $0.name == name }?.value.map { String(decoding: $0, as: UTF8.self) }
-        }
-        let constraint = try #require(letters.first { header($0, "dlq-source-partition") == "0" })
-        #expect(header(constraint, "dlq-source-offset") == "1")
-        #expect(header(constraint, "dlq-attempts") == "2")
-        #expect(header(constraint, "dlq-reason")?.contains("23514") == true, "\(header(constraint, "dlq-reason") ?? "")")
+        let letters = try await h.deadLetters(2)
+        let constraint = try #require(letters.first { $0.header("dlq-source-partition") == "0" })
+        #expect(constraint.header("dlq-source-offset") == "1")
+        #expect(constraint.header("dlq-attempts") == "2")
+        #expect(constraint.header("dlq-reason")?.contains("23514") == true, "\(constraint.header("dlq-reason") ?? "")")
         #expect(constraint.key == Array(poison.id.description.utf8))
         #expect(constraint.value == EventValue.encode(poison), "the original bytes")
-        let undecodable = try #require(letters.first { header($0, "dlq-source-partition") == "1" })
+        let undecodable = try #require(letters.first { $0.header("dlq-source-partition") == "1" })
         #expect(undecodable.value == garbage)
         #expect(undecodable.key == nil)
-        #expect(header(undecodable, "dlq-reason")?.hasPrefix("undecodable payload: not a JSON object") == true)
-        try await reader.close()
+        #expect(undecodable.header("dlq-reason")?.hasPrefix("undecodable payload: not a JSON object") == true)
         try await worker.stop()
         await h.drop()
     }

@@ -32,6 +32,23 @@ struct WorkerHarness {
 
     static let sessionSeconds: Int64 = 6
 
+    /// The first `count` messages on the dead-letter topic, read by a consumer of its own group.
+    func deadLetters(_ count: Int, seconds: Double = 30) async throws -> [KafkaMessage] {
+        let reader = try kafka.consumer(group: "dlq-\(UUID().uuidString)")
+        try await reader.subscribe([deadLetterTopic])
+        var letters: [KafkaMessage] = []
+        try await pollUntil(reader, seconds: seconds) { event, _ in
+            switch event {
+            case .rebalance(let r): try await reader.acknowledge(r)
+            case .message(let m): letters.append(m)
+            default: break
+            }
+            return letters.count >= count
+        }
+        try await reader.close()
+        return letters
+    }
+
     func settings(_ mode: ProcessingMode, id: String, batch: Int = 100, maxAttempts: Int = 5) -> WorkerSettings {
         var settings = WorkerSettings(
             mode: mode, workerID: id, bootstrapServers: kafka.cluster.bootstrapServers, topic: kafka.topic,
