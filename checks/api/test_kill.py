@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from checks.api import apistack
+from scripts.stack.localstack import holds
 
 CLIENTS = 8
 KEYS_PER_CLIENT = 60
@@ -56,30 +57,37 @@ def post_once(api, outcome: KeyOutcome) -> tuple[int, dict[str, str], bytes] | N
 
 
 def send_until_accepted(api, outcome: KeyOutcome, deadline: float, accepted: list[int], lock: threading.Lock) -> None:
-    while time.monotonic() < deadline:
+    """Retries, as the shared bounded poll asks, until the api answers: a 202 (recorded) or another refusal
+    (a failure); a reset connection, 429 or 503 asks again."""
+    answer: list[tuple[int, dict[str, str], bytes]] = []
+
+    def answered() -> bool:
         outcome.attempts += 1
         reply = post_once(api, outcome)
         if reply is None or reply[0] in (429, 503):
-            time.sleep(0.05)  # pacing between retries, not synchronisation: the loop ends on a 202 or the bound
-            continue
-        status, headers, body = reply
-        if status != 202:
-            outcome.failures.append(f"{status} {body[:200]!r}")
-            return
-        outcome.event_ids.add(json.loads(body)["event_id"])
-        with lock:
-            accepted[0] += 1
-        api.accepted.append(
-            apistack.Accepted(
-                json.loads(body)["event_id"], outcome.body.encode(), headers.get("idempotent-replayed") == "true"
-            )
-        )
-        # Ask once more with the same key: an answer after a kill must name the same event.
-        again = post_once(api, outcome)
-        if again is not None and again[0] == 202:
-            outcome.event_ids.add(json.loads(again[2])["event_id"])
+            return False
+        answer.append(reply)
+        return True
+
+    if not holds(answered, max(0.0, deadline - time.monotonic()), interval=0.05):
+        outcome.failures.append(f"not accepted within {BOUND_SECONDS} s after {outcome.attempts} attempts")
         return
-    outcome.failures.append(f"not accepted within {BOUND_SECONDS} s after {outcome.attempts} attempts")
+    status, headers, body = answer[0]
+    if status != 202:
+        outcome.failures.append(f"{status} {body[:200]!r}")
+        return
+    outcome.event_ids.add(json.loads(body)["event_id"])
+    with lock:
+        accepted[0] += 1
+    api.accepted.append(
+        apistack.Accepted(
+            json.loads(body)["event_id"], outcome.body.encode(), headers.get("idempotent-replayed") == "true"
+        )
+    )
+    # Ask once more with the same key: an answer after a kill must name the same event.
+    again = post_once(api, outcome)
+    if again is not None and again[0] == 202:
+        outcome.event_ids.add(json.loads(again[2])["event_id"])
 
 
 def test_keyed_requests_survive_sigkill_of_the_api(api):
