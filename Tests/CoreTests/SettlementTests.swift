@@ -12,7 +12,7 @@ struct SettlementTests {
             return
         }
         #expect(write.fenced && write.throughPeriod == 2 && write.fromPeriod == 0, "looks back over periods nobody settled")
-        _ = consumer.databaseCompleted(tick.executes[0].0, result: .committed(.settlement(.init(settledPeriods: [1, 2], fencedPeriods: 0))), now: .zero)
+        _ = consumer.databaseCompleted(tick.executes[0].0, result: .committed(.settlement(.init(settled: [1, 2].map { SettledPeriod(period: $0, totalCents: 0, batches: 0, events: []) }, fencedPeriods: 0))), now: .zero)
         #expect(consumer.statistics.settlementsRun == 2)
         #expect(consumer.statistics.lastSettledPeriod == 2)
     }

@@ -64,7 +64,7 @@ struct ShutdownTests {
         }
         let term = consumer.shutdownRequested(now: Timestamp(milliseconds: 60_001), deadline: deadline + 60_000)
         #expect(!term.exits && !term.contains(.leaveGroup), "two transactions are still open")
-        let settled = consumer.databaseCompleted(settle.0, result: .committed(.settlement(.init(settledPeriods: [0], fencedPeriods: 0))), now: Timestamp(milliseconds: 60_002))
+        let settled = consumer.databaseCompleted(settle.0, result: .committed(.settlement(.init(settled: [SettledPeriod(period: 0, totalCents: 0, batches: 0, events: [])], fencedPeriods: 0))), now: Timestamp(milliseconds: 60_002))
         #expect(!settled.exits, "the offset read is still open")
         let loaded = consumer.databaseCompleted(load.0, result: .failed(.init(.transient, reason: "57P01")), now: Timestamp(milliseconds: 60_003))
         #expect(loaded.scheduled(.retryOffsetLoad) == nil, "no retry while draining")

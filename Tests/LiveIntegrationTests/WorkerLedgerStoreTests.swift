@@ -169,14 +169,21 @@ struct WorkerLedgerStoreTests {
         let fenced = { (from: Int64, through: Int64, by: String) in
             DatabaseWork.settle(SettlementWrite(job: "settlement", fromPeriod: from, throughPeriod: through, fenced: true, settledBy: by))
         }
+        let events = [EventID(high: 7, low: 1), EventID(high: 7, low: 2)]
+        let empty = { (period: Int64) in SettledPeriod(period: period, totalCents: 0, batches: 0, events: []) }
         #expect(await f.run(fenced(period - 2, period, "w1"))
-                == .committed(.settlement(SettlementOutcome(settledPeriods: [period - 2, period - 1, period], fencedPeriods: 0))))
+                == .committed(.settlement(SettlementOutcome(
+                    settled: [empty(period - 2), empty(period - 1), SettledPeriod(period: period, totalCents: 50, batches: 1, events: events)],
+                    fencedPeriods: 0))))
         #expect(await f.run(fenced(period - 2, period + 1, "w2"))
-                == .committed(.settlement(SettlementOutcome(settledPeriods: [period + 1], fencedPeriods: 3))))
+                == .committed(.settlement(SettlementOutcome(settled: [empty(period + 1)], fencedPeriods: 3))))
         #expect(try await f.int("SELECT total_cents FROM settlements WHERE period = \(period)") == 50,
                 "the total is what the ledger applied during the period")
         let unfenced = DatabaseWork.settle(SettlementWrite(job: "settlement", fromPeriod: period, throughPeriod: period, fenced: false, settledBy: "w3"))
-        _ = await f.run(unfenced)
+        #expect(await f.run(unfenced)
+                == .committed(.settlement(SettlementOutcome(
+                    settled: [SettledPeriod(period: period, totalCents: 50, batches: 0, events: events)], fencedPeriods: 0))),
+                "the window's rows, named by event")
         _ = await f.run(unfenced)
         #expect(try await f.int("SELECT count(*) FROM settlements WHERE period = \(period)") == 3, "before mode doubles")
         await f.drop()

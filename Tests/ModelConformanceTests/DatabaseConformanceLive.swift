@@ -223,7 +223,10 @@ final class ConformanceLiveSide {
             }
             return .ok("offsets " + partitions.map { "p\($0):\(stored[Int64($0)].map(String.init) ?? "-")" }.joined(separator: " "))
         case .settle, .plainSettle:
-            return .ok("settled " + (0..<rows.count).compactMap { rows.int64($0, "period") }.map { "P\($0 - base)" }.joined(separator: " "))
+            return .ok(ConformanceObservation.render(settled: (0..<rows.count).map { row in
+                (rows.int64(row, "period") ?? -1, rows.int64(row, "total_cents") ?? -1, rows.int64(row, "batches") ?? -1,
+                 (rows.value(row, "events") ?? "").split(separator: ",").map(String.init))
+            }, base: base))
         }
     }
 

@@ -38,6 +38,12 @@ struct ConformanceObservation: Equatable, CustomStringConvertible {
     var resumed: [Int: Answer] = [:]
 
     /// The balances a plain batch returns (Core's before-mode cache), in account order.
+    /// A settlement's result rows: per period (relative to `base`) its total, the batches it marked and the event
+    /// ids of the ledger rows it counted, in the order returned.
+    static func render(settled: [(period: Int64, total: Int64, batches: Int64, events: [String])], base: Int64) -> String {
+        "settled" + settled.map { " P\($0.period - base)=\($0.total)/\($0.batches)b[\($0.events.joined(separator: ","))]" }.joined()
+    }
+
     static func render(balances: [(String, Int64)]) -> String {
         balances.isEmpty ? "" : " balances " + balances.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
     }
@@ -189,7 +195,9 @@ struct ConformanceModelSide {
             case .attempts(let count): return .ok("attempts \(count)")
             case .offsets(let stored):
                 return .ok("offsets " + stored.map { "p\($0.partition):\($0.nextOffset.map(String.init) ?? "-")" }.joined(separator: " "))
-            case .settled(let periods): return .ok("settled " + periods.map { "P\($0 - base)" }.joined(separator: " "))
+            case .settled(let rows):
+                return .ok(ConformanceObservation.render(
+                    settled: rows.map { ($0.period, $0.totalCents, Int64($0.batches), $0.events.map(\.description)) }, base: base))
             case .guardRows: return .ok("guard rows")
             case .conflict(let found?): return .ok("conflict \(found.entry) \(found.account) \(found.amountCents)")
             case .conflict(nil): return .ok("no conflict")

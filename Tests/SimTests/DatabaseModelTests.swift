@@ -135,8 +135,9 @@ struct DatabaseModelTests {
 
     @Test func fencedSettlementRunsOncePerPeriodAndLooksBack() {
         var h = DatabaseHarness()
-        #expect(h.autocommit(.fencedSettlement(h.settlement(0, 2)), at: 30_000) == .done(.settled([0, 1, 2])))
-        #expect(h.autocommit(.fencedSettlement(h.settlement(0, 3)), at: 40_000) == .done(.settled([3])))
+        let nothing = { (period: Int64) in SettledPeriod(period: period, totalCents: 0, batches: 0, events: []) }
+        #expect(h.autocommit(.fencedSettlement(h.settlement(0, 2)), at: 30_000) == .done(.settled([nothing(0), nothing(1), nothing(2)])))
+        #expect(h.autocommit(.fencedSettlement(h.settlement(0, 3)), at: 40_000) == .done(.settled([nothing(3)])))
         #expect(h.db.history.settlements.map(\.period) == [0, 1, 2, 3])
         let plain = SettlementWrite(job: "s", fromPeriod: 3, throughPeriod: 3, fenced: false, settledBy: "w")
         h.autocommit(.plainSettlement(plain), at: 40_000)

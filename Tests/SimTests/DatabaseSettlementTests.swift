@@ -48,7 +48,9 @@ struct DatabaseSettlementTests {
         let first = h.open(1, at: 20_001)
         let second = h.open(2, at: 20_002)
         // The first run fences periods 0 and 1 and marks both batches; the second, fencing period 1, waits.
-        #expect(h.run(.fencedSettlement(h.settlement(0, 1)), on: first, at: 20_001) == .done(.settled([0, 1])))
+        #expect(h.run(.fencedSettlement(h.settlement(0, 1)), on: first, at: 20_001)
+                == .done(.settled([SettledPeriod(period: 0, totalCents: 5, batches: 1, events: [h.ids[0]]),
+                                   SettledPeriod(period: 1, totalCents: 6, batches: 1, events: [h.ids[1]])])))
         #expect(h.run(.fencedSettlement(h.settlement(1, 1)), on: second, at: 20_002) == .blocked(on: 2))
         let wakeups = h.commit(first, at: 20_003)
         #expect(wakeups == [DatabaseModel.Wakeup(connection: second, result: .done(.settled([])))])
@@ -61,7 +63,8 @@ struct DatabaseSettlementTests {
         var h = DatabaseHarness()
         h.autocommit(.guardedBatch(h.write([0], amount: 5)), at: 1_000)
         let first = h.open(1, at: 10_001)
-        #expect(h.run(.fencedSettlement(h.settlement(0, 0)), on: first, at: 10_001) == .done(.settled([0])))
+        #expect(h.run(.fencedSettlement(h.settlement(0, 0)), on: first, at: 10_001)
+                == .done(.settled([SettledPeriod(period: 0, totalCents: 5, batches: 1, events: [h.ids[0]])])))
         // A second run fencing a later period meets the batch the first one is marking.
         let second = h.open(2, at: 20_001)
         #expect(h.run(.fencedSettlement(h.settlement(1, 1)), on: second, at: 20_001) == .blocked(on: 1))

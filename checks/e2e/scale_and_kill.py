@@ -587,6 +587,7 @@ class Scenario:
             "history_duplicates": report["duplicates"],
             "history_lost": report["lost"],
             "history_double_settlements": report["double_settlements"],
+            "history_settlement_mismatches": report.get("settlement_mismatches"),
             "history_lines": report["history_lines"],
             "history_partial_batches": report["partial_batches"],
             **mock_only.report(histories),

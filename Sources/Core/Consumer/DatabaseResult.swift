@@ -50,14 +50,36 @@ public struct AccountBalance: Hashable, Sendable {
 }
 
 public struct SettlementOutcome: Hashable, Sendable {
-    /// Periods this run settled (inserted a settlement row for).
-    public var settledPeriods: [Int64]
+    /// Per period this run settled (inserted a settlement row for), in period order: what the row holds and
+    /// what it counted.
+    public var settled: [SettledPeriod]
     /// Periods another run had already fenced.
     public var fencedPeriods: Int
 
-    public init(settledPeriods: [Int64], fencedPeriods: Int) {
-        self.settledPeriods = settledPeriods
+    /// Periods this run settled.
+    public var settledPeriods: [Int64] { settled.map(\.period) }
+
+    public init(settled: [SettledPeriod], fencedPeriods: Int) {
+        self.settled = settled
         self.fencedPeriods = fencedPeriods
+    }
+}
+
+/// One settlement row a run inserted, with the ledger rows its total counted (named by event id, ascending;
+/// an event appears once per counted row), so a history of the run can check the total against the
+/// applications it recorded. A live worker that writes no history does not ask for `events` (empty).
+public struct SettledPeriod: Hashable, Sendable {
+    public var period: Int64
+    public var totalCents: Int64
+    /// `ledger_batches` rows the run marked with this period (0 for a window settlement, which marks none).
+    public var batches: Int
+    public var events: [EventID]
+
+    public init(period: Int64, totalCents: Int64, batches: Int, events: [EventID]) {
+        self.period = period
+        self.totalCents = totalCents
+        self.batches = batches
+        self.events = events
     }
 }
 

@@ -61,6 +61,13 @@ final class HistoryLog {
         "\"\(key)\":[" + offsets.map { "[\($0.partition),\($0.offset)]" }.joined(separator: ",") + "]"
     }
 
+    /// A settlement run's rows: `[period, total in cents, batches marked, [event id of each counted ledger row]]`.
+    static func field(_ key: String, _ settled: [SettledPeriod]) -> String {
+        "\"\(key)\":[" + settled.map { row in
+            "[\(row.period),\(row.totalCents),\(row.batches),[" + row.events.map { "\"\($0)\"" }.joined(separator: ",") + "]]"
+        }.joined(separator: ",") + "]"
+    }
+
     /// A batch's records: `[event id, partition, offset, amount in cents, account]` each.
     static func field(_ key: String, _ entries: [BatchEntry]) -> String {
         var out = Array("\"\(key)\":[".utf8)

@@ -134,7 +134,9 @@ enum LedgerSQL {
         """)
 
     /// `after`: one fence row per period; a settlement row only where the fence row is new, with the total of
-    /// the batches this run marks ($4 = period length in seconds). A batch is marked by the earliest newly fenced
+    /// the batches this run marks ($4 = period length in seconds). Returns per settled period its total, the
+    /// batches marked and, when $6 asks (a worker writing a history), their ledger rows' event ids: what a
+    /// history needs to check the total. Off, the statement reads no ledger row (ledger has no batch_id index). A batch is marked by the earliest newly fenced
     /// period at or after its own, whenever it committed: one that committed after the run for its own period
     /// took its snapshot is still unmarked and the next run counts it. Concurrent runs cannot count a batch
     /// twice: the second waits on the row the first marked and, under READ COMMITTED, re-checks
@@ -150,22 +152,33 @@ enum LedgerSQL {
             SELECT min(f.period) FROM fence f WHERE f.period >= floor(extract(epoch FROM b.applied_at) / $4::bigint)::bigint)
           WHERE b.settled_period IS NULL
             AND b.applied_at < to_timestamp(((SELECT max(period) FROM fence) + 1) * $4::bigint)
-          RETURNING b.settled_period, b.total_cents
+          RETURNING b.id, b.settled_period, b.total_cents
         ), rows AS (
           INSERT INTO settlements (job, period, total_cents, settled_by)
           SELECT $1, f.period, coalesce((SELECT sum(m.total_cents) FROM marked m WHERE m.settled_period = f.period), 0), $5
           FROM fence f ORDER BY f.period
-          RETURNING period
+          RETURNING period, total_cents
         )
-        SELECT period FROM rows ORDER BY period
+        SELECT r.period, r.total_cents, (SELECT count(*) FROM marked m WHERE m.settled_period = r.period) AS batches,
+               CASE WHEN $6::bool THEN (SELECT string_agg(l.event_id::text, ',' ORDER BY l.event_id)
+                 FROM ledger l JOIN marked m ON m.id = l.batch_id WHERE m.settled_period = r.period) END AS events
+        FROM rows r ORDER BY r.period
         """)
 
-    /// `before`: every replica inserts its own settlement row for the period.
+    /// `before`: every replica inserts its own settlement row for the period, with the total of the ledger rows
+    /// its snapshot shows in the period's `applied_at` window, and (when $5 asks) their event ids.
     static let plainSettlement = (name: "rs_plain_settlement", sql: """
-        INSERT INTO settlements (job, period, total_cents, settled_by)
-        SELECT $1, $2::bigint, coalesce(sum(amount_cents), 0), $4 FROM ledger
-        WHERE applied_at >= to_timestamp($2::bigint * $3::bigint) AND applied_at < to_timestamp(($2::bigint + 1) * $3::bigint)
-        RETURNING period
+        WITH counted AS (
+          SELECT event_id, amount_cents FROM ledger
+          WHERE applied_at >= to_timestamp($2::bigint * $3::bigint) AND applied_at < to_timestamp(($2::bigint + 1) * $3::bigint)
+        ), settled AS (
+          INSERT INTO settlements (job, period, total_cents, settled_by)
+          SELECT $1, $2::bigint, coalesce(sum(amount_cents), 0), $4 FROM counted
+          RETURNING period, total_cents
+        )
+        SELECT period, total_cents, 0 AS batches,
+               CASE WHEN $5::bool THEN (SELECT string_agg(event_id::text, ',' ORDER BY event_id) FROM counted) END AS events
+        FROM settled
         """)
 
     static let all: [(name: String, sql: String)] = [

@@ -53,12 +53,14 @@ extension LedgerStore {
                                groupID: groupID, topic: topic)
     }
 
-    static func plainSettlementParameters(_ write: SettlementWrite, periodSeconds: Int64) -> [PostgresValue] {
-        [.text(write.job), .int64(write.throughPeriod), .int64(periodSeconds), .text(write.settledBy)]
+    /// `countedEvents`: return the event ids of the ledger rows each settlement row counted.
+    static func plainSettlementParameters(_ write: SettlementWrite, periodSeconds: Int64, countedEvents: Bool = true) -> [PostgresValue] {
+        [.text(write.job), .int64(write.throughPeriod), .int64(periodSeconds), .text(write.settledBy), .bool(countedEvents)]
     }
 
-    static func fencedSettlementParameters(_ write: SettlementWrite, periodSeconds: Int64) -> [PostgresValue] {
-        [.text(write.job), .int64(write.fromPeriod), .int64(write.throughPeriod), .int64(periodSeconds), .text(write.settledBy)]
+    static func fencedSettlementParameters(_ write: SettlementWrite, periodSeconds: Int64, countedEvents: Bool = true) -> [PostgresValue] {
+        [.text(write.job), .int64(write.fromPeriod), .int64(write.throughPeriod), .int64(periodSeconds), .text(write.settledBy),
+         .bool(countedEvents)]
     }
 
     /// The entries' events as parallel arrays (ids, accounts, amounts): what the guard stores and compares.

@@ -12,13 +12,18 @@ final class LedgerStore: Sendable {
     let groupID: String
     let topic: String
     let settlementPeriodSeconds: Int64
+    /// Settlements return the event ids of the ledger rows they counted (for the worker's history; it costs a
+    /// scan of the ledger per settled period).
+    let settledEvents: Bool
     private let logger: Logger
 
-    init(connection: PostgresConnection, groupID: String, topic: String, settlementPeriodSeconds: Int, logger: Logger) {
+    init(connection: PostgresConnection, groupID: String, topic: String, settlementPeriodSeconds: Int, settledEvents: Bool = true,
+         logger: Logger) {
         self.connection = connection
         self.groupID = groupID
         self.topic = topic
         self.settlementPeriodSeconds = Int64(settlementPeriodSeconds)
+        self.settledEvents = settledEvents
         self.logger = logger
     }
 
@@ -147,16 +152,18 @@ final class LedgerStore: Sendable {
     }
 
     private func settle(_ write: SettlementWrite, on conn: SynchronousPostgres) throws(PostgresError) -> SettlementOutcome {
-        if write.fenced {
-            let rows = try conn.execute(prepared: LedgerSQL.fencedSettlement.name,
-                                        Self.fencedSettlementParameters(write, periodSeconds: settlementPeriodSeconds))
-            let settled = (0..<rows.count).compactMap { rows.int64($0, "period") }
-            let span = Int(write.throughPeriod - write.fromPeriod + 1)
-            return SettlementOutcome(settledPeriods: settled, fencedPeriods: span - settled.count)
+        let statement = write.fenced ? LedgerSQL.fencedSettlement.name : LedgerSQL.plainSettlement.name
+        let parameters = write.fenced
+            ? Self.fencedSettlementParameters(write, periodSeconds: settlementPeriodSeconds, countedEvents: settledEvents)
+            : Self.plainSettlementParameters(write, periodSeconds: settlementPeriodSeconds, countedEvents: settledEvents)
+        let rows = try conn.execute(prepared: statement, parameters)
+        let settled = (0..<rows.count).compactMap { row -> SettledPeriod? in
+            guard let period = rows.int64(row, "period"), let total = rows.int64(row, "total_cents") else { return nil }
+            let events = (rows.value(row, "events") ?? "").split(separator: ",").compactMap { EventID(uuidText: $0.utf8) }
+            return SettledPeriod(period: period, totalCents: total, batches: Int(rows.int64(row, "batches") ?? 0), events: events)
         }
-        try conn.execute(prepared: LedgerSQL.plainSettlement.name,
-                         Self.plainSettlementParameters(write, periodSeconds: settlementPeriodSeconds))
-        return SettlementOutcome(settledPeriods: [write.throughPeriod], fencedPeriods: 0)
+        let span = write.fenced ? Int(write.throughPeriod - write.fromPeriod + 1) : settled.count
+        return SettlementOutcome(settled: settled, fencedPeriods: span - settled.count)
     }
 
     // MARK: - Failures

@@ -49,9 +49,14 @@ extension WorkerDriver {
             history.append("dead-letter-mark", at: now, common.joined(separator: ","), H.field("partition", mark.partition),
                            H.field("offset", mark.offset))
         case .settle(let write):
-            guard case .committed(.settlement(let outcome)) = result else { return }
-            history.append("settle", at: now, H.field("periods", outcome.settledPeriods), H.field("fenced", outcome.fencedPeriods),
-                           H.field("through", write.throughPeriod))
+            guard case .committed(.settlement(let outcome)) = result else {
+                // A failed run: the reader needs to know when a COMMIT outcome is unknown (it may have settled).
+                history.append("settle", at: now, common.joined(separator: ","), H.field("through", write.throughPeriod))
+                return
+            }
+            history.append("settle", at: now, common.joined(separator: ","), H.field("periods", outcome.settledPeriods),
+                           H.field("fenced", outcome.fencedPeriods), H.field("through", write.throughPeriod),
+                           H.field("totals", outcome.settled))
         case .loadOffsets:
             break
         }

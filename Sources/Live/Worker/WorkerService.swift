@@ -49,7 +49,7 @@ public struct WorkerService: Service {
             try await Schema.migrate(connection)
             let store = LedgerStore(
                 connection: connection, groupID: settings.groupID, topic: settings.topic,
-                settlementPeriodSeconds: settings.settlementPeriodSeconds, logger: logger)
+                settlementPeriodSeconds: settings.settlementPeriodSeconds, settledEvents: settings.historyFile != nil, logger: logger)
             try await store.prepare()
             health.set(databaseUp: true)
             metrics.databaseUp.set(1.0)

@@ -6,7 +6,8 @@ extension LiveCheckResult {
         var lines: [String] = []
         lines.append("ReplicaSafe live history: mode \(mode.rawValue), \(pods.count) worker processes (\(pods.joined(separator: ", "))), \(self.lines) history lines")
         lines.append("  outcome:  \(eventsProduced) events produced; \(eventsApplied) applied, \(effectsApplied) effects, \(duplicates) duplicates, \(lost) lost, \(deadLettered) dead-lettered; \(unexpectedApplications) applications of events never produced")
-        lines.append("            settlement: \(settlementPeriods) periods, \(settlementRuns) runs, \(doubleSettlements) double, \(missedSettlements) missed")
+        lines.append("            settlement: \(settlementPeriods) periods, \(settlementRuns) runs, \(doubleSettlements) double, \(missedSettlements) missed, " +
+                     (settlementMismatches.map { "\($0) total mismatches" } ?? "totals not recorded"))
         lines.append("            \(partialBatches) guarded batches skipped entries (the effect inferred per entry), \(ambiguousTransactions) transactions with an unknown COMMIT outcome")
         lines += ViolationReport.lines(violations, explanations: explanations)
         return lines.joined(separator: "\n")
@@ -29,6 +30,7 @@ extension LiveCheckResult {
             ("settlement_runs", .int(settlementRuns)),
             ("double_settlements", .int(doubleSettlements)),
             ("missed_settlements", .int(missedSettlements)),
+            ("settlement_mismatches", settlementMismatches.map { .int($0) } ?? .null),
             ("partial_batches", .int(partialBatches)),
             ("ambiguous_transactions", .int(ambiguousTransactions)),
             ("passed", .bool(violations.isEmpty)),

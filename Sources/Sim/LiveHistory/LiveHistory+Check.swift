@@ -14,6 +14,8 @@ public struct LiveCheckResult: Sendable {
     public var settlementRuns: Int
     public var doubleSettlements: Int
     public var missedSettlements: Int
+    /// `settlement-total-mismatch` findings; nil when the workers did not record their settlements' totals.
+    public var settlementMismatches: Int?
     public var unexpectedApplications: Int
     public var partialBatches: Int
     public var ambiguousTransactions: Int
@@ -24,8 +26,8 @@ public struct LiveCheckResult: Sendable {
 
 extension LiveHistory {
     /// Runs the simulator's checkers that read facts a live worker records (`EffectCheck`, `SettlementRunCheck`,
-    /// the history's own invariants through `HistoryNarrator`, offset regressions). Balances and settlement
-    /// totals are not in the history; the e2e's SQL checks them.
+    /// `SettlementTotalCheck`, the history's own invariants through `HistoryNarrator`, offset regressions).
+    /// Balances are not in the history; the e2e's SQL checks them.
     public func check(explain: Bool = true) -> LiveCheckResult {
         let count = produced.count
         var deadLettered = Array(repeating: 0, count: count)
@@ -40,6 +42,7 @@ extension LiveHistory {
         violations += findings.lost.map { lostViolation($0.event, explain: explain) }
         violations += duplicateViolations(findings.duplicated, explain: explain)
         violations += settlementViolations(&tally, explain: explain)
+        violations += settlementTotalViolations(&tally, explain: explain)
         violations += offsetViolations(explain: explain)
         violations += HistoryNarrator(
             history: history, explain: explain, podName: podName, memberName: memberName, recordEvent: eventName(of:),
@@ -51,6 +54,7 @@ extension LiveHistory {
             effectsApplied: tally.effectsApplied, lost: tally.lost, deadLettered: tally.deadLettered,
             settlementPeriods: tally.settlementPeriods, settlementRuns: tally.settlementRuns,
             doubleSettlements: tally.doubleSettlements, missedSettlements: tally.missedSettlements,
+            settlementMismatches: settlementDatabase() == nil ? nil : tally.settlementMismatches,
             unexpectedApplications: unexpectedApplications, partialBatches: partialBatches,
             ambiguousTransactions: ambiguousTransactions,
             violations: violations.sorted { ($0.kind, $0.time) < ($1.kind, $1.time) })

@@ -23,6 +23,28 @@ public struct LiveHistory: Sendable {
         var period: Int64
         var pod: Int32
         var time: Int64
+        /// When the worker sent the settlement transaction (before its BEGIN).
+        var submitted: Int64
+        /// The settlement row's total and the events of the ledger rows it counted (produced indices); nil from
+        /// a worker that did not record them.
+        var totalCents: Int64?
+        var batches = 0
+        var counted: [Int32] = []
+    }
+
+    /// A ledger row the history shows: an entry of a committed batch that had its effect.
+    struct LedgerEntry {
+        var event: Int32
+        var amountCents: Int64
+        var account: String
+        var pod: Int32
+        var member: Int32
+        var generation: Int32
+        var partition: PartitionID
+        var offset: Offset
+        var submitted: Int64
+        /// When the worker learnt its transaction committed: the latest its `applied_at` can be.
+        var committed: Int64
     }
 
     struct DeadLetter {
@@ -57,6 +79,8 @@ public struct LiveHistory: Sendable {
     public internal(set) var ambiguousTransactions = 0
     var deadLetters: [DeadLetter] = []
     var settlements: [Settlement] = []
+    /// Per `applications` entry, the ledger row it wrote.
+    var ledger: [LedgerEntry] = []
     var commits: [GroupCoordinator.CommitRecord] = []
     var settlementPeriod: Int64 = 60_000
     var sessionTimeout: Int64 = 10_000
@@ -64,6 +88,8 @@ public struct LiveHistory: Sendable {
     var maxAttempts = 5
     /// Per pod: whether its process wrote an `exit` line (false: it was SIGKILLed or crashed).
     var exited: [Bool] = []
+    /// Exit lines that name transactions still in flight (their outcome is not in the history).
+    var exitsWithOpenTransactions = 0
     /// Per pod: its first and last line.
     var lifetimes: [(start: Int64, end: Int64)] = []
 

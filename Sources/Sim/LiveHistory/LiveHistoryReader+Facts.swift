@@ -33,10 +33,7 @@ extension LiveHistoryReader {
                     offset: PartitionOffset(partition: PartitionID(partition), offset: offset), accepted: value["ok"] == .bool(true)))
             }
         case "settle":
-            for period in value["periods"]?.arrayValue ?? [] {
-                guard let period = period.intValue else { throw fail("bad period") }
-                result.settlements.append(LiveHistory.Settlement(period: period, pod: pod, time: time))
-            }
+            try settle(value, pod: pod, at: time, fail: fail)
         case "dead-letter":
             guard value["ok"] == .bool(true) else { return }
             let id = value["event"]?.stringValue
@@ -46,6 +43,7 @@ extension LiveHistoryReader {
             sigterms[pod] = time
         case "exit":
             result.exited[Int(pod)] = true
+            if (value["open"]?.intValue ?? 0) > 0 { result.exitsWithOpenTransactions += 1 }
             if let sigterm = sigterms.removeValue(forKey: pod) {
                 result.history.shutdowns.append(History.Shutdown(
                     pod: pod, sigterm: sigterm, ended: time, exited: true, leaveRequested: value["left"] == .bool(true),
@@ -58,13 +56,17 @@ extension LiveHistoryReader {
 
     private mutating func batch(_ value: JSONValue, pod: Int32, at time: Int64,
                                 fail: (String) -> LiveHistoryError) throws(LiveHistoryError) {
-        var entries: [(event: Int32, record: PartitionOffset)] = []
+        var entries: [(event: Int32, record: PartitionOffset, amount: Int64, account: String)] = []
         for entry in value["entries"]?.arrayValue ?? [] {
             guard let fields = entry.arrayValue, fields.count >= 3, let id = fields[0].stringValue,
                   let partition = fields[1].intValue, let offset = fields[2].intValue
             else { throw fail("a batch entry is [event id, partition, offset, amount, account]") }
             let index = event(id)
-            entries.append((index, PartitionOffset(partition: PartitionID(partition), offset: offset)))
+            let amount = fields.count > 3 ? fields[3].intValue : nil
+            let account = fields.count > 4 ? fields[4].stringValue : nil
+            let planned = Int(index) < result.produced.count ? result.produced[Int(index)] : nil
+            entries.append((index, PartitionOffset(partition: PartitionID(partition), offset: offset),
+                            amount ?? planned?.amountCents ?? 0, account ?? planned?.account ?? ""))
             result.recordEvents[partition << 40 | offset] = index
         }
         let transaction = transaction(value, pod: pod, at: time, records: entries.map(\.record), partition: nil)
@@ -79,7 +81,40 @@ extension LiveHistoryReader {
             result.applications.append(Application(
                 event: entry.event, time: time, pod: pod, member: transaction.member, generation: transaction.generation,
                 partition: entry.record.partition, offset: entry.record.offset, ambiguous: false, row: Int32(result.applications.count)))
+            result.ledger.append(LiveHistory.LedgerEntry(
+                event: entry.event, amountCents: entry.amount, account: entry.account, pod: pod, member: transaction.member,
+                generation: transaction.generation, partition: entry.record.partition, offset: entry.record.offset,
+                submitted: transaction.submitted, committed: time))
             countEffect(of: entry.event)
+        }
+    }
+
+    /// A settlement transaction's result: its rows (`periods`; `totals` with what each counted), or an
+    /// unknown COMMIT outcome.
+    private mutating func settle(_ value: JSONValue, pod: Int32, at time: Int64,
+                                 fail: (String) -> LiveHistoryError) throws(LiveHistoryError) {
+        if value["ambiguous"] == .bool(true) { result.ambiguousTransactions += 1 }
+        guard value["committed"] != .bool(false) else { return }
+        let submitted = (value["submitted"]?.intValue ?? time + result.origin) - result.origin
+        var totals: [Int64: (total: Int64, batches: Int, counted: [Int32])] = [:]
+        for row in value["totals"]?.arrayValue ?? [] {
+            guard let fields = row.arrayValue, fields.count == 4, let period = fields[0].intValue, let total = fields[1].intValue,
+                  let batches = fields[2].intValue, let events = fields[3].arrayValue
+            else { throw fail("a settlement total is [period, total cents, batches, [event ids]]") }
+            var counted: [Int32] = []
+            for id in events {
+                guard let id = id.stringValue else { throw fail("a counted event id is a string") }
+                counted.append(event(id))
+            }
+            totals[period] = (total, Int(batches), counted)
+        }
+        for period in value["periods"]?.arrayValue ?? [] {
+            guard let period = period.intValue else { throw fail("bad period") }
+            let row = totals[period]
+            if value["totals"] != nil && row == nil { throw fail("period \(period) settled without its total") }
+            result.settlements.append(LiveHistory.Settlement(period: period, pod: pod, time: time, submitted: submitted,
+                                                             totalCents: row?.total, batches: row?.batches ?? 0,
+                                                             counted: row?.counted ?? []))
         }
     }
 

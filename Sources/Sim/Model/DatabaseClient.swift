@@ -223,10 +223,10 @@ final class DatabaseClient {
             reply = .batch(BatchOutcome(applied: applied, skippedDuplicates: write.entries.count - applied, balances: balances))
         case .offsets(let stored): reply = .offsets(stored)
         case .attempts(let count): reply = .attempts(count)
-        case .settled(let periods):
+        case .settled(let rows):
             guard case .settle(let write) = work else { return }
             let span = Int(write.throughPeriod - write.fromPeriod + 1)
-            reply = .settlement(SettlementOutcome(settledPeriods: periods, fencedPeriods: write.fenced ? span - periods.count : 0))
+            reply = .settlement(SettlementOutcome(settled: rows, fencedPeriods: write.fenced ? span - rows.count : 0))
         case .none, .conflict: break
         }
     }

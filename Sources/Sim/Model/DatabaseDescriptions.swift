@@ -70,7 +70,7 @@ extension DatabaseModel.StatementResult: CustomStringConvertible {
         switch self {
         case .done(.applied(let count, _)): return "applied \(count)"
         case .done(.guardRows(let present)): return "\(present.filter { $0 }.count) present"
-        case .done(.settled(let periods)): return "settled \(periods)"
+        case .done(.settled(let rows)): return "settled \(rows.map(\.period))"
         case .done(.attempts(let count)): return "attempts \(count)"
         case .done(.conflict(let conflict?)): return "entry \(conflict.entry) conflicts"
         case .done: return "ok"
@@ -82,7 +82,7 @@ extension DatabaseModel.StatementResult: CustomStringConvertible {
     var code: Int64 {
         switch self {
         case .done(.applied(let count, _)): return 1 << 20 | Int64(count)
-        case .done(.settled(let periods)): return 2 << 20 | Int64(periods.count)
+        case .done(.settled(let rows)): return 2 << 20 | Int64(rows.count)
         case .done(.attempts(let count)): return 3 << 20 | Int64(count)
         case .done(.conflict(let conflict?)): return 7 << 20 | Int64(conflict.entry)
         case .done: return 4 << 20

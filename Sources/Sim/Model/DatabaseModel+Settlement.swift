@@ -38,7 +38,7 @@ extension DatabaseModel {
             }
             connections[session(transaction)].writes.settlements.append(row)
         }
-        return .done(.settled(newly))
+        return .done(.settled(settledRows(from: Int(first), transaction)))
     }
 
     /// The planted defect (`exact-settlement` off): the fence, and each newly fenced period totals the ledger
@@ -48,18 +48,29 @@ extension DatabaseModel {
         if let other = fenceBlocker(write, transaction) { return .blocked(on: other) }
         let newly = newlyFenced(write)
         insertFences(newly, job: write.job, transaction)
+        let first = connections[session(transaction)].writes.settlements.count
         for period in newly {
             connections[session(transaction)].writes.settlements.append(window(period, job: write.job, kind: .fencedWindow, snapshot: snapshot))
         }
-        return .done(.settled(newly))
+        return .done(.settled(settledRows(from: first, transaction)))
     }
 
     /// `rs_plain_settlement` (before): a settlement row for `throughPeriod` with the total of its window. It
     /// inserts into no unique key, so it never waits.
     mutating func plainSettlement(_ write: SettlementWrite, _ transaction: Int32, snapshot: Snapshot) -> StatementResult {
+        let first = connections[session(transaction)].writes.settlements.count
         connections[session(transaction)].writes.settlements.append(
             window(write.throughPeriod, job: write.job, kind: .plainWindow, snapshot: snapshot))
-        return .done(.settled([write.throughPeriod]))
+        return .done(.settled(settledRows(from: first, transaction)))
+    }
+
+    /// The statement's result rows: the settlement rows it wrote from `first` on, each with the event ids of the
+    /// ledger rows it counted, ascending (`ORDER BY event_id`).
+    private func settledRows(from first: Int, _ transaction: Int32) -> [SettledPeriod] {
+        connections[session(transaction)].writes.settlements[first...].map { row in
+            SettledPeriod(period: row.period, totalCents: row.totalCents, batches: row.countedBatches.count,
+                          events: row.countedRows.map { history.ledger[Int($0)].eventID }.sorted())
+        }
     }
 
     /// The ledger rows the snapshot shows with `applied_at` in `period`.

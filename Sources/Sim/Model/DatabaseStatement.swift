@@ -61,8 +61,9 @@ extension DatabaseModel {
         case guardRows([Bool])
         case offsets([StoredOffset])
         case attempts(Int)
-        /// Settlements: the periods this statement inserted a settlement row for, ascending.
-        case settled([Int64])
+        /// Settlements: per settlement row this statement inserted, ascending by period, its total and what it
+        /// counted (`rs_fenced_settlement`'s and `rs_plain_settlement`'s result rows).
+        case settled([SettledPeriod])
     }
 
     /// A row of `rs_guard_conflicts`: the entry and the content its event id was applied with.
