@@ -6,8 +6,8 @@ extension LiveCheckResult {
         var lines: [String] = []
         lines.append("ReplicaSafe live history: mode \(mode.rawValue), \(pods.count) worker processes (\(pods.joined(separator: ", "))), \(self.lines) history lines")
         lines.append("  outcome:  \(eventsProduced) events produced; \(eventsApplied) applied, \(effectsApplied) effects, \(duplicates) duplicates, \(lost) lost, \(deadLettered) dead-lettered; \(unexpectedApplications) applications of events never produced")
-        lines.append("            settlement: \(settlementPeriods) periods, \(settlementRuns) runs, \(doubleSettlements) double, \(missedSettlements) missed, " +
-                     (settlementMismatches.map { "\($0) total mismatches" } ?? "totals not recorded"))
+        lines.append("            settlement: \(settlementPeriods) periods, \(settlementRuns) runs, \(doubleSettlements) double, \(missedSettlements) missed" +
+                     (settlementMismatches.map { ", \($0) total mismatches" } ?? ""))
         lines.append("            \(partialBatches) guarded batches skipped entries (the effect inferred per entry), \(ambiguousTransactions) transactions with an unknown COMMIT outcome")
         lines += ViolationReport.lines(violations, explanations: explanations)
         return lines.joined(separator: "\n")
