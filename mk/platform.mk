@@ -12,7 +12,7 @@ print-network-flows: deps ## print allowed flows; POLICIES=all|deny|none (networ
 	@mkdir -p .local/lint && apps/render.sh after apps/environments/example.env > .local/lint/after.yaml \
 	  && apps/render.sh load apps/environments/example.env > .local/lint/load.yaml \
 	  && .local/venvs/lint/bin/python -m scripts.lint.check_network --nca .local/venvs/nca/bin/nca \
-	     --peers platform/network-peers.yaml --matrix docs/security/traffic-matrix.md --print $(or $(POLICIES),all) \
+	     --peers platform/network-peers.yaml --peers platform/manifests/tempo.yaml --matrix docs/security/traffic-matrix.md --print $(or $(POLICIES),all) \
 	     .local/lint/after.yaml .local/lint/load.yaml
 
 test-platform: deps ## each platform check fails on an injected defect and passes on the pristine tree

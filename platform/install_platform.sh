@@ -11,7 +11,8 @@
 # Order matters: the StorageClass and the network-policy engine check come first; kube-prometheus-stack brings
 # the ServiceMonitor/PodMonitor CRDs the apps use; the operators (Strimzi, Crunchy PGO) come last.
 # Environment: ALERT_PAGERDUTY_ROUTING_KEY + ALERT_SLACK_WEBHOOK_URL (or ALERT_RECEIVERS=none), HELM_TIMEOUT.
-# Verification: the last step checks every CRD and the alb IngressClass; `helm list -A` shows 8 releases.
+# Verification: the last step checks every CRD and the alb IngressClass; `helm list -A` shows 8 releases, and
+# `kubectl -n monitoring get deploy tempo loki alloy` 3 ready Deployments.
 # Failure modes and rollback (docs/quickstart-eks.md, step 3): a --wait timeout names the release; re-running
 # converges; `helm -n NS rollback RELEASE` undoes one release, platform/uninstall_platform.sh --yes all of them.
 set -euo pipefail
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --outputs) outputs_file=${2:?--outputs needs a file}; shift 2 ;;
         --skip-kubeconfig) skip_kubeconfig=1; shift ;;
-        -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
 done
@@ -141,6 +142,16 @@ kubectl apply -f "$PLATFORM_ROOT/apps/base/namespaces.yaml"
 helm_install strimzi "$STRIMZI_NAMESPACE" "$STRIMZI_CHART" "$STRIMZI_VERSION" ""
 
 helm_install pgo "$PGO_NAMESPACE" "$PGO_CHART" "$PGO_VERSION" ""
+
+# Traces and logs (platform/manifests; images pinned in versions.env): Tempo receives the apps' spans, Loki their
+# logs (shipped by Alloy, which needs namespace apps for its Role), Grafana links a log line's trace_id to Tempo.
+for manifest in tempo loki alloy; do
+    log "$manifest -> $OBSERVABILITY_NAMESPACE"
+    kubectl apply -f "$PLATFORM_ROOT/platform/manifests/$manifest.yaml"
+done
+for manifest in tempo loki alloy; do
+    kubectl -n "$OBSERVABILITY_NAMESPACE" rollout status "deployment/$manifest" --timeout "$HELM_TIMEOUT"
+done
 
 # 4. What the apps rely on, checked once more now that everything is installed.
 for crd in kafkas.kafka.strimzi.io kafkanodepools.kafka.strimzi.io kafkatopics.kafka.strimzi.io \

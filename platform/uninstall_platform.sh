@@ -46,6 +46,10 @@ uninstall() {
     fi
 }
 
+for manifest in alloy loki tempo; do
+    log "delete $manifest ($OBSERVABILITY_NAMESPACE)"
+    kubectl delete -f "$PLATFORM_ROOT/platform/manifests/$manifest.yaml" --ignore-not-found
+done
 uninstall pgo "$PGO_NAMESPACE"
 uninstall strimzi "$STRIMZI_NAMESPACE"
 uninstall velero "$VELERO_NAMESPACE"

@@ -240,6 +240,27 @@ def test_install_can_page_nobody_on_purpose(cloud):
     assert "alerts are routed but reach nobody" in out
 
 
+def test_install_applies_tempo_loki_and_alloy_once_their_namespaces_exist(cloud):
+    rc, out = cloud.run("platform/install_platform.sh")
+    assert rc == 0, out
+    calls = cloud.calls()
+    grafana = next(i for i, c in enumerate(calls) if c.startswith("helm upgrade --install kube-prometheus-stack "))
+    namespaces = next(i for i, c in enumerate(calls) if c.endswith("apps/base/namespaces.yaml"))
+    for name in ("tempo", "loki", "alloy"):
+        applied = next(i for i, c in enumerate(calls) if c.endswith(f"platform/manifests/{name}.yaml"))
+        waited = next(i for i, c in enumerate(calls) if c.endswith(f"rollout status deployment/{name} --timeout 10m"))
+        # monitoring comes with kube-prometheus-stack; Alloy's Role lives in namespace apps.
+        assert max(grafana, namespaces) < applied < waited, calls
+
+
+def test_uninstall_removes_tempo_loki_and_alloy(cloud):
+    rc, out = cloud.run("platform/uninstall_platform.sh", "--yes")
+    assert rc == 0, out
+    deletes = [c for c in cloud.calls("kubectl") if c.startswith("kubectl delete -f")]
+    for name in ("tempo", "loki", "alloy"):
+        assert any(c.endswith(f"platform/manifests/{name}.yaml --ignore-not-found") for c in deletes), deletes
+
+
 def test_install_is_idempotent(cloud):
     assert cloud.run("platform/install_platform.sh")[0] == 0
     first = [c for c in cloud.calls("helm") if c.startswith("helm upgrade")]

@@ -320,14 +320,15 @@ def render_table(atoms):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--nca", required=True)
-    parser.add_argument("--peers", required=True)
+    # Repeatable: the stand-ins of platform/network-peers.yaml and the real add-on manifests of platform/manifests.
+    parser.add_argument("--peers", required=True, action="append")
     parser.add_argument("--matrix")
     parser.add_argument("--print", choices=["all", "deny", "none"], dest="print_only")
     parser.add_argument("rendered", nargs="+")
     args = parser.parse_args()
 
     objects = load_objects(args.rendered)
-    peers = load_objects([args.peers])
+    peers = load_objects(args.peers)
     namespaces = protected_namespaces(objects)
     if not namespaces:
         print("network: the render creates no Namespace; nothing to check", file=sys.stderr)

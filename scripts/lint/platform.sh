@@ -2,7 +2,7 @@
 # make lint-platform: every platform check, each printing what it covered. Exits 1 when any check fails, after
 # running all of them, so one run shows every problem.
 #
-#   scripts/lint/platform.sh [CHECK...]     checks: render schema overlays invariants network terraform
+#   scripts/lint/platform.sh [CHECK...]     checks: render schema overlays invariants network traces terraform
 #                                          tfvalidate helmvalues alertmanager privileges checkov (then the
 #                                          shell and YAML linters)
 #                                          (default: all, in the order of all_checks below)
@@ -22,13 +22,13 @@ for tool in "$PY" "$VENVS/lint/bin/yamllint" "$VENVS/nca/bin/nca" "$VENVS/checko
 done
 command -v shellcheck >/dev/null || { echo "lint-platform: shellcheck missing: run make deps" >&2; exit 2; }
 
-all_checks=(render schema overlays invariants network privileges terraform tfvalidate helmvalues alertmanager toolpins
+all_checks=(render schema overlays invariants network privileges traces terraform tfvalidate helmvalues alertmanager toolpins
     checkov shellcheck yamllint)
 if [ $# -gt 0 ]; then checks=("$@"); else checks=("${all_checks[@]}"); fi
 # Checks of rendered manifests need the render first, also when asked for alone.
 case " ${checks[*]} " in
     *" render "*) ;;
-    *" schema "* | *" overlays "* | *" invariants "* | *" network "* | *" privileges "* | *" checkov "*)
+    *" schema "* | *" overlays "* | *" invariants "* | *" network "* | *" privileges "* | *" traces "* | *" checkov "*)
         checks=(render "${checks[@]}") ;;
 esac
 mkdir -p "$OUT"
@@ -74,7 +74,11 @@ check_render() {
         fi
     done
     # Cluster-level manifests that platform/install_platform.sh applies, and the Karpenter alternative.
-    cat platform/manifests/*.yaml >"$RENDERED/platform.yaml"
+    local manifest
+    for manifest in platform/manifests/*.yaml; do
+        printf -- '---\n# %s\n' "$manifest"
+        cat "$manifest"
+    done >"$RENDERED/platform.yaml"
     cp platform/alternatives/karpenter.yaml "$RENDERED/alternatives.yaml"
     echo "render: before, after, load and fuzz rendered with apps/environments/example.env (what deploy_apps.sh and apps/fuzz/run.sh apply)"
     return $failed
@@ -172,11 +176,13 @@ for check in "${checks[@]}"; do
                 --deploy-script apps/deploy_apps.sh "$RENDERED/after.yaml" "$RENDERED/load.yaml" "$RENDERED/fuzz.yaml" ;;
         network)
             needs_render network && run network "$PY" -m scripts.lint.check_network --nca "$VENVS/nca/bin/nca" \
-                --peers platform/network-peers.yaml --matrix docs/security/traffic-matrix.md \
+                --peers platform/network-peers.yaml --peers platform/manifests/tempo.yaml --matrix docs/security/traffic-matrix.md \
                 "$RENDERED/after.yaml" "$RENDERED/load.yaml" "$RENDERED/fuzz.yaml" ;;
         privileges)
             needs_render privileges && run privileges "$PY" -m scripts.lint.check_privileges --root "$ROOT" \
                 "$RENDERED/after.yaml" ;;
+        traces)
+            needs_render traces && run traces "$PY" -m scripts.lint.check_traces --root "$ROOT" "$RENDERED/after.yaml" ;;
         terraform) run terraform "$PY" -m scripts.lint.check_terraform --root "$ROOT" ;;
         tfvalidate) run tfvalidate "$ROOT/scripts/infra/validate.sh" ;;
         toolpins) run toolpins "$PY" -m scripts.lint.check_tool_pins --root "$ROOT" ;;
