@@ -329,6 +329,18 @@ TRACES_DEFECTS = {
         '    resources: ["pods/status"]\n',
         "Alloy's service account 'alloy' cannot list/watch pods and get pods/log in namespace apps",
     ),
+    "dashboard-uid": (
+        "apps/base/observability/dashboards/worker.json",
+        '"uid": "loki"',
+        '"uid": "loki-logs"',
+        "reads Loki uid 'loki-logs', Grafana's is 'loki'",
+    ),
+    "dashboard-panel": (
+        "apps/base/observability/dashboards/worker.json",
+        '|= \\"traced event\\"',
+        '|= \\"event\\"',
+        "no dashboard has a logs panel of the worker's `traced event` lines",
+    ),
     "image-pin": (
         "platform/versions.env",
         "TEMPO_IMAGE=grafana/tempo:2.8.1",

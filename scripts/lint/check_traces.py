@@ -8,6 +8,7 @@ usage: check_traces.py --root REPO RENDERED_AFTER.yaml
 """
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -193,6 +194,37 @@ def check_grafana(objects, values, line):
             )
 
 
+def check_dashboards(apps, values):
+    """The dashboards' logs panels read the Loki data source Grafana provisions, and one of them shows the worker's
+    traced-event lines (where the derived field's link appears on a dashboard)."""
+    sources = values.get("grafana", {}).get("additionalDataSources") or []
+    loki = next((s.get("uid") for s in sources if s.get("type") == "loki"), None)
+    traced = 0
+    for cm in (
+        o for o in apps if o["kind"] == "ConfigMap" and o["metadata"].get("labels", {}).get("grafana_dashboard")
+    ):
+        for name, text in cm.get("data", {}).items():
+            stack = list(json.loads(text).get("panels", []))
+            while stack:
+                panel = stack.pop()
+                stack += panel.get("panels", [])
+                for target in panel.get("targets", []):
+                    kinds = [(s or {}).get("type") for s in (panel.get("datasource"), target.get("datasource"))]
+                    if "loki" not in kinds:
+                        continue
+                    for source in (panel.get("datasource") or {}, target.get("datasource") or {}):
+                        if not source or source.get("uid") == loki:
+                            continue
+                        problem(
+                            f"dashboard {name}: panel {panel.get('title')!r} reads Loki uid {source.get('uid')!r}, Grafana's is {loki!r}"
+                        )
+                    traced += panel.get("type") == "logs" and "traced event" in target.get("expr", "")
+    if not traced:
+        problem(
+            "no dashboard has a logs panel of the worker's `traced event` lines (the link from a log line to its trace)"
+        )
+
+
 def check_alloy(objects):
     config = config_of(objects, "alloy", "config.alloy")
     urls = re.findall(r'loki\.write\s+"[^"]+"\s*\{\s*endpoint\s*\{\s*url\s*=\s*"([^"]+)"', config)
@@ -243,12 +275,14 @@ def main():
     check_apps(objects, apps)
     line = sample_log_line(args.root)
     check_grafana(objects, values, line)
+    check_dashboards(apps, values)
     check_alloy(objects)
     for message in PROBLEMS:
         print(f"traces: {message}")
     print(
         f"traces: {', '.join(ADDONS)} pinned and hardened; api/worker -> Tempo OTLP/HTTP, Grafana -> Tempo and Loki, "
-        f"Alloy -> Loki, Loki's derived field on the worker's traced-event line -> Tempo; {len(PROBLEMS)} problems"
+        f"Alloy -> Loki, Loki's derived field on the worker's traced-event line -> Tempo, shown on a dashboard; "
+        f"{len(PROBLEMS)} problems"
     )
     return 1 if PROBLEMS else 0
 

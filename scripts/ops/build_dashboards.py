@@ -85,6 +85,32 @@ class Board:
         self.x += width
         self.row_h = max(self.row_h, height)
 
+    def logs(self, title, expr, description="", width=24, height=10):
+        """A logs panel on the Loki data source (uid `loki`, platform/values/kube-prometheus-stack.yaml): the data
+        source's derived fields turn a line's trace_id into a link to its trace, in the panel as in Explore."""
+        if self.x + width > 24:
+            self._newline()
+        loki = {"type": "loki", "uid": "loki"}
+        self.panels.append(
+            {
+                "type": "logs",
+                "title": title,
+                "id": self._id(),
+                "description": description,
+                "datasource": loki,
+                "gridPos": {"h": height, "w": width, "x": self.x, "y": self.y},
+                "options": {
+                    "showTime": True,
+                    "wrapLogMessage": True,
+                    "enableLogDetails": True,
+                    "sortOrder": "Descending",
+                },
+                "targets": [{"refId": "A", "expr": expr, "datasource": loki}],
+            }
+        )
+        self.x += width
+        self.row_h = max(self.row_h, height)
+
     def _newline(self):
         if self.x:
             self.y += self.row_h
@@ -352,6 +378,13 @@ def worker():
         "Settlement runs by outcome",
         [(f"sum by (outcome) (increase(replicasafe_worker_settlement_runs_total{{{NS}}}[{RI}]))", "{{outcome}}")],
         description="`fenced` is normal: another replica won the period's fence. Two `settled` per period would be a bug.",
+    )
+    b.row("Traces")
+    b.logs(
+        "Traced events (expand a line: trace_id opens its trace in Tempo)",
+        '{namespace=~"$namespace", app="worker"} |= "traced event"',
+        description="One line per sampled event the worker committed or failed (docs/live.md, Traces on EKS). "
+        "Logs from Loki; the link comes from the Loki data source's derived field on trace_id.",
     )
     return b.json("replicasafe_worker_events_applied_total")
 

@@ -136,6 +136,13 @@ def main():
             for target in targets:
                 expr = target.get("expr", "")
                 count += 1
+                if (target.get("datasource") or {}).get("type") == "loki":
+                    # LogQL, not PromQL: a stream selector on the Loki data source that Grafana provisions.
+                    if (target.get("datasource") or {}).get("uid") != "loki" or not expr.startswith("{"):
+                        problems.append(
+                            f"{path}: panel {panel.get('title')!r}: a Loki query needs uid loki and a stream selector"
+                        )
+                    continue
                 queries.append((f"{os.path.basename(path)}: {panel.get('title')} [{target.get('refId')}]", expr))
                 for name in sorted(metric_names(grafana_to_promql(expr))):
                     if not resolve(name, known, recorded):
