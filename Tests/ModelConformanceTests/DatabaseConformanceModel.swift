@@ -126,7 +126,9 @@ struct ConformanceModelSide {
             if !model.isOpen(connections[s]) { connections[s] = model.connect(client: Int32(s)) }
             transactions[s] = model.begin(connections[s], writer: DatabaseModel.Writer(pod: Int32(s), member: 0, generation: 0), at: time)
         case .statement(_, let statement):
-            answer = Self.answer(model.execute(modelStatement(statement), on: connections[s], at: time), to: statement, base: base)
+            let (result, woken) = model.execute(modelStatement(statement), on: connections[s], at: time)
+            answer = Self.answer(result, to: statement, base: base)
+            wakeups = woken
         case .commit:
             let (result, woken) = model.commit(connections[s], at: time)
             answer = Self.answer(result, to: nil, base: base)

@@ -33,6 +33,23 @@ struct DatabaseConcurrencyTests {
         #expect(h.db.history.ledger.count == 1 && h.db.history.transactions.map(\.writer.pod) == [2])
     }
 
+    @Test func aFailedStatementReleasesItsLocksAtTheErrorNotAtRollback() {
+        var h = DatabaseHarness()
+        let first = h.open(1)
+        let second = h.open(2)
+        _ = h.run(.guardedBatch(h.write([0])), on: first)
+        #expect(h.run(.guardedBatch(h.write([0])), on: second) == .blocked(on: 0))
+        // The holder's next statement fails its CHECK: the transaction aborts there, and the waiter resumes
+        // before any ROLLBACK, as in PostgreSQL.
+        let failed = h.run(.guardedBatch(h.write([1], amount: 2_000_000_000_000)), on: first)
+        #expect(failed == .failed(.checkViolation(entry: 0)), "\(failed)")
+        #expect(h.resumed == [DatabaseModel.Wakeup(connection: second, result: .done(.applied(1, balances: [])))])
+        #expect(h.run(.guardedBatch(h.write([2])), on: first) == .failed(.inFailedTransaction))
+        #expect(h.db.rollback(first, at: 0).isEmpty)
+        h.commit(second)
+        #expect(h.db.history.ledger.count == 1 && h.db.history.transactions.map(\.writer.pod) == [2])
+    }
+
     @Test func theOptimisticGuardWaitsThenFailsWith23505() {
         var h = DatabaseHarness()
         let first = h.open(1)

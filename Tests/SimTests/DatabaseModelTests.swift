@@ -6,6 +6,8 @@ import Testing
 struct DatabaseHarness {
     var db = DatabaseModel(settlementPeriod: 10_000)
     let ids = (0..<8).map { EventID(high: 1, low: UInt64($0)) }
+    /// The statements the last `run`'s failure resumed.
+    var resumed: [DatabaseModel.Wakeup] = []
 
     func write(_ events: [Int], amount: Int64 = 10, account: String = "a", store: [PartitionOffset] = []) -> BatchWrite {
         BatchWrite(
@@ -24,8 +26,11 @@ struct DatabaseHarness {
         return connection
     }
 
+    /// The statement's result; the statements its failure resumed are in `resumed`.
     mutating func run(_ statement: DatabaseModel.Statement, on connection: Int32, at time: Int64 = 0) -> DatabaseModel.StatementResult {
-        db.execute(statement, on: connection, at: time)
+        let result: DatabaseModel.StatementResult
+        (result, resumed) = db.execute(statement, on: connection, at: time)
+        return result
     }
 
     @discardableResult

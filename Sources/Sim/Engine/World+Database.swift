@@ -106,7 +106,9 @@ extension World {
                 client.transaction = database.begin(connection, writer: flight.writer!, at: flight.beginAt)
                 if time < dbTransientUntil, random.chance(1, in: 4) { return .failed(.serializationFailure) }
             }
-            return database.execute(client.statement(at: index), on: connection, at: time)
+            let result: DatabaseModel.StatementResult
+            (result, wakeups) = database.execute(client.statement(at: index), on: connection, at: time)
+            return result
         case .commit:
             let ambiguous = time < dbAmbiguousUntil && random.chance(1, in: 4)
             let result: DatabaseModel.StatementResult

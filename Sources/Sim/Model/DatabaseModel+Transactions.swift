@@ -54,6 +54,23 @@ extension DatabaseModel {
     /// resume others in turn.
     mutating func end(_ transaction: Int32, committed: Bool, at time: Int64) -> [Wakeup] {
         finish(transaction, committed: committed, at: time)
+        return resumeWaiters(of: transaction, at: time)
+    }
+
+    /// A statement of `transaction` failed: its rows and locks go now, the transaction stays failed on its
+    /// connection until ROLLBACK, and the statements that waited for it resume.
+    mutating func abortAtError(_ transaction: Int32, at time: Int64) -> [Wakeup] {
+        let session = session(transaction)
+        releaseLocks(session, of: transaction)
+        connections[session].writes.clear()
+        connections[session].holdsWhileWaiting = false
+        return resumeWaiters(of: transaction, at: time)
+    }
+
+    /// Resumes the statements that waited for `transaction` (which has ended or failed), in the order they
+    /// began to wait. A resumed statement that fails releases its own locks at once and one whose client has
+    /// gone aborts its transaction; either may resume others in turn.
+    private mutating func resumeWaiters(of transaction: Int32, at time: Int64) -> [Wakeup] {
         guard waitingStatements > 0 else { return [] }
         var wakeups: [Wakeup] = []
         var ending = [transaction]
@@ -71,14 +88,20 @@ extension DatabaseModel {
                 waitingStatements -= 1
                 let result = attempt(waiting.statement, snapshot: waiting.snapshot, connection: connection, at: time)
                 if case .blocked = result { continue }
+                let resumed = connections[Int(connection)].transaction
                 if connections[Int(connection)].clientGone {
                     connections[Int(connection)].isOpen = false
-                    let gone = connections[Int(connection)].transaction
-                    finish(gone, committed: false, at: time)
-                    ending.append(gone)
-                } else {
-                    wakeups.append(Wakeup(connection: connection, result: result))
+                    finish(resumed, committed: false, at: time)
+                    ending.append(resumed)
+                    continue
                 }
+                if case .failed = result {
+                    releaseLocks(Int(connection), of: resumed)
+                    connections[Int(connection)].writes.clear()
+                    connections[Int(connection)].holdsWhileWaiting = false
+                    ending.append(resumed)
+                }
+                wakeups.append(Wakeup(connection: connection, result: result))
             }
         }
         return wakeups

@@ -108,14 +108,18 @@ struct DatabaseModel {
         return id
     }
 
-    /// Runs a statement in the connection's open transaction.
-    mutating func execute(_ statement: Statement, on connection: Int32, at time: Int64) -> StatementResult {
+    /// Runs a statement in the connection's open transaction. A statement that fails aborts the transaction at
+    /// once, as PostgreSQL's `AbortTransaction` does at the error: its rows and locks go, and the statements that
+    /// waited for them resume (the wakeups); the transaction stays on the connection, failed, until ROLLBACK.
+    mutating func execute(_ statement: Statement, on connection: Int32, at time: Int64) -> (StatementResult, [Wakeup]) {
         let transaction = connections[Int(connection)].transaction
         precondition(connections[Int(connection)].isOpen && transaction >= 0 && connections[Int(connection)].waiting == nil)
-        guard transactions[Int(transaction)].state == .open else { return .failed(.inFailedTransaction) }
+        guard transactions[Int(transaction)].state == .open else { return (.failed(.inFailedTransaction), []) }
         let snapshot = Snapshot(commits: commits, ledgerRows: Int32(history.ledger.count),
                                 batches: Int32(history.batches.count), time: time)
-        return attempt(statement, snapshot: snapshot, connection: connection, at: time)
+        let result = attempt(statement, snapshot: snapshot, connection: connection, at: time)
+        guard case .failed = result else { return (result, []) }
+        return (result, abortAtError(transaction, at: time))
     }
 
     /// COMMIT: applies the transaction's writes and wakes the statements that waited for it. A failed
