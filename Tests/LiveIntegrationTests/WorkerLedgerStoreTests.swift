@@ -123,7 +123,7 @@ struct WorkerLedgerStoreTests {
         await f.drop()
     }
 
-    @Test("a permanent failure names the failing entry and applies nothing", arguments: [true, false])
+    @Test("a rejected entry is named, and nothing of its batch is applied", arguments: [true, false])
     func permanentFailureIndex(deduplicate: Bool) async throws {
         let f = try await Fixture.make()
         var entries = (1...6).map { Self.entry(UInt64($0)) }
@@ -134,8 +134,9 @@ struct WorkerLedgerStoreTests {
             await f.drop()
             return
         }
-        #expect(failure.kind == .permanent(entryIndex: 4))
-        #expect(failure.reason.hasPrefix("23514"), "\(failure.reason)")
+        #expect(failure.kind == .rejected(entryIndex: 4))
+        #expect(failure.reason.hasPrefix("rejected_input: 23514 check_violation on constraint ledger_amount_cents_check: "),
+                "\(failure.reason)")
         #expect(try await f.int("SELECT count(*) FROM ledger") == 0)
         #expect(try await f.int("SELECT count(*) FROM processed_events") == 0)
         // The connection is usable afterwards (the replay rolled back).

@@ -114,6 +114,23 @@ struct DatabaseModelTests {
         #expect(h.db.isIdle)
     }
 
+    @Test func oversizedAccountFailsTheAccountsIndexNamingTheEntry() {
+        var h = DatabaseHarness()
+        var write = h.write([0, 1, 2])
+        write.entries[2].event.account = PlannedEvent.oversizedAccount(write.entries[2].event.account, event: write.entries[2].event.id)
+        for statement in [DatabaseModel.Statement.optimisticGuardedBatch(write), .guardedBatch(write)] {
+            let c = h.open(1)
+            guard case .failed(let error) = h.run(statement, on: c) else {
+                Issue.record("expected a failure")
+                return
+            }
+            #expect(error.state == "54000" && error.entryIndex == 2)
+            _ = h.db.rollback(c, at: 0)
+        }
+        #expect(h.db.history.ledger.isEmpty, "nothing of a failed transaction is applied")
+        #expect(h.db.isIdle)
+    }
+
     @Test func markDeadLetteredDoesNothingToAnExistingGuardRow() {
         var h = DatabaseHarness()
         h.autocommit(.guardedBatch(h.write([0])))

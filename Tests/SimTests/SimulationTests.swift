@@ -76,6 +76,20 @@ struct SimulationTests {
         #expect(poison > 0 && after.deadLettered == poison && after.violations.isEmpty)
     }
 
+    @Test func checkViolationsAreRejectedAtOnceAndOversizedAccountsRetriedWithinTheBudget() throws {
+        let generator = ScenarioGenerator(selection: .list([.poison]))
+        let scenario = try #require((UInt64(1)...20).lazy.map(generator.generate).first { scenario in
+            scenario.events.contains { $0.poison == .outOfRange } && scenario.events.contains { $0.poison == .oversizedAccount }
+        })
+        let result = Simulation.run(scenario, mode: .after, options: RunOptions(trace: true, recordEventHashes: false, explain: false))
+        #expect(result.violations.isEmpty)
+        let letters = result.trace.filter { $0.contains("dead-letter p") && $0.hasSuffix("-> published") }
+        let rejected = letters.filter { $0.contains(": rejected_input: 23514 check_violation on constraint ledger_amount_cents_check: ") }
+        let retried = letters.filter { $0.contains(": failed 5 times: 54000 index row size ") }
+        #expect(rejected.count == scenario.events.filter { $0.poison == .outOfRange }.count, "\(letters)")
+        #expect(retried.count == scenario.events.filter { $0.poison == .oversizedAccount }.count, "\(letters)")
+    }
+
     @Test func zombiesWriteBeforeAndTheGuardAbsorbsThemAfter() {
         let seeds = (UInt64(1)...12).filter { seed in
             let scenario = ScenarioGenerator(selection: .list([.pause])).generate(seed: seed)

@@ -75,7 +75,7 @@ extension PostgresConnection {
             throw PostgresError(
                 sqlState: sqlState,
                 message: field(result, "M") ?? connectionMessage(handle),
-                detail: field(result, "D"), operation: operation,
+                detail: field(result, "D"), constraint: field(result, "n"), operation: operation,
                 classification: PostgresError.classify(sqlState: sqlState, connectionLost: lost, duringCommit: isCommit)
             )
         }

@@ -17,14 +17,18 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
     public let sqlState: String?
     public let message: String
     public let detail: String?
+    /// The constraint the server named (`PG_DIAG_CONSTRAINT_NAME`), for integrity violations.
+    public let constraint: String?
     /// What was being done: `connect`, `query`, `prepare`, `commit`...
     public let operation: String
     public let classification: Classification
 
-    public init(sqlState: String?, message: String, detail: String? = nil, operation: String, classification: Classification) {
+    public init(sqlState: String?, message: String, detail: String? = nil, constraint: String? = nil, operation: String,
+                classification: Classification) {
         self.sqlState = sqlState
         self.message = message
         self.detail = detail
+        self.constraint = constraint
         self.operation = operation
         self.classification = classification
     }

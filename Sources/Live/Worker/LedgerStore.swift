@@ -177,18 +177,28 @@ final class LedgerStore: Sendable {
             return DatabaseFailure(.ambiguous, reason: reason)
         case .permanent:
             guard case .applyBatch(let write) = work else { return DatabaseFailure(.permanent(entryIndex: nil), reason: reason) }
-            return DatabaseFailure(.permanent(entryIndex: failingEntry(of: write, on: pg)), reason: reason)
+            guard let failing = failingEntry(of: write, failure: error, on: pg) else {
+                return DatabaseFailure(.permanent(entryIndex: nil), reason: reason)
+            }
+            // Judged by the entry's own error: a batch can fail where no entry alone would in the same way
+            // (the sums of two huge amounts overflow before either meets the CHECK).
+            if let state = failing.error.sqlState, DatabaseFailure.rejects(sqlState: state) {
+                return .rejectedEntry(failing.index, sqlState: state, message: failing.error.message,
+                                      constraint: failing.error.constraint)
+            }
+            return DatabaseFailure(.permanent(entryIndex: failing.index), reason: reason)
         }
     }
 
     /// Replays a failed batch one entry at a time under savepoints, inside a transaction that is rolled back,
-    /// to name the first entry that fails on its own (Core isolates exactly that event). Nil when none does
-    /// (the failure needed the whole batch) or the connection broke meanwhile.
-    private func failingEntry(of write: BatchWrite, on pg: SynchronousPostgres) -> Int? {
-        guard write.entries.count > 1 else { return write.entries.isEmpty ? nil : 0 }
+    /// to name the first entry that fails on its own, with its own error (Core isolates exactly that event). A
+    /// batch of one is its own entry. Nil when none fails alone (the failure needed the whole batch) or the
+    /// connection broke meanwhile.
+    private func failingEntry(of write: BatchWrite, failure: PostgresError, on pg: SynchronousPostgres) -> (index: Int, error: PostgresError)? {
+        guard write.entries.count > 1 else { return write.entries.isEmpty ? nil : (0, failure) }
         do throws(PostgresError) {
             try pg.begin()
-            var found: Int?
+            var found: (index: Int, error: PostgresError)?
             for (index, entry) in write.entries.enumerated() {
                 try pg.query("SAVEPOINT rs_entry")
                 let single = BatchWrite(entries: [entry], deduplicate: write.deduplicate, storeOffsets: [], workerID: write.workerID)
@@ -196,7 +206,7 @@ final class LedgerStore: Sendable {
                     _ = try applyBatch(single, on: pg, optimistic: false)
                     try pg.query("RELEASE SAVEPOINT rs_entry")
                 } catch where error.classification == .permanent {
-                    found = index
+                    found = (index, error)
                     break
                 }
             }

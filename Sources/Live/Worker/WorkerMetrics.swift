@@ -10,7 +10,9 @@ public final class WorkerMetrics: Sendable {
 
     public static let failureClasses = ["transient", "permanent", "rejected", "ambiguous"]
     /// The closed set of dead-letter reasons (the full text travels in the `dlq-reason` header).
-    public static let deadLetterReasons = ["undecodable", "max_attempts", "retries_exhausted", "event_id_conflict"]
+    public static let deadLetterReasons = [
+        "undecodable", "max_attempts", "retries_exhausted", "event_id_conflict", DatabaseFailure.rejectedInputReason,
+    ]
     /// Processing delay buckets: they include the 30 s freshness SLO threshold (and 1, 5, 60).
     public static let delayBuckets: [Duration] = [
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
@@ -100,6 +102,7 @@ public final class WorkerMetrics: Sendable {
     static func reasonLabel(_ reason: String) -> String {
         if reason.hasPrefix("undecodable") { return "undecodable" }
         if reason.hasPrefix(DatabaseFailure.eventIDConflictReason) { return "event_id_conflict" }
+        if reason.hasPrefix(DatabaseFailure.rejectedInputReason) { return DatabaseFailure.rejectedInputReason }
         if reason.hasPrefix("failed ") { return "max_attempts" }
         return "retries_exhausted"
     }

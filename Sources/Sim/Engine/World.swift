@@ -97,6 +97,10 @@ final class World {
         for planned in scenario.events {
             if planned.poison == .undecodable {
                 payloads.append(.undecodable(reason: "invalid JSON at byte 0", raw: Array("{\"event_id\":".utf8)))
+            } else if planned.poison == .oversizedAccount {
+                payloads.append(.event(Event(id: planned.id, account: PlannedEvent.oversizedAccount(accountIDs[planned.account], event: planned.id),
+                                             amountCents: planned.amountCents,
+                                             occurredAt: Timestamp(milliseconds: planned.time))))
             } else {
                 payloads.append(.event(Event(id: planned.id, account: accountIDs[planned.account],
                                              amountCents: planned.amountCents,

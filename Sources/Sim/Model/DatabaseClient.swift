@@ -148,12 +148,7 @@ final class DatabaseClient {
             case (.optimistic, _): return .optimisticGuardedBatch(write)
             case (.checked, 0): return .selectGuard(write.entries.map(\.event.id))
             case (.checked, _): return .checkedBatch(write, absent: absent)
-            case (.plain, 0):
-                var accounts = write.entries.map(\.event.account)
-                accounts.sort()
-                var distinct: [AccountID] = []
-                for account in accounts where distinct.last != account { distinct.append(account) }
-                return .ensureAccounts(distinct)
+            case (.plain, 0): return .ensureAccounts(Self.distinctAccounts(write))
             case (.plain, 1): return .plainBatch(write)
             case (.plain, _):
                 return .guardedBatch(BatchWrite(entries: [], deduplicate: true, storeOffsets: write.storeOffsets,
@@ -162,6 +157,15 @@ final class DatabaseClient {
             case (.guarded, _), (.single, _): return .guardedBatch(write)
             }
         }
+    }
+
+    /// `rs_ensure_accounts`' parameter: the batch's accounts, sorted, each once.
+    private static func distinctAccounts(_ write: BatchWrite) -> [AccountID] {
+        var accounts = write.entries.map(\.event.account)
+        accounts.sort()
+        var distinct: [AccountID] = []
+        for account in accounts where distinct.last != account { distinct.append(account) }
+        return distinct
     }
 
     /// The step the client sends after `step` if the server answers it normally (a statement's rows, COMMIT's
@@ -189,8 +193,13 @@ final class DatabaseClient {
             case .done(let answer):
                 absorb(answer, of: index)
                 return .send(nextAfterSuccess(step)!)
-            case .failed(let error):
+            case .failed(var error):
                 if error.connectionLost { return .finish(.failed(Self.failure(error, duringCommit: false))) }
+                if plan == .plain, index == 0, case .applyBatch(let write) = work, let position = error.entryIndex {
+                    // `rs_ensure_accounts` failed at an account: the worker's replay names its first entry.
+                    let account = Self.distinctAccounts(write)[position]
+                    error.entryIndex = write.entries.firstIndex { $0.event.account == account }
+                }
                 if plan == .optimistic, error.state == "23505" {
                     plan = .guarded
                 } else {
@@ -231,13 +240,17 @@ final class DatabaseClient {
         }
     }
 
-    /// The failure class the worker reports (`PostgresError.classify`): a lost connection during COMMIT is
-    /// ambiguous; connection failures, serialization failures and deadlocks are transient; the rest permanent.
+    /// The failure class the worker reports (`PostgresError.classify`, then `LedgerStore`): a lost connection
+    /// during COMMIT is ambiguous; connection failures, serialization failures and deadlocks are transient; an
+    /// entry refused for its own values (`DatabaseFailure.rejects`) is rejected; the rest permanent.
     static func failure(_ error: DatabaseModel.SQLError, duringCommit: Bool) -> DatabaseFailure {
         let connectionFailure = error.connectionLost || error.state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(error.state)
         if duringCommit && connectionFailure { return DatabaseFailure(.ambiguous, reason: error.text) }
         if connectionFailure || ["40001", "40P01", "55P03", "57014", "25P03"].contains(error.state) || error.state.hasPrefix("53") {
             return DatabaseFailure(.transient, reason: error.text)
+        }
+        if DatabaseFailure.rejects(sqlState: error.state), let entry = error.entryIndex {
+            return .rejectedEntry(entry, sqlState: error.state, message: error.message, constraint: error.constraint)
         }
         return DatabaseFailure(.permanent(entryIndex: error.entryIndex), reason: error.text)
     }

@@ -54,12 +54,21 @@ extension DatabaseModel {
             guard abs(entry.event.amountCents) <= Self.amountLimit else { return .failed(.checkViolation(entry: index)) }
         }
         var held: (account: AccountID, by: Int32)?
+        var oversized: (account: AccountID, entry: Int)?
         for (index, entry) in write.entries.enumerated() where scratch[index] >= 0 {
+            guard Self.fitsAccountIndex(entry.event.account) else {
+                if oversized.map({ entry.event.account < $0.account }) ?? true { oversized = (entry.event.account, index) }
+                continue
+            }
             let account = accountSlot(entry.event.account)
             scratch[index] = account
             if let other = accounts[Int(account)].blocks(transaction), held.map({ entry.event.account < $0.account }) ?? true {
                 held = (entry.event.account, other)
             }
+        }
+        // Accounts are upserted in account order: an oversized id before the first held row fails the index.
+        if let oversized, held.map({ oversized.account < $0.account }) ?? true {
+            return .failed(.indexRowTooLarge(entry: oversized.entry, account: oversized.account))
         }
         // Every guard row is in when the accounts (then the offsets) are locked.
         if let held { return takeBack(session, waitingFor: held.by, keepingGuardsBelow: nil) }
@@ -118,6 +127,7 @@ extension DatabaseModel {
         var total: Int64 = 0
         let batch = Int32(connections[session(transaction)].writes.batches.count)
         let firstRow = Int32(connections[session(transaction)].writes.ledger.count)
+        var oversized: (account: AccountID, entry: Int)?
         for (index, entry) in write.entries.enumerated() {
             guard let decision = step(&self, index, entry) else { return .failed(.uniqueViolation) }
             guard decision == .apply else {
@@ -125,10 +135,16 @@ extension DatabaseModel {
                 continue
             }
             guard abs(entry.event.amountCents) <= Self.amountLimit else { return .failed(.checkViolation(entry: index)) }
+            guard Self.fitsAccountIndex(entry.event.account) else {
+                if oversized.map({ entry.event.account < $0.account }) ?? true { oversized = (entry.event.account, index) }
+                continue
+            }
             applyEffect(entry, account: scratch[2 * index + 1], batch: batch, transaction)
             applied += 1
             total += entry.event.amountCents
         }
+        // The ledger rows (and their CHECK) go in before the accounts are upserted.
+        if let oversized { return .failed(.indexRowTooLarge(entry: oversized.entry, account: oversized.account)) }
         finishBatch(write, applied: applied, total: total, firstRow: firstRow, transaction)
         return .done(.applied(Int(applied), balances: []))
     }
@@ -187,8 +203,10 @@ extension DatabaseModel {
     /// sorted); at one an open transaction holds it waits, keeping the rows it inserted before, as
     /// PostgreSQL's insert does row by row (others then wait for those).
     mutating func ensureAccounts(_ ids: [AccountID], _ transaction: Int32) -> StatementResult {
-        for id in ids {
+        for (position, id) in ids.enumerated() {
             if let other = accountBlocker(id, transaction) { return .blocked(on: other) }
+            // `entryIndex` is the id's position here; the client names the batch entry.
+            guard Self.fitsAccountIndex(id) else { return .failed(.indexRowTooLarge(entry: position, account: id)) }
             let slot = Int(accountSlot(id))
             guard !accounts[slot].exists, accounts[slot].lockedBy != transaction else { continue }
             accounts[slot].lockedBy = transaction

@@ -88,6 +88,13 @@ struct DatabaseModel {
     /// The ledger's CHECK constraint (db/schema.sql).
     static let amountLimit: Int64 = 1_000_000_000_000
 
+    /// The largest `accounts` primary-key entry PostgreSQL's btree (version 4, 8 kB pages) takes: a longer
+    /// account id fails its insert with `54000`. The simulator's long ids are incompressible hex, so their
+    /// length is their stored size.
+    static let accountIndexLimit = 2_704
+
+    static func fitsAccountIndex(_ account: AccountID) -> Bool { account.rawValue.utf8.count <= accountIndexLimit }
+
     // MARK: - Protocol
 
     mutating func connect(client: Int32) -> Int32 {

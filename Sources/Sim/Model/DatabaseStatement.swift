@@ -80,6 +80,8 @@ extension DatabaseModel {
         var message: String
         var entryIndex: Int?
         var connectionLost = false
+        /// The constraint PostgreSQL names with the error (`PG_DIAG_CONSTRAINT_NAME`).
+        var constraint: String?
 
         var text: String { "\(state) \(message)" }
     }
@@ -110,6 +112,13 @@ extension DatabaseModel {
 extension DatabaseModel.SQLError {
     static func checkViolation(entry: Int) -> Self {
         Self(state: "23514", message: "new row for relation \"ledger\" violates check constraint \"ledger_amount_cents_check\"",
+             entryIndex: entry, constraint: "ledger_amount_cents_check")
+    }
+
+    /// An account id longer than the primary key's btree takes (`accountIndexLimit`); PostgreSQL's message
+    /// gives the row's size, the model the id's.
+    static func indexRowTooLarge(entry: Int, account: AccountID) -> Self {
+        Self(state: "54000", message: "index row size \(account.rawValue.utf8.count) exceeds btree version 4 maximum 2704 for index \"accounts_pkey\"",
              entryIndex: entry)
     }
 

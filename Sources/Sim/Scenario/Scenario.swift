@@ -43,8 +43,13 @@ public struct PlannedEvent: Hashable, Sendable {
     public enum Poison: String, Hashable, Sendable {
         /// Bytes that do not decode as an event.
         case undecodable
-        /// Decodes, but the ledger's CHECK constraint refuses the amount.
+        /// Decodes, but the ledger's CHECK constraint refuses the amount (`23514`): rejected, dead-lettered
+        /// after its first attempt alone.
         case outOfRange = "out-of-range"
+        /// Decodes, but its account id is longer than the accounts primary key's btree takes (`54000`
+        /// program_limit_exceeded, a limit of the installation rather than a rule about the value): a
+        /// permanent failure, retried alone within the budget, counted durably, then dead-lettered.
+        case oversizedAccount = "oversized-account"
     }
 
     public var time: Int64

@@ -31,7 +31,11 @@ public struct ScenarioGenerator: Sendable {
             var random = Xoshiro256(seed: faultBase ^ Self.salt(kind))
             if selection == .swarm, !random.chance(1, in: 2) { continue }
             switch kind {
-            case .poison: poison(&events, using: &random)
+            case .poison:
+                poison(&events, using: &random)
+                // A stream of its own, so the draws above (and every seed's other events) stay as they were.
+                var oversized = Xoshiro256(seed: faultBase ^ Self.salt(kind) ^ Self.oversizedAccountSalt)
+                oversizeAccounts(&events, using: &oversized)
             case .idReuse: reuseIDs(&events, using: &random)
             default: faults += plan(kind, using: &random)
             }
@@ -83,6 +87,19 @@ public struct ScenarioGenerator: Sendable {
             let index = random.int(0...(events.count - 1))
             events[index].poison = random.chance(1, in: 2) ? .undecodable : .outOfRange
             if events[index].poison == .outOfRange { events[index].amountCents = 2_000_000_000_000 }
+        }
+    }
+
+    /// "over": the salt of the oversized-account poison's stream.
+    private static let oversizedAccountSalt: UInt64 = 0x6F76_6572
+
+    /// One or two events (not already poison) get an account id too long for the accounts index.
+    private func oversizeAccounts(_ events: inout [PlannedEvent], using random: inout Xoshiro256) {
+        guard !events.isEmpty else { return }
+        for _ in 0..<random.int(1...2) {
+            let index = random.int(0...(events.count - 1))
+            guard events[index].poison == nil else { continue }
+            events[index].poison = .oversizedAccount
         }
     }
 
