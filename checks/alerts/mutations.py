@@ -189,6 +189,15 @@ def main():
         with open(bad, "w") as handle:
             handle.write(board[: len(board) // 2])
         expect("mutation caught: a dashboard file is truncated JSON", dashboard_check(bad), True)
+        # The logs panel's LogQL target: valid JSON either way, so only the Loki rule can catch these.
+        loki_target = '"uid": "loki"\n     },\n     "expr": "{'
+        for name, new in [
+            ("a Loki query on another data source uid", '"uid": "logs"\n     },\n     "expr": "{'),
+            ("a Loki query without a stream selector", '"uid": "loki"\n     },\n     "expr": "'),
+        ]:
+            with open(bad, "w") as handle:
+                handle.write(board.replace(loki_target, new, 1))
+            expect(f"mutation caught: {name}", dashboard_check(bad), True)
 
         kubectl = shutil.which("kubectl")
         render = None
