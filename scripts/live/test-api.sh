@@ -8,5 +8,5 @@ swift build --product api
 swift build --product worker
 swift build --product kafka-dev
 exec .local/venvs/api/bin/python -m pytest -q -p no:cacheprovider --rootdir . \
-    checks/api/test_examples.py checks/api/test_keys.py checks/api/test_fuzz.py checks/api/test_trace.py \
+    checks/api/test_examples.py checks/api/test_keys.py checks/api/test_fuzz.py checks/api/test_trace.py checks/api/test_trace_sink_hung.py \
     checks/api/test_kill.py checks/api/test_ledger.py "$@"
