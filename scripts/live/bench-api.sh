@@ -64,6 +64,11 @@ kafka_pid="${pids[0]}"
 api_pid="${pids[1]}"
 
 accepted_total() { curl -fsS "$base/metrics" | awk '/^replicasafe_api_events_accepted_total /{print $2}'; }
+# The claim writer's counters "claims, statements, statement seconds" (zeros for an api binary without them).
+claim_counters() {
+    curl -fsS "$base/metrics" | awk '/^replicasafe_api_claims_written_total /{c=$2} /^replicasafe_api_claim_statements_total /{s=$2}
+        /^replicasafe_api_claim_statement_seconds_sum /{t=$2} END {printf "%d, %d, %.6f", c, s, t}'
+}
 
 # run NAME PATH [KEYED]: prints the wrk JSON line (and keeps wrk's full output in out/bench-api/NAME.txt)
 run() {
@@ -82,11 +87,11 @@ round_seconds=$(( DURATION / ROUNDS ))
 bare_runs=()
 event_runs=()
 keyed_runs=()
-# Per round and route: the accepted counter and the api's, kafka-dev's and PostgreSQL's CPU seconds before and
-# after the run.
+# Per round and route: the accepted counter, the api's, kafka-dev's and PostgreSQL's CPU seconds and the claim
+# writer's counters before and after the run.
 counters=()
 keyed_counters=()
-measure() { echo "[$(accepted_total), $(cpu_seconds "$api_pid"), $(cpu_seconds "$kafka_pid"), $(pg_cpu_seconds)]"; }
+measure() { echo "[$(accepted_total), $(cpu_seconds "$api_pid"), $(cpu_seconds "$kafka_pid"), $(pg_cpu_seconds), $(claim_counters)]"; }
 for round in $(seq 1 "$ROUNDS"); do
     echo "== round $round/$ROUNDS: bare 202 route, POST /v1/events, then with Idempotency-Key, ${round_seconds}s each, $CONNECTIONS connections" >&2
     bare_runs+=("$(DURATION=$round_seconds run "bare-$round" /bench/bare-202)")
@@ -106,12 +111,14 @@ import json, statistics, sys
 bare_runs, event_runs, keyed_runs, counters, keyed_counters = (json.loads(a) for a in sys.argv[1:6])
 duration, connections = float(sys.argv[6]), int(sys.argv[7])
 load, durability = sys.argv[8], sys.argv[9]
-ACCEPTED, API, KAFKA, PG = range(4)
+ACCEPTED, API, KAFKA, PG, CLAIMS, STATEMENTS, STATEMENT_SECONDS = range(7)
 def delta(which, field): return [end[field] - start[field] for start, end in which]
 accepted_deltas = delta(counters, ACCEPTED)
 cpu_api, cpu_kafka = sum(delta(counters, API)), sum(delta(counters, KAFKA))
 keyed_deltas = delta(keyed_counters, ACCEPTED)
 keyed_cpu_api, keyed_cpu_pg = sum(delta(keyed_counters, API)), sum(delta(keyed_counters, PG))
+claims_per_statement = sum(delta(keyed_counters, CLAIMS)) / max(sum(delta(keyed_counters, STATEMENTS)), 1)
+statement_ms = sum(delta(keyed_counters, STATEMENT_SECONDS)) * 1000 / max(sum(delta(keyed_counters, STATEMENTS)), 1)
 def seconds(r): return r["duration_us"] / 1e6
 def ok(r): return r["requests"] - r["non2xx"] - r["socket_errors"]
 bare_rate = sum(ok(r) for r in bare_runs) / sum(seconds(r) for r in bare_runs)
@@ -142,7 +149,8 @@ print(f"keyed / events:            {keyed_ratio:10.2f}   (rounds: {', '.join(f'{
 accepted = max(accepted, 1)
 print(f"CPU per accepted event:    api {cpu_api / accepted * 1e6:.0f} us, kafka-dev {cpu_kafka / accepted * 1e6:.0f} us"
       f"   (machine load average {load})")
-print(f"CPU per keyed event:       api {keyed_cpu_api / keyed_events * 1e6:.0f} us, PostgreSQL {keyed_cpu_pg / keyed_events * 1e6:.0f} us")
+print(f"CPU per keyed event:       api {keyed_cpu_api / keyed_events * 1e6:.0f} us, PostgreSQL {keyed_cpu_pg / keyed_events * 1e6:.0f} us"
+      f"   (claims per statement {claims_per_statement:.1f}, {statement_ms:.2f} ms each)")
 met = accepted_rate >= 10000 and p99 <= 25 and ratio >= 0.5
 print(json.dumps({
     "bench": "api", "duration_s": duration, "connections": connections, "rounds": len(event_runs),
@@ -152,6 +160,7 @@ print(json.dumps({
     "keyed_to_unkeyed": round(keyed_ratio, 3), "keyed_ratio_per_round": keyed_per_round,
     "keyed_api_cpu_us_per_event": round(keyed_cpu_api / keyed_events * 1e6),
     "keyed_pg_cpu_us_per_event": round(keyed_cpu_pg / keyed_events * 1e6),
+    "claims_per_statement": round(claims_per_statement, 1), "claim_statement_ms": round(statement_ms, 2),
     "non2xx": non2xx + keyed_non2xx, "targets_met": met,
     "api_cpu_us_per_event": round(cpu_api / accepted * 1e6), "kafka_dev_cpu_us_per_event": round(cpu_kafka / accepted * 1e6),
     "load_average": load, "durability": durability,

@@ -17,6 +17,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest accepted request body in bytes.") var maxBodyBytes = 16 * 1024
     @Option(help: "Seconds a replica trusts its answer about an API key (a revocation takes effect within this).")
     var apiKeyCacheSeconds = 5
+    @Option(help: "Concurrent Idempotency-Key claim statements (fewer writers make larger group-commit batches).")
+    var claimWriters = 1
     @Option(help: "Extra librdkafka producer property name=value (repeatable), e.g. linger.ms=5.") var kafkaProperty: [String] = []
 
     func run() async throws {
@@ -25,6 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "api")
         let config = try runtime.resolve(environment: environment, httpPort: 8080, hostName: ProcessInfo.processInfo.hostName)
         guard apiKeyCacheSeconds >= 0 else { throw ValidationError("--api-key-cache-seconds must be 0 or more") }
+        guard claimWriters >= 1 else { throw ValidationError("--claim-writers must be at least 1") }
 
         var producerConfig = KafkaProducerConfig(bootstrapServers: config.kafkaBootstrapServers)
         producerConfig.properties = try KafkaClientProperties.parse(
@@ -40,7 +43,8 @@ struct ServeCommand: AsyncParsableCommand {
 
         let telemetry = try TracingBootstrap.start(serviceName: "api", role: .edge, environment: environment, logger: logger)
         let apiConfig = APIConfig(topic: config.kafkaTopic, maxBodyBytes: maxBodyBytes, enableBareRoute: enableBareRoute,
-                                  apiKeyCacheTTL: .seconds(apiKeyCacheSeconds), tracing: telemetry != nil)
+                                  apiKeyCacheTTL: .seconds(apiKeyCacheSeconds), tracing: telemetry != nil,
+                                  claimWriters: claimWriters)
         let app = APIServer.application(
             host: config.httpHost, port: config.httpPort, config: apiConfig,
             producer: producer, pool: pool, metrics: MetricsRegistry(), logger: logger

@@ -10,13 +10,16 @@ public struct APIConfig: Sendable {
     /// A server span per request and a producer span per event, its context in the message's `traceparent`
     /// header (the process bootstrapped a tracer). Off, no span is started and no header written.
     public var tracing: Bool = false
+    /// Concurrent Idempotency-Key claim statements (`IdempotencyClaims`): fewer writers, larger batches.
+    public var claimWriters: Int = 1
 
     public init(topic: String = "events", maxBodyBytes: Int = 16 * 1024, enableBareRoute: Bool = false,
-                apiKeyCacheTTL: Duration = .seconds(5), tracing: Bool = false) {
+                apiKeyCacheTTL: Duration = .seconds(5), tracing: Bool = false, claimWriters: Int = 1) {
         self.topic = topic
         self.maxBodyBytes = maxBodyBytes
         self.enableBareRoute = enableBareRoute
         self.apiKeyCacheTTL = apiKeyCacheTTL
         self.tracing = tracing
+        self.claimWriters = claimWriters
     }
 }

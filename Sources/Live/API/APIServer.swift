@@ -17,8 +17,9 @@ public enum APIServer {
         if config.tracing { router.middlewares.add(TracingMiddleware()) }
         router.middlewares.add(HTTPMetricsMiddleware(metrics: metrics))
         router.middlewares.add(MethodNotAllowedMiddleware(allowed: APIRoutes.table(enableBareRoute: config.enableBareRoute)))
-        // Half the pool (at most 4) writes claims; a few writers already batch everything queued.
-        let claims = IdempotencyClaims(pool: pool, writers: max(1, min(4, pool.size / 2)))
+        // The writers hold pooled connections while claims keep arriving: leave at least half the pool to the rest.
+        let claims = IdempotencyClaims(pool: pool, writers: max(1, min(config.claimWriters, pool.size / 2)),
+                                       metrics: ClaimMetrics(metrics))
         let controller = EventsController(
             config: config, producer: producer, idempotency: IdempotencyStore(claims: claims),
             keys: APIKeyVerifier(pool: pool, cacheTTL: config.apiKeyCacheTTL), limiter: RateLimiter(), metrics: APIMetrics(metrics),

@@ -64,6 +64,14 @@ public struct SynchronousPostgres {
         } parameters: { parameters }
     }
 
+    /// Executes `sql` as the prepared statement `name`, registering it first if this connection does not know
+    /// it (so a long-lived caller on the connection's thread needs no async `prepare`).
+    @discardableResult
+    public func execute(prepared name: String, sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresRows {
+        if connection.statements[name] == nil { connection.statements[name] = sql }
+        return try execute(prepared: name, parameters)
+    }
+
     public func begin() throws(PostgresError) {
         try query("BEGIN")
     }

@@ -1,0 +1,67 @@
+import LivePostgres
+
+/// One claim writer on its connection's thread (inside `withSynchronousAccess`): takes what is queued, writes it
+/// as one statement, resumes the batch's requests, and goes on until nothing waits.
+///
+/// Why on the connection's thread: through the async API a batch paid a task hop, a hop to the connection's
+/// thread and back for the connection check and again for each statement, each waiting for a scheduler slot on
+/// a busy 2-core machine. Here a busy writer goes from one batch to the next without any.
+struct ClaimWriterSession {
+    static let claimStatement = "idempotency_claim"
+
+    let claims: IdempotencyClaims
+    let database: SynchronousPostgres
+
+    func run() {
+        while true {
+            let batch = claims.nextBatch()
+            if batch.isEmpty { return }
+            resume(batch, with: write(batch.map(\.request)))
+        }
+    }
+
+    /// Resumes each request on its event loop, with one task per loop for the whole batch.
+    private func resume(_ batch: [IdempotencyClaims.Waiting], with outcomes: [Result<IdempotencyClaims.Outcome, APIError>]) {
+        var byLoop: [ObjectIdentifier: (loop: EventLoopDeliveryTarget, resumes: [Resume])] = [:]
+        for (waiting, outcome) in zip(batch, outcomes) {
+            let resume = Resume(continuation: waiting.continuation, outcome: outcome)
+            guard let loop = waiting.loop else {
+                resume.run()
+                continue
+            }
+            byLoop[ObjectIdentifier(loop.loop), default: (loop, [])].resumes.append(resume)
+        }
+        for (loop, resumes) in byLoop.values {
+            loop.schedule { for resume in resumes { resume.run() } }
+        }
+    }
+
+    private struct Resume: Sendable {
+        let continuation: UnsafeContinuation<Result<IdempotencyClaims.Outcome, APIError>, Never>
+        let outcome: Result<IdempotencyClaims.Outcome, APIError>
+
+        func run() { continuation.resume(returning: outcome) }
+    }
+
+    /// One batch: the claim statement (prepared; its own transaction), then, only if some keys were taken
+    /// already, the read of those claims. A broken connection gets one reconnect attempt per batch.
+    private func write(_ requests: [IdempotencyClaims.Request]) -> [Result<IdempotencyClaims.Outcome, APIError>] {
+        do {
+            if !database.isConnected { try database.reset() }
+            var batch = ClaimBatch(requests)
+            let parameters = batch.claimParameters()
+            let start = ContinuousClock.now
+            let claimed = try database.execute(prepared: Self.claimStatement, sql: ClaimBatch.claimSQL, parameters)
+            claims.recordStatement(claims: requests.count, duration: ContinuousClock.now - start)
+            batch.record(claimed: claimed)
+            if let parameters = batch.readParameters() {
+                batch.record(earlier: try database.query(ClaimBatch.readSQL, parameters))
+            }
+            return batch.outcomes()
+        } catch {
+            // Whether the claims committed is unknown when the connection broke mid-statement; the client's
+            // retry finds out (it claims the key, or finds this claim and produces its event).
+            return Array(repeating: .failure(.unavailable("database unavailable: \(error.message)")), count: requests.count)
+        }
+    }
+}
