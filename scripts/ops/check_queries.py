@@ -92,6 +92,78 @@ def panels(items):
         yield from panels(item.get("panels") or [])
 
 
+def rule_problems(rules, known, recorded):
+    """Every rule's query names only known metrics or recorded series."""
+    problems = []
+    for group in rules:
+        for rule in group["rules"]:
+            label = rule.get("record") or rule.get("alert")
+            for name in sorted(metric_names(rule["expr"])):
+                if not resolve(name, known, recorded):
+                    problems.append(f"rule {label}: unknown metric {name}")
+    return problems
+
+
+def dashboard_problems(path, board, known, recorded, queries):
+    """A dashboard's panels each have a title and a query; PromQL targets name only known metrics (appended to
+    `queries` for promtool), LogQL targets are stream selectors on the Loki data source."""
+    problems, count = [], 0
+    for panel in panels(board.get("panels") or []):
+        if panel.get("type") == "row":
+            continue
+        if not panel.get("title"):
+            problems.append(f"{path}: panel {panel.get('id')} has no title")
+        targets = panel.get("targets") or []
+        if not targets:
+            problems.append(f"{path}: panel {panel.get('title')!r} has no query")
+        for target in targets:
+            expr = target.get("expr", "")
+            count += 1
+            if (target.get("datasource") or {}).get("type") == "loki":
+                # LogQL, not PromQL: a stream selector on the Loki data source that Grafana provisions.
+                if (target.get("datasource") or {}).get("uid") != "loki" or not expr.startswith("{"):
+                    problems.append(
+                        f"{path}: panel {panel.get('title')!r}: a Loki query needs uid loki and a stream selector"
+                    )
+                continue
+            queries.append((f"{os.path.basename(path)}: {panel.get('title')} [{target.get('refId')}]", expr))
+            for name in sorted(metric_names(grafana_to_promql(expr))):
+                if not resolve(name, known, recorded):
+                    problems.append(f"{path}: panel {panel.get('title')!r}: unknown metric {name}")
+    if count == 0:
+        problems.append(f"{path}: no queries at all")
+    return problems
+
+
+def promtool_problems(queries):
+    """promtool parses every query: one recording rule per query, named after its panel."""
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
+        yaml.safe_dump(
+            {
+                "groups": [
+                    {
+                        "name": "dashboard-queries",
+                        "rules": [
+                            {
+                                "record": f"dashboard:query_{i}:check",
+                                "expr": grafana_to_promql(expr),
+                                "labels": {"panel": where},
+                            }
+                            for i, (where, expr) in enumerate(queries)
+                        ],
+                    }
+                ]
+            },
+            handle,
+        )
+        tmp = handle.name
+    result = subprocess.run(["promtool", "check", "rules", tmp], capture_output=True, text=True)
+    os.unlink(tmp)
+    if result.returncode != 0:
+        return [f"promtool rejects a dashboard query:\n{result.stdout}{result.stderr}"]
+    return []
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--contract", required=True)
@@ -105,14 +177,7 @@ def main():
         return 1
     rules = yaml.safe_load(open(args.rules))["groups"]
     recorded = {r["record"] for g in rules for r in g["rules"] if "record" in r}
-    problems, queries, uids = [], [], {}
-
-    for group in rules:
-        for rule in group["rules"]:
-            label = rule.get("record") or rule.get("alert")
-            for name in sorted(metric_names(rule["expr"])):
-                if not resolve(name, known, recorded):
-                    problems.append(f"rule {label}: unknown metric {name}")
+    problems, queries, uids = rule_problems(rules, known, recorded), [], {}
 
     for path in args.dashboards:
         try:
@@ -124,58 +189,10 @@ def main():
         if not uid or uid in uids:
             problems.append(f"{path}: uid {uid!r} missing or also used by {uids.get(uid)}")
         uids[uid] = path
-        count = 0
-        for panel in panels(board.get("panels") or []):
-            if panel.get("type") == "row":
-                continue
-            if not panel.get("title"):
-                problems.append(f"{path}: panel {panel.get('id')} has no title")
-            targets = panel.get("targets") or []
-            if not targets:
-                problems.append(f"{path}: panel {panel.get('title')!r} has no query")
-            for target in targets:
-                expr = target.get("expr", "")
-                count += 1
-                if (target.get("datasource") or {}).get("type") == "loki":
-                    # LogQL, not PromQL: a stream selector on the Loki data source that Grafana provisions.
-                    if (target.get("datasource") or {}).get("uid") != "loki" or not expr.startswith("{"):
-                        problems.append(
-                            f"{path}: panel {panel.get('title')!r}: a Loki query needs uid loki and a stream selector"
-                        )
-                    continue
-                queries.append((f"{os.path.basename(path)}: {panel.get('title')} [{target.get('refId')}]", expr))
-                for name in sorted(metric_names(grafana_to_promql(expr))):
-                    if not resolve(name, known, recorded):
-                        problems.append(f"{path}: panel {panel.get('title')!r}: unknown metric {name}")
-        if count == 0:
-            problems.append(f"{path}: no queries at all")
+        problems += dashboard_problems(path, board, known, recorded, queries)
 
     if queries:
-        # promtool parses every query: one recording rule per query, named after its panel.
-        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
-            yaml.safe_dump(
-                {
-                    "groups": [
-                        {
-                            "name": "dashboard-queries",
-                            "rules": [
-                                {
-                                    "record": f"dashboard:query_{i}:check",
-                                    "expr": grafana_to_promql(expr),
-                                    "labels": {"panel": where},
-                                }
-                                for i, (where, expr) in enumerate(queries)
-                            ],
-                        }
-                    ]
-                },
-                handle,
-            )
-            tmp = handle.name
-        result = subprocess.run(["promtool", "check", "rules", tmp], capture_output=True, text=True)
-        os.unlink(tmp)
-        if result.returncode != 0:
-            problems.append(f"promtool rejects a dashboard query:\n{result.stdout}{result.stderr}")
+        problems += promtool_problems(queries)
 
     for problem in problems:
         print(f"check-queries: {problem}", file=sys.stderr)
