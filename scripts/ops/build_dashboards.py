@@ -267,6 +267,16 @@ def worker():
         "ReplicaSafe / Worker",
         "Consumption, freshness (lag in events and seconds), correctness signals (duplicates skipped, dead letters), rebalances, settlement, scaling.",
     )
+    worker_freshness(b)
+    worker_throughput(b)
+    worker_membership(b)
+    worker_settlement(b)
+    worker_traces(b)
+    return b.json("replicasafe_worker_events_applied_total")
+
+
+def worker_freshness(b):
+    """The Freshness row: lag in events and in seconds, processing delay."""
     b.row("Freshness")
     b.panel(
         "Consumer lag per partition (Kafka Exporter)",
@@ -297,6 +307,10 @@ def worker():
         [(f"max by (partition) (replicasafe_worker_consumer_lag{{{NS}}})", "p{{partition}}")],
         stack=True,
     )
+
+
+def worker_throughput(b):
+    """The Throughput and correctness row: applied, skipped, dead-lettered, failed, batches."""
     b.row("Throughput and correctness")
     b.panel(
         "Events applied per second",
@@ -335,6 +349,10 @@ def worker():
     )
     b.panel("Batch duration p50 / p95 / p99", quantiles("replicasafe_worker_batch_duration_seconds", NS), unit="s")
     b.panel("In-flight events per pod", [(f"sum by (pod) (replicasafe_worker_in_flight_events{{{NS}}})", "{{pod}}")])
+
+
+def worker_membership(b):
+    """The Group membership row: rebalances, assignment, readiness, KEDA replicas."""
     b.row("Group membership")
     b.panel(
         "Rebalances", [(f"sum by (kind) (increase(replicasafe_worker_rebalances_total{{{NS}}}[{RI}]))", "{{kind}}")]
@@ -366,6 +384,10 @@ def worker():
             ("sum by (scaledObject) (keda_scaler_metrics_value)", "KEDA metric {{scaledObject}}"),
         ],
     )
+
+
+def worker_settlement(b):
+    """The Settlement row: newest settled period and runs by outcome."""
     b.row("Settlement (singleton job)")
     b.panel(
         "Newest settled period vs the period due",
@@ -379,6 +401,10 @@ def worker():
         [(f"sum by (outcome) (increase(replicasafe_worker_settlement_runs_total{{{NS}}}[{RI}]))", "{{outcome}}")],
         description="`fenced` is normal: another replica won the period's fence. Two `settled` per period would be a bug.",
     )
+
+
+def worker_traces(b):
+    """The Traces row: the traced-event log lines, each linking to its trace."""
     b.row("Traces")
     b.logs(
         "Traced events (expand a line: trace_id opens its trace in Tempo)",
@@ -386,7 +412,6 @@ def worker():
         description="One line per sampled event the worker committed or failed (docs/live.md, Traces on EKS). "
         "Logs from Loki; the link comes from the Loki data source's derived field on trace_id.",
     )
-    return b.json("replicasafe_worker_events_applied_total")
 
 
 def kafka():
