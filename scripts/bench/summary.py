@@ -28,11 +28,13 @@ GOALS = (
     ("worker", "worker after / before", "after_to_before", ">=", 0.9),
     ("worker", "worker after / ceiling", "after_to_ceiling", ">=", 0.6),
     ("worker", "ledger rows == events in every run", "ledger_rows_exact", "==", True),
+    ("worker", "worker after, tracing on (default sampling) / off", "traced_ratio", ">=", 0.9),
     ("api", "api benchmark: PostgreSQL durability", "durability", "==", "on"),
     ("api", "api unkeyed / bare 202 route", "ratio_to_bare", ">=", 0.7),
     ("api", "api keyed / unkeyed", "keyed_to_unkeyed", ">=", 0.8),
     ("api", "api unkeyed p99 (ms)", "p99_ms", "<=", 25),
     ("api", "api keyed p99 (ms)", "keyed_p99_ms", "<=", 25),
+    ("api", "api unkeyed, tracing on (default sampling) / off", "traced_ratio", ">=", 0.9),
 )
 COMPARE = {">=": operator.ge, "<=": operator.le, "==": operator.eq}
 
@@ -105,6 +107,15 @@ def figures(reports):
                 "make bench-worker",
             )
         )
+        if "traced_ratio" in worker:
+            rows.append(
+                (
+                    "worker after, tracing on",
+                    f"{worker['after_traced_per_s']:,}/s, traced/untraced {worker['traced_ratio']}; "
+                    f"{worker['traced_sampled_events']} sampled events, {worker['traced_spans_received']} spans received",
+                    "make bench-worker",
+                )
+            )
     if api:
         rows.append(
             (
@@ -124,6 +135,15 @@ def figures(reports):
                 "make bench-api",
             )
         )
+        if "traced_ratio" in api:
+            rows.append(
+                (
+                    "api unkeyed, tracing on",
+                    f"{api['traced_accepted_per_s']:,}/s p99 {api['traced_p99_ms']:.1f} ms, traced/untraced "
+                    f"{api['traced_ratio']}; {api['traced_spans_received']} spans received",
+                    "make bench-api",
+                )
+            )
     return rows
 
 

@@ -70,6 +70,73 @@ claim_counters() {
         /^replicasafe_api_claim_statement_seconds_sum /{t=$2} END {printf "%d, %d, %.6f", c, s, t}'
 }
 
+# Tracing cost: POST /v1/events on a second api, the same binary with tracing on at the default sampling (OTLP/HTTP
+# to a local receiver that counts the spans it decodes), one run per round right after the untraced api's, so drift
+# weighs on both; `traced_report` writes the traced_* keys of the JSON line.
+# shellcheck source=scripts/bench/tracing.sh
+source scripts/bench/tracing.sh
+TRACED_API_PORT="${BENCH_TRACED_API_PORT:-18081}"
+OTLP_PORT="${BENCH_OTLP_PORT:-18432}"
+traced_base="http://127.0.0.1:$TRACED_API_PORT"
+traced_runs=()
+traced_counters=()
+traced_start() {
+    otlp_receiver_start "$OTLP_PORT" "$out/otlp-receiver.log"
+    # shellcheck disable=SC2086 # API_ARGS is a list of extra flags
+    OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$OTLP_PORT" LOG_LEVEL=warning "${BENCH_API_BIN:-$bin/api}" \
+        --http-port "$TRACED_API_PORT" ${API_ARGS:-} --kafka-bootstrap-servers "$bootstrap" --database-url "$database_url" \
+        >"$out/api-traced.log" 2>&1 &
+    traced_pid=$!
+    pids+=("$traced_pid")
+    for _ in $(seq 1 100); do curl -fsS "$traced_base/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+    curl -fsS "$traced_base/readyz" >/dev/null || { echo "traced api not ready; see $out/api-traced.log" >&2; exit 1; }
+    base="$traced_base" DURATION=3 run warmup-traced /v1/events >/dev/null
+}
+traced_measure() {
+    echo "[$(base="$traced_base" accepted_total), $(cpu_seconds "$traced_pid"), $(cpu_seconds "$kafka_pid"), $(pg_cpu_seconds)]"
+}
+# traced_round ROUND: one run of POST /v1/events on the traced api, as long as the untraced api's.
+traced_round() {
+    local start
+    start="$(traced_measure)"
+    traced_runs+=("$(base="$traced_base" DURATION=$round_seconds run "traced-$1" /v1/events)")
+    traced_counters+=("[$start, $(traced_measure)]")
+}
+# traced_report: stops the traced api (its exporter flushes), prints the traced figures against the untraced
+# api's runs of the same rounds and writes their JSON keys to out/bench-api/traced.json.
+traced_report() {
+    kill "$traced_pid"; wait "$traced_pid" 2>/dev/null || true
+    python3 - "$(join_json "${traced_runs[@]}")" "$(join_json "${traced_counters[@]}")" "$(join_json "${event_runs[@]}")" \
+        "$(join_json "${counters[@]}")" "$(spans_received "$out/otlp-receiver.log" api)" "$out/traced.json" <<'PY'
+import json, statistics, sys
+runs, counters, event_runs, event_counters = (json.loads(a) for a in sys.argv[1:5])
+spans, path = int(sys.argv[5]), sys.argv[6]
+if spans == 0:
+    sys.exit("the traced api's spans never reached the receiver: see out/bench-api/api-traced.log")
+def seconds(r): return r["duration_us"] / 1e6
+def accepted(c): return [end[0] - start[0] for start, end in c]
+traced, untraced = accepted(counters), accepted(event_counters)
+rate = sum(traced) / sum(seconds(r) for r in runs)
+untraced_rate = sum(untraced) / sum(seconds(r) for r in event_runs)
+ratio = rate / untraced_rate if untraced_rate else 0.0
+per_round = [round((t / seconds(tr)) / (u / seconds(e)), 3) if u else 0.0
+             for tr, e, t, u in zip(runs, event_runs, traced, untraced)]
+p99, p50 = max(r["p99_ms"] for r in runs), statistics.median(r["p50_ms"] for r in runs)
+non2xx = sum(r["non2xx"] for r in runs)
+cpu_us = 1e6 * sum(end[1] - start[1] for start, end in counters) / max(sum(traced), 1)
+print(f"  traced (1% sampled):     {rate:10.0f} events/s p50 {p50:.2f} ms  p99 {p99:.2f} ms  (non-2xx {non2xx}); "
+      f"api CPU {cpu_us:.0f} us/event")
+print(f"traced / events:           {ratio:10.2f}   (rounds: {', '.join(f'{r:.2f}' for r in per_round)}); "
+      f"{spans} spans received from {sum(traced)} traced events")
+with open(path, "w") as f:
+    json.dump({"traced_accepted_per_s": round(rate), "traced_p50_ms": p50, "traced_p99_ms": p99,
+               "traced_ratio": round(ratio, 3), "traced_ratio_per_round": per_round, "traced_non2xx": non2xx,
+               "traced_api_cpu_us_per_event": round(cpu_us), "traced_events": sum(traced),
+               "traced_spans_received": spans}, f)
+PY
+}
+traced_start
+
 # run NAME PATH [KEYED]: prints the wrk JSON line (and keeps wrk's full output in out/bench-api/NAME.txt)
 run() {
     local name="$1" path="$2" keyed="${3:-0}"
@@ -98,15 +165,17 @@ for round in $(seq 1 "$ROUNDS"); do
     start="$(measure)"
     event_runs+=("$(DURATION=$round_seconds run "events-$round" /v1/events)")
     counters+=("[$start, $(measure)]")
+    traced_round "$round"
     start="$(measure)"
     keyed_runs+=("$(DURATION=$round_seconds run "keyed-$round" /v1/events 1)")
     keyed_counters+=("[$start, $(measure)]")
 done
 
 join_json() { local IFS=,; echo "[$*]"; }
+traced_report
 python3 - "$(join_json "${bare_runs[@]}")" "$(join_json "${event_runs[@]}")" "$(join_json "${keyed_runs[@]}")" \
     "$(join_json "${counters[@]}")" "$(join_json "${keyed_counters[@]}")" \
-    "$DURATION" "$CONNECTIONS" "$(load_average)" "$durability" <<'PY'
+    "$DURATION" "$CONNECTIONS" "$(load_average)" "$durability" "$out/traced.json" <<'PY'
 import json, statistics, sys
 bare_runs, event_runs, keyed_runs, counters, keyed_counters = (json.loads(a) for a in sys.argv[1:6])
 duration, connections = float(sys.argv[6]), int(sys.argv[7])
@@ -164,5 +233,6 @@ print(json.dumps({
     "non2xx": non2xx + keyed_non2xx, "targets_met": met,
     "api_cpu_us_per_event": round(cpu_api / accepted * 1e6), "kafka_dev_cpu_us_per_event": round(cpu_kafka / accepted * 1e6),
     "load_average": load, "durability": durability,
+    **json.load(open(sys.argv[10])),
 }))
 PY

@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # Worker throughput: one release `worker` process against a local PostgreSQL and kafka-dev (librdkafka's mock
-# cluster, 3 brokers), in `before` and `after` mode, and the database's own ceiling for the `after` writes, in the
-# same run on the same server.
+# cluster, 3 brokers), in `before` and `after` mode, `after` with tracing on, and the database's own ceiling for the
+# `after` writes, in the same run on the same server.
 #
 #   EVENTS=200000 ROUNDS=3 scripts/stack/bench-worker.sh          # BENCH_PG_DURABILITY=off for the fast-settings line
 #
-# EVENTS events (JSON as the api writes them, keyed by account over ACCOUNTS accounts) are produced once with
-# kcat; each worker measurement then starts a fresh worker in its own consumer group on its own fresh database and
+# EVENTS events (over ACCOUNTS accounts) are produced once through a release api with tracing on at the default
+# sampling, so each message carries the api's `traceparent` and about 1 % are sampled, as in production (the
+# sampled ones are counted on the topic); each worker measurement then starts a fresh worker in its own consumer group on its own fresh database and
 # times it from its first applied event to its last (group join excluded), reading the worker's own
 # replicasafe_worker_events_applied_total, then checks the database holds exactly EVENTS ledger rows.
 # The ceiling: the batches the `after` worker of the same round committed (read back from its ledger: one
 # transaction, one applied_at) are replayed by `ledger-ceiling` on a fresh database through the worker's
 # LedgerStore: same statement, same batches, one transaction per batch, one connection, no Kafka in the loop.
 # PostgreSQL is the benchmarks' own cluster (scripts/bench/common.sh), durable unless BENCH_PG_DURABILITY=off.
-# Rounds alternate before/after/ceiling so drift on this shared machine hits all three. Besides rates, it
+# The traced `after` worker exports to a local OTLP receiver (checks/api/otlp_receiver.py), which counts the spans
+# it receives; a worker that sees no sampled traceparent does no tracing work, so the run fails without sampled
+# messages or received spans.
+# Rounds alternate before/after/traced/ceiling (after and traced swap places every other round) so drift on this
+# shared machine hits all of them. Besides rates, it
 # reports CPU time per event of the worker and of PostgreSQL, and WAL bytes per event, which noise moves far less.
 # Prints figures, then one JSON line. Traffic stays on 127.0.0.1 and ends with the topic.
 set -euo pipefail
@@ -24,6 +29,8 @@ ROUNDS="${ROUNDS:-3}"
 BATCH="${BATCH_MAX_EVENTS:-500}"
 BROKER_PORTS="${BENCH_BROKER_PORTS:-19592,19593,19594}"
 WORKER_PORT="${BENCH_WORKER_PORT:-19580}"
+API_PORT="${BENCH_WORKER_API_PORT:-19581}"
+OTLP_PORT="${BENCH_WORKER_OTLP_PORT:-19582}"
 TIMEOUT_S="${BENCH_TIMEOUT_S:-300}"
 SWIFT="${SWIFT:-swift}"
 scratch=()
@@ -31,12 +38,14 @@ scratch=()
 out="out/bench-worker"
 mkdir -p "$out"
 
-echo "== building release worker, ledger-ceiling and kafka-dev" >&2
-for product in worker ledger-ceiling kafka-dev; do "$SWIFT" build -c release "${scratch[@]}" --product "$product" >&2; done
+echo "== building release worker, ledger-ceiling, kafka-dev and api" >&2
+for product in worker ledger-ceiling kafka-dev api; do "$SWIFT" build -c release "${scratch[@]}" --product "$product" >&2; done
 bin="$("$SWIFT" build -c release "${scratch[@]}" --show-bin-path)"
 
 # shellcheck source=scripts/bench/common.sh
 source scripts/bench/common.sh
+# shellcheck source=scripts/bench/tracing.sh
+source scripts/bench/tracing.sh
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -57,8 +66,15 @@ for _ in $(seq 1 100); do [ -s "$out/kafka-dev.out" ] && break; sleep 0.1; done
 bootstrap="$(head -1 "$out/kafka-dev.out")"
 [ -n "$bootstrap" ] || { echo "kafka-dev did not start; see $out/kafka-dev.log" >&2; exit 1; }
 
-echo "== producing $EVENTS events over $ACCOUNTS accounts with kcat" >&2
-python3 - "$EVENTS" "$ACCOUNTS" >"$out/events.txt" <<'PY'
+otlp_receiver_start "$OTLP_PORT" "$out/otlp-receiver.log"
+otlp_endpoint="http://127.0.0.1:$OTLP_PORT"
+
+# produce_through_api FILE: EVENTS bodies (over ACCOUNTS accounts, seeded) written to FILE and POSTed once each to a
+# release api with tracing on (default sampling, spans to the receiver), which keys each message by account and
+# adds its W3C traceparent; fails unless the api accepted every one. The api stops (and flushes its spans) after.
+produce_through_api() {
+    echo "== producing $EVENTS events over $ACCOUNTS accounts through the api, tracing on at the default sampling" >&2
+    python3 - "$EVENTS" "$ACCOUNTS" >"$1" <<'PY'
 import random, sys, uuid
 n, accounts = int(sys.argv[1]), int(sys.argv[2])
 rng = random.Random(42)
@@ -66,11 +82,33 @@ w = sys.stdout.write
 for i in range(n):
     account = f"acct-{rng.randrange(accounts):05d}"
     amount = rng.randrange(-50000, 50001)
-    w(f'{account}|{{"event_id":"{uuid.UUID(int=rng.getrandbits(128), version=4)}","account_id":"{account}",'
-      f'"amount_cents":{amount},"occurred_at":"2026-11-27T12:00:00.000Z"}}\n')
+    w(f'{{"event_id":"{uuid.UUID(int=rng.getrandbits(128), version=4)}","account_id":"{account}","amount_cents":{amount}}}\n')
 PY
-kcat -P -b "$bootstrap" -t events -K '|' -X linger.ms=20 -X batch.num.messages=10000 -X queue.buffering.max.messages=1000000 \
-    <"$out/events.txt"
+    scripts/local-postgres.sh schema replicasafe
+    local key api_pid api="http://127.0.0.1:$API_PORT" accepted
+    key="$("$bin/api" keys create --name bench-worker --account '*' --rate-per-second 100000000 --burst 100000000 \
+        --database-url "$base_url" 2>/dev/null | tail -1)"
+    OTEL_EXPORTER_OTLP_ENDPOINT="$otlp_endpoint" LOG_LEVEL=warning "$bin/api" --http-port "$API_PORT" \
+        --kafka-bootstrap-servers "$bootstrap" --database-url "$(scripts/local-postgres.sh url api)" >"$out/api.log" 2>&1 &
+    api_pid=$!
+    pids+=("$api_pid")
+    for _ in $(seq 1 100); do curl -fsS "$api/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+    curl -fsS "$api/readyz" >/dev/null || { echo "api not ready; see $out/api.log" >&2; exit 1; }
+    EVENTS_FILE="$1" API_KEY="$key" wrk -t1 -c64 -d"${TIMEOUT_S}s" -s checks/load/produce-events.lua "$api" >"$out/produce.txt" 2>&1
+    accepted="$(curl -fsS "$api/metrics" | awk '/^replicasafe_api_events_accepted_total /{print $2}')"
+    kill "$api_pid"; wait "$api_pid" 2>/dev/null || true
+    [ "${accepted%.*}" = "$EVENTS" ] || { echo "the api accepted ${accepted:-0} of $EVENTS events; see $out/produce.txt and $out/api.log" >&2; exit 1; }
+}
+
+# The messages on the topic whose traceparent has the sampled flag: the events a following worker traces.
+count_sampled() {
+    kcat -C -b "$bootstrap" -t events -e -q -f '%h\n' | grep -c 'traceparent=00-[0-9a-f]\{32\}-[0-9a-f]\{16\}-01' || true
+}
+
+produce_through_api "$out/events.json"
+sampled_events="$(count_sampled)"
+echo "== $sampled_events of $EVENTS messages carry a sampled traceparent" >&2
+[ "$sampled_events" -gt 0 ] || { echo "no sampled message: the traced worker would do no tracing work" >&2; exit 1; }
 
 applied_total() { curl -fsS "http://127.0.0.1:$WORKER_PORT/metrics" 2>/dev/null | awk '/^replicasafe_worker_events_applied_total/{print $2}'; }
 
@@ -85,13 +123,15 @@ worker_url() { echo "${server_url/replicasafe@/worker@}/$1"; }
 # The database-side counters around a measurement: PostgreSQL CPU seconds and WAL bytes.
 counters() { echo "$(pg_cpu_seconds) $(pg_wal_bytes)"; }
 
-# measure_worker MODE ROUND: prints one JSON object
+# measure_worker MODE ROUND [traced]: prints one JSON object (mode "traced" for an `after` worker with tracing on,
+# exporting to the receiver)
 measure_worker() {
-    local mode="$1" round="$2" db="rs_bench_${1}_${2}"
+    local mode="$1" round="$2" name="${3:-$1}" db="rs_bench_${3:-$1}_${2}" endpoint=""
+    [ "$name" = traced ] && endpoint="$otlp_endpoint"
     fresh_database "$db"
-    WORKER_MODE="$mode" KAFKA_BOOTSTRAP_SERVERS="$bootstrap" KAFKA_GROUP_ID="bench-$mode-$round-$$" \
-        DATABASE_URL="$(worker_url "$db")" HTTP_PORT="$WORKER_PORT" WORKER_ID="bench-$mode" BATCH_MAX_EVENTS="$BATCH" \
-        LOG_LEVEL=warning "$bin/worker" >"$out/worker-$mode-$round.log" 2>&1 &
+    WORKER_MODE="$mode" KAFKA_BOOTSTRAP_SERVERS="$bootstrap" KAFKA_GROUP_ID="bench-$name-$round-$$" \
+        DATABASE_URL="$(worker_url "$db")" HTTP_PORT="$WORKER_PORT" WORKER_ID="bench-$name" BATCH_MAX_EVENTS="$BATCH" \
+        OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" LOG_LEVEL=warning "$bin/worker" >"$out/worker-$name-$round.log" 2>&1 &
     local pid=$!
     local start="" end="" first=0 now applied=0 deadline=$((SECONDS + TIMEOUT_S)) db_0="" db_1=""
     while [ "$SECONDS" -lt "$deadline" ]; do
@@ -107,27 +147,32 @@ measure_worker() {
     cpu="$(cpu_seconds "$pid" 2>/dev/null || echo 0)"
     batch_ms="$(awk '/^replicasafe_worker_batch_duration_seconds_sum/{s=$2} /^replicasafe_worker_batch_duration_seconds_count/{c=$2} END{if (c>0) printf "%.2f", 1000*s/c; else print 0}' <<<"$metrics")"
     kill "$pid"; wait "$pid" 2>/dev/null || true
-    [ -n "$end" ] || { echo "worker ($mode) applied only $applied of $EVENTS in ${TIMEOUT_S}s; see $out/worker-$mode-$round.log" >&2; exit 1; }
+    [ -n "$end" ] || { echo "worker ($name) applied only $applied of $EVENTS in ${TIMEOUT_S}s; see $out/worker-$name-$round.log" >&2; exit 1; }
     local rows shape
     rows="$(psql "$server_url/$db" -qAt -c "SELECT count(*) FROM ledger")"
     # The batches as committed (one transaction, one applied_at): how many, and how many accounts and partitions
     # each touched. The after batches are what the ceiling replays.
     shape="$(psql "$server_url/$db" -qAt -F ' ' -c "SELECT count(*), avg(n), avg(a), avg(p) FROM (SELECT count(*) n,
         count(DISTINCT account_id) a, count(DISTINCT kafka_partition) p FROM ledger GROUP BY applied_at) b")"
-    if [ "$mode" = after ]; then
+    if [ "$name" = after ]; then
         psql "$server_url/$db" -qAt -c "COPY (SELECT dense_rank() OVER (ORDER BY applied_at), event_id, account_id,
             amount_cents, kafka_partition, kafka_offset FROM ledger ORDER BY applied_at, id) TO STDOUT" >"$out/batches-$round.tsv"
     fi
     psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
-    python3 - "$mode" "$start" "$end" "$first" "$EVENTS" "$rows" "$cpu" "$batch_ms" "$db_0" "$db_1" "$shape" <<'PY'
+    # The exporter flushed its spans before the worker exited: the receiver's count is final for this run.
+    local spans applies
+    spans="$(spans_received "$out/otlp-receiver.log" worker)"
+    applies="$(spans_received "$out/otlp-receiver.log" worker "ledger apply ")"
+    python3 - "$name" "$start" "$end" "$first" "$EVENTS" "$rows" "$cpu" "$batch_ms" "$db_0" "$db_1" "$shape" "$spans" "$applies" <<'PY'
 import json, sys
-mode, start, end, first, total, rows, cpu, batch_ms, db_0, db_1, shape = sys.argv[1:]
+mode, start, end, first, total, rows, cpu, batch_ms, db_0, db_1, shape, spans, applies = sys.argv[1:]
 a, b = [float(x) for x in db_0.split()], [float(x) for x in db_1.split()]
 batches, size, accounts, partitions = (float(x or 0) for x in shape.split())
 # Events after the first sample, over the time from that sample to the last.
 print(json.dumps({"mode": mode, "seconds": float(end) - float(start), "events": int(total) - int(float(first)),
     "rows": int(rows), "worker_cpu_s": float(cpu), "batch_ms": float(batch_ms),
-    "pg_cpu_s": b[0] - a[0], "wal_bytes": b[1] - a[1], "batches": int(batches), "batch_events": size, "batch_accounts": accounts, "batch_partitions": partitions}))
+    "pg_cpu_s": b[0] - a[0], "wal_bytes": b[1] - a[1], "batches": int(batches), "batch_events": size, "batch_accounts": accounts, "batch_partitions": partitions,
+    "worker_spans_so_far": int(spans), "apply_spans_so_far": int(applies)}))
 PY
 }
 
@@ -157,9 +202,15 @@ PY
 
 results=()
 for round in $(seq 1 "$ROUNDS"); do
-    for mode in before after ceiling; do
+    pair="after traced"
+    [ $((round % 2)) -eq 0 ] && pair="traced after"
+    for mode in before $pair ceiling; do
         echo "== round $round: $mode" >&2
-        if [ "$mode" = ceiling ]; then result="$(measure_ceiling "$round")"; else result="$(measure_worker "$mode" "$round")"; fi
+        case "$mode" in
+            ceiling) result="$(measure_ceiling "$round")" ;;
+            traced) result="$(measure_worker after "$round" traced)" ;;
+            *) result="$(measure_worker "$mode" "$round")" ;;
+        esac
         python3 - "$result" >&2 <<'PY'
 import json, sys
 r = json.loads(sys.argv[1])
@@ -171,10 +222,11 @@ PY
     done
 done
 
-python3 - "$EVENTS" "$BATCH" "$durability" "$(load_average)" "${results[@]}" <<'PY'
+python3 - "$EVENTS" "$BATCH" "$durability" "$(load_average)" "$sampled_events" "${results[@]}" <<'PY'
 import json, sys
 total, batch, durability, load = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
-runs = [json.loads(r) for r in sys.argv[5:]]
+sampled = int(sys.argv[5])
+runs = [json.loads(r) for r in sys.argv[6:]]
 def of(mode): return [r for r in runs if r["mode"] == mode]
 def rate(mode):
     rs = [r["events"] / r["seconds"] for r in of(mode)]
@@ -195,6 +247,22 @@ print(f"after / before:  {to_before:8.2f}   after / ceiling: {to_ceiling:.2f}   
 print(f"after batches: {mean('after', 'batches'):.0f} of {mean('after', 'batch_events'):.0f} events, "
       f"{mean('after', 'batch_accounts'):.0f} accounts, {mean('after', 'batch_partitions'):.1f} partitions on average; "
       f"worker CPU {per_event_us('after', 'worker_cpu_s'):.1f} us/event (before {per_event_us('before', 'worker_cpu_s'):.1f})")
+traced, traced_all = rate("traced")
+traced_ratio = traced / after if after else 0.0
+traced_per_round = [round(t / a, 3) for t, a in zip(traced_all, after_all)]
+# The receiver's counts are cumulative over the run; only traced workers export.
+spans = [0, 0]
+for r in runs:
+    if "worker_spans_so_far" in r:
+        r["spans"], r["applies"] = r["worker_spans_so_far"] - spans[0], r["apply_spans_so_far"] - spans[1]
+        spans = [r["worker_spans_so_far"], r["apply_spans_so_far"]]
+if spans[0] == 0:
+    sys.exit("the traced workers' spans never reached the receiver: see out/bench-worker/worker-traced-*.log")
+print(f"worker traced:  {traced:9.0f} events/s  (rounds: {', '.join(f'{r:.0f}' for r in traced_all)})   "
+      f"traced / after {traced_ratio:.2f} (rounds: {', '.join(f'{r:.2f}' for r in traced_per_round)}); "
+      f"worker CPU {per_event_us('traced', 'worker_cpu_s'):.1f} us/event")
+print(f"  {sampled} of {total} messages sampled ({sampled / total:.2%}); spans received per traced run: "
+      f"{', '.join(str(r['spans']) for r in of('traced'))}, of which ledger apply: {', '.join(str(r['applies']) for r in of('traced'))}")
 print(json.dumps({
     "bench": "worker", "events": total, "batch_max_events": batch, "rounds": len(before_all), "durability": durability,
     "before_per_s": round(before), "after_per_s": round(after), "ceiling_per_s": round(ceiling),
@@ -212,6 +280,10 @@ print(json.dumps({
     "ceiling_pg_cpu_us_per_event": per_event_us("ceiling", "pg_cpu_s"),
     "after_wal_bytes_per_event": round(per_event_us("after", "wal_bytes") / 1e6),
     "ceiling_wal_bytes_per_event": round(per_event_us("ceiling", "wal_bytes") / 1e6),
+    "after_traced_per_s": round(traced), "traced_ratio": round(traced_ratio, 3), "traced_ratio_per_round": traced_per_round,
+    "after_traced_rounds_per_s": [round(r) for r in traced_all],
+    "after_traced_worker_cpu_us_per_event": per_event_us("traced", "worker_cpu_s"),
+    "traced_sampled_events": sampled, "traced_spans_received": spans[0], "traced_apply_spans_received": spans[1],
     "load_average": load,
     "targets_met": after >= 10000 and to_before >= 0.9 and to_ceiling >= 0.6 and rows_ok,
 }))
