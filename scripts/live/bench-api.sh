@@ -70,6 +70,14 @@ claim_counters() {
         /^replicasafe_api_claim_statement_seconds_sum /{t=$2} END {printf "%d, %d, %.6f", c, s, t}'
 }
 
+# run NAME PATH [KEYED]: prints the wrk JSON line (and keeps wrk's full output in out/bench-api/NAME.txt)
+run() {
+    local name="$1" path="$2" keyed="${3:-0}"
+    KEYED="$keyed" RUN_ID="$name-$$" API_KEY="$API_KEY" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
+        -s checks/load/bench-api.lua "$base$path" >"$out/$name.txt" 2>&1
+    grep '^WRK ' "$out/$name.txt" | sed 's/^WRK //'
+}
+
 # Tracing cost: POST /v1/events on a second api, the same binary with tracing on at the default sampling (OTLP/HTTP
 # to a local receiver that counts the spans it decodes), one run per round right after the untraced api's, so drift
 # weighs on both; `traced_report` writes the traced_* keys of the JSON line.
@@ -136,14 +144,6 @@ with open(path, "w") as f:
 PY
 }
 traced_start
-
-# run NAME PATH [KEYED]: prints the wrk JSON line (and keeps wrk's full output in out/bench-api/NAME.txt)
-run() {
-    local name="$1" path="$2" keyed="${3:-0}"
-    KEYED="$keyed" RUN_ID="$name-$$" API_KEY="$API_KEY" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
-        -s checks/load/bench-api.lua "$base$path" >"$out/$name.txt" 2>&1
-    grep '^WRK ' "$out/$name.txt" | sed 's/^WRK //'
-}
 
 echo "== warm-up (3 s)" >&2
 DURATION=3 run warmup /v1/events >/dev/null
