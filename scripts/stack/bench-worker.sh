@@ -94,7 +94,18 @@ PY
     pids+=("$api_pid")
     for _ in $(seq 1 100); do curl -fsS "$api/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
     curl -fsS "$api/readyz" >/dev/null || { echo "api not ready; see $out/api.log" >&2; exit 1; }
-    EVENTS_FILE="$1" API_KEY="$key" wrk -t1 -c64 -d"${TIMEOUT_S}s" -s checks/load/produce-events.lua "$api" >"$out/produce.txt" 2>&1
+    EVENTS_FILE="$1" API_KEY="$key" wrk -t1 -c64 -d"${TIMEOUT_S}s" -s checks/load/produce-events.lua "$api" >"$out/produce.txt" 2>&1 &
+    local wrk_pid=$! last=-1 stalled=0
+    # Until every event is accepted, or the counter has not moved for 3 s (a request wrk dropped on a reconnect).
+    while kill -0 "$wrk_pid" 2>/dev/null; do
+        accepted="$(accepted_by "$api")"; accepted="${accepted%.*}"
+        [ "$accepted" -ge "$EVENTS" ] && break
+        if [ "$accepted" = "$last" ]; then stalled=$((stalled + 1)); else stalled=0; last="$accepted"; fi
+        [ "$stalled" -ge 30 ] && break
+        sleep 0.1
+    done
+    kill -INT "$wrk_pid" 2>/dev/null || true
+    wait "$wrk_pid" || true
     accepted="$(accepted_by "$api")"
     if [ "${accepted%.*}" != "$EVENTS" ]; then
         # wrk drops a request in flight when it reconnects: send the bodies whose event is not on the topic again.
