@@ -5,20 +5,23 @@
 #
 #   EVENTS=200000 ROUNDS=3 scripts/stack/bench-worker.sh          # BENCH_PG_DURABILITY=off for the fast-settings line
 #
-# EVENTS events (over ACCOUNTS accounts) are produced once through a release api with tracing on at the default
-# sampling, so each message carries the api's `traceparent` and about 1 % are sampled, as in production (the
-# sampled ones are counted on the topic); each worker measurement then starts a fresh worker in its own consumer group on its own fresh database and
+# EVENTS events (JSON as the api writes them, keyed by account over ACCOUNTS accounts) are produced once with
+# kcat; each worker measurement then starts a fresh worker in its own consumer group on its own fresh database and
 # times it from its first applied event to its last (group join excluded), reading the worker's own
 # replicasafe_worker_events_applied_total, then checks the database holds exactly EVENTS ledger rows.
 # The ceiling: the batches the `after` worker of the same round committed (read back from its ledger: one
 # transaction, one applied_at) are replayed by `ledger-ceiling` on a fresh database through the worker's
 # LedgerStore: same statement, same batches, one transaction per batch, one connection, no Kafka in the loop.
 # PostgreSQL is the benchmarks' own cluster (scripts/bench/common.sh), durable unless BENCH_PG_DURABILITY=off.
-# The traced `after` worker exports to a local OTLP receiver (checks/api/otlp_receiver.py), which counts the spans
-# it receives; a worker that sees no sampled traceparent does no tracing work, so the run fails without sampled
-# messages or received spans.
-# Rounds alternate before/after/traced/ceiling (after and traced swap places every other round) so drift on this
-# shared machine hits all of them. Besides rates, it
+# Tracing cost: the same events are also produced once through a release api with tracing on at the default
+# sampling (topic events-api), so each of those messages carries the api's `traceparent`, about 1 % sampled
+# (counted on the topic; none fails the run). An `after` worker reads that topic untraced, and again with tracing on
+# (exporting to a local OTLP receiver, checks/api/otlp_receiver.py, which counts the spans it receives; none fails
+# the run: an exporter failing fast would cost nothing). The api's producer writes record batches of a few messages
+# (kcat's hold thousands) and workers read that topic several times slower, in smaller batches: the traced worker
+# is compared with the untraced one on the same topic only.
+# Rounds alternate before/after/ceiling/untraced/traced (untraced and traced swap places every other round) so
+# drift on this shared machine hits all of them. Besides rates, it
 # reports CPU time per event of the worker and of PostgreSQL, and WAL bytes per event, which noise moves far less.
 # Prints figures, then one JSON line. Traffic stays on 127.0.0.1 and ends with the topic.
 set -euo pipefail
@@ -60,7 +63,7 @@ base_url="$(scripts/local-postgres.sh url)"
 server_url="${base_url%/*}"
 psql_admin() { PGOPTIONS="-c client_min_messages=warning" psql "$base_url" -v ON_ERROR_STOP=1 -qAt "$@"; }
 
-"$bin/kafka-dev" --ports "$BROKER_PORTS" --control-port 0 >"$out/kafka-dev.out" 2>"$out/kafka-dev.log" &
+"$bin/kafka-dev" --ports "$BROKER_PORTS" --control-port 0 --topic events:12 --topic events.dlq:3 --topic events-api:12 >"$out/kafka-dev.out" 2>"$out/kafka-dev.log" &
 pids+=($!)
 for _ in $(seq 1 100); do [ -s "$out/kafka-dev.out" ] && break; sleep 0.1; done
 bootstrap="$(head -1 "$out/kafka-dev.out")"
@@ -89,7 +92,8 @@ PY
     key="$("$bin/api" keys create --name bench-worker --account '*' --rate-per-second 100000000 --burst 100000000 \
         --database-url "$base_url" 2>/dev/null | tail -1)"
     OTEL_EXPORTER_OTLP_ENDPOINT="$otlp_endpoint" LOG_LEVEL=warning "$bin/api" --http-port "$API_PORT" \
-        --kafka-bootstrap-servers "$bootstrap" --database-url "$(scripts/local-postgres.sh url api)" >"$out/api.log" 2>&1 &
+        --kafka-bootstrap-servers "$bootstrap" --kafka-topic events-api --database-url "$(scripts/local-postgres.sh url api)" \
+        >"$out/api.log" 2>&1 &
     api_pid=$!
     pids+=("$api_pid")
     for _ in $(seq 1 100); do curl -fsS "$api/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -110,7 +114,7 @@ PY
     if [ "${accepted%.*}" != "$EVENTS" ]; then
         # wrk drops a request in flight when it reconnects: send the bodies whose event is not on the topic again.
         echo "== the api accepted ${accepted%.*} of $EVENTS; sending the missing ones again" >&2
-        kcat -C -b "$bootstrap" -t events -e -q -f '%s\n' >"$out/produced.txt"
+        kcat -C -b "$bootstrap" -t events-api -e -q -f '%s\n' >"$out/produced.txt"
         python3 - "$1" "$out/produced.txt" <<'PY' | while read -r body; do
 import json, sys
 produced = {json.loads(line)["event_id"] for line in open(sys.argv[2]) if line.strip()}
@@ -131,8 +135,23 @@ accepted_by() { curl -fsS "$1/metrics" | awk '/^replicasafe_api_events_accepted_
 
 # The messages on the topic whose traceparent has the sampled flag: the events a following worker traces.
 count_sampled() {
-    kcat -C -b "$bootstrap" -t events -e -q -f '%h\n' | grep -c 'traceparent=00-[0-9a-f]\{32\}-[0-9a-f]\{16\}-01' || true
+    kcat -C -b "$bootstrap" -t events-api -e -q -f '%h\n' | grep -c 'traceparent=00-[0-9a-f]\{32\}-[0-9a-f]\{16\}-01' || true
 }
+
+echo "== producing $EVENTS events over $ACCOUNTS accounts with kcat" >&2
+python3 - "$EVENTS" "$ACCOUNTS" >"$out/events.txt" <<'PY'
+import random, sys, uuid
+n, accounts = int(sys.argv[1]), int(sys.argv[2])
+rng = random.Random(42)
+w = sys.stdout.write
+for i in range(n):
+    account = f"acct-{rng.randrange(accounts):05d}"
+    amount = rng.randrange(-50000, 50001)
+    w(f'{account}|{{"event_id":"{uuid.UUID(int=rng.getrandbits(128), version=4)}","account_id":"{account}",'
+      f'"amount_cents":{amount},"occurred_at":"2026-11-27T12:00:00.000Z"}}\n')
+PY
+kcat -P -b "$bootstrap" -t events -K '|' -X linger.ms=20 -X batch.num.messages=10000 -X queue.buffering.max.messages=1000000 \
+    <"$out/events.txt"
 
 produce_through_api "$out/events.json"
 sampled_events="$(count_sampled)"
@@ -155,10 +174,11 @@ counters() { echo "$(pg_cpu_seconds) $(pg_wal_bytes)"; }
 # measure_worker MODE ROUND [traced]: prints one JSON object (mode "traced" for an `after` worker with tracing on,
 # exporting to the receiver)
 measure_worker() {
-    local mode="$1" round="$2" name="${3:-$1}" db="rs_bench_${3:-$1}_${2}" endpoint=""
+    local mode="$1" round="$2" name="${3:-$1}" db="rs_bench_${3:-$1}_${2}" endpoint="" topic=events
     [ "$name" = traced ] && endpoint="$otlp_endpoint"
+    [ "$name" = traced ] || [ "$name" = untraced ] && topic=events-api
     fresh_database "$db"
-    WORKER_MODE="$mode" KAFKA_BOOTSTRAP_SERVERS="$bootstrap" KAFKA_GROUP_ID="bench-$name-$round-$$" \
+    WORKER_MODE="$mode" KAFKA_BOOTSTRAP_SERVERS="$bootstrap" KAFKA_TOPIC="$topic" KAFKA_GROUP_ID="bench-$name-$round-$$" \
         DATABASE_URL="$(worker_url "$db")" HTTP_PORT="$WORKER_PORT" WORKER_ID="bench-$name" BATCH_MAX_EVENTS="$BATCH" \
         OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" LOG_LEVEL=warning "$bin/worker" >"$out/worker-$name-$round.log" 2>&1 &
     local pid=$!
@@ -231,13 +251,13 @@ PY
 
 results=()
 for round in $(seq 1 "$ROUNDS"); do
-    pair="after traced"
-    [ $((round % 2)) -eq 0 ] && pair="traced after"
-    for mode in before $pair ceiling; do
+    pair="untraced traced"
+    [ $((round % 2)) -eq 0 ] && pair="traced untraced"
+    for mode in before after ceiling $pair; do
         echo "== round $round: $mode" >&2
         case "$mode" in
             ceiling) result="$(measure_ceiling "$round")" ;;
-            traced) result="$(measure_worker after "$round" traced)" ;;
+            traced | untraced) result="$(measure_worker after "$round" "$mode")" ;;
             *) result="$(measure_worker "$mode" "$round")" ;;
         esac
         python3 - "$result" >&2 <<'PY'
@@ -277,8 +297,9 @@ print(f"after batches: {mean('after', 'batches'):.0f} of {mean('after', 'batch_e
       f"{mean('after', 'batch_accounts'):.0f} accounts, {mean('after', 'batch_partitions'):.1f} partitions on average; "
       f"worker CPU {per_event_us('after', 'worker_cpu_s'):.1f} us/event (before {per_event_us('before', 'worker_cpu_s'):.1f})")
 traced, traced_all = rate("traced")
-traced_ratio = traced / after if after else 0.0
-traced_per_round = [round(t / a, 3) for t, a in zip(traced_all, after_all)]
+untraced, untraced_all = rate("untraced")
+traced_ratio = traced / untraced if untraced else 0.0
+traced_per_round = [round(t / a, 3) for t, a in zip(traced_all, untraced_all)]
 # The receiver's counts are cumulative over the run; only traced workers export.
 spans = [0, 0]
 for r in runs:
@@ -287,9 +308,11 @@ for r in runs:
         spans = [r["worker_spans_so_far"], r["apply_spans_so_far"]]
 if spans[0] == 0:
     sys.exit("the traced workers' spans never reached the receiver: see out/bench-worker/worker-traced-*.log")
-print(f"worker traced:  {traced:9.0f} events/s  (rounds: {', '.join(f'{r:.0f}' for r in traced_all)})   "
-      f"traced / after {traced_ratio:.2f} (rounds: {', '.join(f'{r:.2f}' for r in traced_per_round)}); "
+print(f"api-produced topic, after untraced: {untraced:.0f} events/s (rounds: {', '.join(f'{r:.0f}' for r in untraced_all)}), "
+      f"worker CPU {per_event_us('untraced', 'worker_cpu_s'):.1f} us/event")
+print(f"api-produced topic, after traced:   {traced:.0f} events/s (rounds: {', '.join(f'{r:.0f}' for r in traced_all)}), "
       f"worker CPU {per_event_us('traced', 'worker_cpu_s'):.1f} us/event")
+print(f"traced / untraced: {traced_ratio:.2f} (rounds: {', '.join(f'{r:.2f}' for r in traced_per_round)})")
 print(f"  {sampled} of {total} messages sampled ({sampled / total:.2%}); spans received per traced run: "
       f"{', '.join(str(r['spans']) for r in of('traced'))}, of which ledger apply: {', '.join(str(r['applies']) for r in of('traced'))}")
 print(json.dumps({
@@ -312,6 +335,8 @@ print(json.dumps({
     "after_traced_per_s": round(traced), "traced_ratio": round(traced_ratio, 3), "traced_ratio_per_round": traced_per_round,
     "after_traced_rounds_per_s": [round(r) for r in traced_all],
     "after_traced_worker_cpu_us_per_event": per_event_us("traced", "worker_cpu_s"),
+    "after_untraced_api_topic_per_s": round(untraced), "after_untraced_api_topic_rounds_per_s": [round(r) for r in untraced_all],
+    "after_untraced_api_topic_worker_cpu_us_per_event": per_event_us("untraced", "worker_cpu_s"),
     "traced_sampled_events": sampled, "traced_spans_received": spans[0], "traced_apply_spans_received": spans[1],
     "load_average": load,
     "targets_met": after >= 10000 and to_before >= 0.9 and to_ceiling >= 0.6 and rows_ok,
