@@ -5,11 +5,7 @@ extension DatabaseModel {
     /// inserted one of the events' guard rows, or locked an account or offset row the batch writes.
     mutating func guardedBatch(_ write: BatchWrite, _ transaction: Int32, optimistic: Bool) -> StatementResult {
         let session = session(transaction)
-        if connections[session].holdsWhileWaiting {
-            releaseLocks(session, of: transaction)
-            connections[session].writes.clear()
-            connections[session].holdsWhileWaiting = false
-        }
+        if connections[session].holdsWhileWaiting { discardWrites(session, of: transaction) }
         if connections[session].writes.used == 0 { return guardedBatchAlone(write, transaction, optimistic: optimistic) }
         if let blocked = scanBatch(write, transaction, absent: nil, failIfProcessed: optimistic) { return blocked }
         return applyScanned(write, transaction) { model, index, entry in

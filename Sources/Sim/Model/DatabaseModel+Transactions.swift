@@ -60,10 +60,7 @@ extension DatabaseModel {
     /// A statement of `transaction` failed: its rows and locks go now, the transaction stays failed on its
     /// connection until ROLLBACK, and the statements that waited for it resume.
     mutating func abortAtError(_ transaction: Int32, at time: Int64) -> [Wakeup] {
-        let session = session(transaction)
-        releaseLocks(session, of: transaction)
-        connections[session].writes.clear()
-        connections[session].holdsWhileWaiting = false
+        discardWrites(session(transaction), of: transaction)
         return resumeWaiters(of: transaction, at: time)
     }
 
@@ -96,9 +93,7 @@ extension DatabaseModel {
                     continue
                 }
                 if case .failed = result {
-                    releaseLocks(Int(connection), of: resumed)
-                    connections[Int(connection)].writes.clear()
-                    connections[Int(connection)].holdsWhileWaiting = false
+                    discardWrites(Int(connection), of: resumed)
                     ending.append(resumed)
                 }
                 wakeups.append(Wakeup(connection: connection, result: result))
@@ -117,6 +112,14 @@ extension DatabaseModel {
         } else {
             releaseLocks(session, of: transaction)
         }
+        connections[session].writes.clear()
+        connections[session].holdsWhileWaiting = false
+    }
+
+    /// Drops the rows and locks the session's transaction holds and clears its pending writes; the transaction
+    /// itself stays on its connection (failed at an error, or about to run its statement again).
+    mutating func discardWrites(_ session: Int, of transaction: Int32) {
+        releaseLocks(session, of: transaction)
         connections[session].writes.clear()
         connections[session].holdsWhileWaiting = false
     }
