@@ -141,6 +141,28 @@ def dashboard_check(dashboard, rule_file=RULES):
     return queries_check(rule_file, dashboard)
 
 
+def dashboard_mutations(board):
+    """(what the defect is, the broken worker dashboard's text): each must fail the queries check."""
+    # The logs panel's LogQL target: valid JSON either way, so only the Loki rule can catch its two.
+    loki_target = '"uid": "loki"\n     },\n     "expr": "{'
+    return [
+        (
+            "a dashboard panel queries an unknown metric",
+            board.replace("replicasafe_worker_duplicates_skipped_total", "replicasafe_worker_duplicates_total", 1),
+        ),
+        ("a dashboard query does not parse", board.replace("sum by (kind) (increase(", "sum by (kind) (increase((", 1)),
+        ("a dashboard file is truncated JSON", board[: len(board) // 2]),
+        (
+            "a Loki query on another data source uid",
+            board.replace(loki_target, '"uid": "logs"\n     },\n     "expr": "{', 1),
+        ),
+        (
+            "a Loki query without a stream selector",
+            board.replace(loki_target, '"uid": "loki"\n     },\n     "expr": "', 1),
+        ),
+    ]
+
+
 def velero_check(manifest):
     return run(
         [LINT_PYTHON, "-m", "scripts.lint.validate_manifests", "--crds", os.path.join(ROOT, "platform/crds"), manifest]
@@ -176,27 +198,10 @@ def main():
                 expect(f"mutation caught: {name}", rc, True)
 
         expect("pristine worker dashboard passes", dashboard_check(DASHBOARD), False)
-        board = open(DASHBOARD).read()
         bad = os.path.join(tmp, "worker.json")
-        with open(bad, "w") as handle:
-            handle.write(
-                board.replace("replicasafe_worker_duplicates_skipped_total", "replicasafe_worker_duplicates_total", 1)
-            )
-        expect("mutation caught: a dashboard panel queries an unknown metric", dashboard_check(bad), True)
-        with open(bad, "w") as handle:
-            handle.write(board.replace("sum by (kind) (increase(", "sum by (kind) (increase((", 1))
-        expect("mutation caught: a dashboard query does not parse", dashboard_check(bad), True)
-        with open(bad, "w") as handle:
-            handle.write(board[: len(board) // 2])
-        expect("mutation caught: a dashboard file is truncated JSON", dashboard_check(bad), True)
-        # The logs panel's LogQL target: valid JSON either way, so only the Loki rule can catch these.
-        loki_target = '"uid": "loki"\n     },\n     "expr": "{'
-        for name, new in [
-            ("a Loki query on another data source uid", '"uid": "logs"\n     },\n     "expr": "{'),
-            ("a Loki query without a stream selector", '"uid": "loki"\n     },\n     "expr": "'),
-        ]:
+        for name, text in dashboard_mutations(open(DASHBOARD).read()):
             with open(bad, "w") as handle:
-                handle.write(board.replace(loki_target, new, 1))
+                handle.write(text)
             expect(f"mutation caught: {name}", dashboard_check(bad), True)
 
         kubectl = shutil.which("kubectl")
