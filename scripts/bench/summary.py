@@ -68,91 +68,109 @@ def git_commit():
 
 def figures(reports):
     """The headline figures of each benchmark, as markdown table rows (figure, value, command)."""
-    rows = []
     sim, worker, api = (reports.get(name) or {} for name in BENCHES)
-    if sim:
-        rows.append(
-            (
-                "simulator, `after` sweep",
-                f"{sim['after_seeds']} seeds in {sim['after_seconds']} s, "
-                f"{sim['after_seeds_per_second']} seeds/s, {sim.get('after_cpu_ms_per_seed', '?')} ms CPU/seed, "
-                f"{sim.get('instructions_seed_42_after', 0):,} instructions (seed 42)",
-                "make bench-sim",
-            )
+    return (
+        (sim_figures(sim) if sim else [])
+        + (worker_figures(worker) if worker else [])
+        + (api_figures(api) if api else [])
+    )
+
+
+def sim_figures(sim):
+    """make bench-sim's rows."""
+    rows = []
+    rows.append(
+        (
+            "simulator, `after` sweep",
+            f"{sim['after_seeds']} seeds in {sim['after_seconds']} s, "
+            f"{sim['after_seeds_per_second']} seeds/s, {sim.get('after_cpu_ms_per_seed', '?')} ms CPU/seed, "
+            f"{sim.get('instructions_seed_42_after', 0):,} instructions (seed 42)",
+            "make bench-sim",
         )
-        rows.append(
-            (
-                "simulator, `before` with faults",
-                f"duplicates in {sim['before_share_with_duplicates']:.1%} "
-                f"of seeds; 1 replica without faults: {sim['before_single_replica_no_faults_duplicates']}",
-                "make bench-sim",
-            )
+    )
+    rows.append(
+        (
+            "simulator, `before` with faults",
+            f"duplicates in {sim['before_share_with_duplicates']:.1%} "
+            f"of seeds; 1 replica without faults: {sim['before_single_replica_no_faults_duplicates']}",
+            "make bench-sim",
         )
-    if worker:
+    )
+    return rows
+
+
+def worker_figures(worker):
+    """make bench-worker's rows."""
+    rows = []
+    rows.append(
+        (
+            f"worker, durability {worker.get('durability')}",
+            f"after {worker['after_per_s']:,}/s, before {worker['before_per_s']:,}/s, ceiling "
+            f"{worker.get('ceiling_per_s', 0):,}/s; after/before {worker['after_to_before']}, "
+            f"after/ceiling {worker.get('after_to_ceiling')}",
+            "make bench-worker",
+        )
+    )
+    rows.append(
+        (
+            "worker CPU per event",
+            f"worker {worker['after_worker_cpu_us_per_event']} us, PostgreSQL "
+            f"{worker.get('after_pg_cpu_us_per_event')} us (ceiling {worker.get('ceiling_pg_cpu_us_per_event')}"
+            " us)",
+            "make bench-worker",
+        )
+    )
+    if "traced_ratio" in worker:
         rows.append(
             (
-                f"worker, durability {worker.get('durability')}",
-                f"after {worker['after_per_s']:,}/s, before {worker['before_per_s']:,}/s, ceiling "
-                f"{worker.get('ceiling_per_s', 0):,}/s; after/before {worker['after_to_before']}, "
-                f"after/ceiling {worker.get('after_to_ceiling')}",
+                "worker after, tracing on",
+                f"{worker['after_traced_per_s']:,}/s, traced/untraced {worker['traced_ratio']}; "
+                f"{worker['traced_sampled_events']} sampled events, {worker['traced_spans_received']} spans received",
                 "make bench-worker",
             )
         )
-        rows.append(
-            (
-                "worker CPU per event",
-                f"worker {worker['after_worker_cpu_us_per_event']} us, PostgreSQL "
-                f"{worker.get('after_pg_cpu_us_per_event')} us (ceiling {worker.get('ceiling_pg_cpu_us_per_event')}"
-                " us)",
-                "make bench-worker",
-            )
+    return rows
+
+
+def api_figures(api):
+    """make bench-api's rows."""
+    rows = []
+    rows.append(
+        (
+            f"api, durability {api.get('durability')}",
+            f"unkeyed {api['accepted_per_s']:,}/s p99 {api['p99_ms']:.1f} ms, keyed "
+            f"{api['keyed_accepted_per_s']:,}/s p99 {api['keyed_p99_ms']:.1f} ms, bare {api['bare_per_s']:,}/s;"
+            f" unkeyed/bare {api['ratio_to_bare']}, keyed/unkeyed {api.get('keyed_to_unkeyed')}",
+            "make bench-api",
         )
-        if "traced_ratio" in worker:
-            rows.append(
-                (
-                    "worker after, tracing on",
-                    f"{worker['after_traced_per_s']:,}/s, traced/untraced {worker['traced_ratio']}; "
-                    f"{worker['traced_sampled_events']} sampled events, {worker['traced_spans_received']} spans received",
-                    "make bench-worker",
-                )
-            )
-    if api:
+    )
+    rows.append(
+        (
+            "api CPU per accepted event",
+            f"api {api['api_cpu_us_per_event']} us, kafka-dev "
+            f"{api['kafka_dev_cpu_us_per_event']} us (keyed: api {api.get('keyed_api_cpu_us_per_event')} us, "
+            f"PostgreSQL {api.get('keyed_pg_cpu_us_per_event')} us)",
+            "make bench-api",
+        )
+    )
+    if "claims_per_statement" in api:
         rows.append(
             (
-                f"api, durability {api.get('durability')}",
-                f"unkeyed {api['accepted_per_s']:,}/s p99 {api['p99_ms']:.1f} ms, keyed "
-                f"{api['keyed_accepted_per_s']:,}/s p99 {api['keyed_p99_ms']:.1f} ms, bare {api['bare_per_s']:,}/s;"
-                f" unkeyed/bare {api['ratio_to_bare']}, keyed/unkeyed {api.get('keyed_to_unkeyed')}",
+                "api Idempotency-Key claim writer",
+                f"{api['claims_per_statement']} claims per statement, {api.get('claim_statement_ms')} ms per statement"
+                " (a keyed request waits about 1.5 statements for its claim)",
                 "make bench-api",
             )
         )
+    if "traced_ratio" in api:
         rows.append(
             (
-                "api CPU per accepted event",
-                f"api {api['api_cpu_us_per_event']} us, kafka-dev "
-                f"{api['kafka_dev_cpu_us_per_event']} us (keyed: api {api.get('keyed_api_cpu_us_per_event')} us, "
-                f"PostgreSQL {api.get('keyed_pg_cpu_us_per_event')} us)",
+                "api unkeyed, tracing on",
+                f"{api['traced_accepted_per_s']:,}/s p99 {api['traced_p99_ms']:.1f} ms, traced/untraced "
+                f"{api['traced_ratio']}; {api['traced_spans_received']} spans received",
                 "make bench-api",
             )
         )
-        if "claims_per_statement" in api:
-            rows.append(
-                (
-                    "api Idempotency-Key claim writer",
-                    f"{api['claims_per_statement']} claims per statement, {api.get('claim_statement_ms')} ms per statement"
-                    " (a keyed request waits about 1.5 statements for its claim)",
-                    "make bench-api",
-                )
-            )
-        if "traced_ratio" in api:
-            rows.append(
-                (
-                    "api unkeyed, tracing on",
-                    f"{api['traced_accepted_per_s']:,}/s p99 {api['traced_p99_ms']:.1f} ms, traced/untraced "
-                    f"{api['traced_ratio']}; {api['traced_spans_received']} spans received",
-                    "make bench-api",
-                )
-            )
     return rows
 
 
