@@ -72,21 +72,31 @@ bootstrap="$(head -1 "$out/kafka-dev.out")"
 otlp_receiver_start "$OTLP_PORT" "$out/otlp-receiver.log"
 otlp_endpoint="http://127.0.0.1:$OTLP_PORT"
 
-# produce_through_api FILE: EVENTS bodies (over ACCOUNTS accounts, seeded) written to FILE and POSTed once each to a
-# release api with tracing on (default sampling, spans to the receiver), which keys each message by account and
-# adds its W3C traceparent; fails unless the api accepted every one. The api stops (and flushes its spans) after.
-produce_through_api() {
-    echo "== producing $EVENTS events over $ACCOUNTS accounts through the api, tracing on at the default sampling" >&2
-    python3 - "$EVENTS" "$ACCOUNTS" >"$1" <<'PY'
+# write_events FORMAT FILE: EVENTS events over ACCOUNTS accounts, seeded, so both topics carry the same events:
+# kcat lines (`account|value`, FORMAT kcat) or the api's request bodies (FORMAT api, which sets occurred_at itself).
+write_events() {
+    python3 - "$EVENTS" "$ACCOUNTS" "$1" >"$2" <<'PY'
 import random, sys, uuid
-n, accounts = int(sys.argv[1]), int(sys.argv[2])
+n, accounts, form = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 rng = random.Random(42)
 w = sys.stdout.write
 for i in range(n):
     account = f"acct-{rng.randrange(accounts):05d}"
     amount = rng.randrange(-50000, 50001)
-    w(f'{{"event_id":"{uuid.UUID(int=rng.getrandbits(128), version=4)}","account_id":"{account}","amount_cents":{amount}}}\n')
+    fields = f'"event_id":"{uuid.UUID(int=rng.getrandbits(128), version=4)}","account_id":"{account}","amount_cents":{amount}'
+    if form == "kcat":
+        w(f'{account}|{{{fields},"occurred_at":"2026-11-27T12:00:00.000Z"}}\n')
+    else:
+        w(f"{{{fields}}}\n")
 PY
+}
+
+# produce_through_api FILE: EVENTS bodies (over ACCOUNTS accounts, seeded) written to FILE and POSTed once each to a
+# release api with tracing on (default sampling, spans to the receiver), which keys each message by account and
+# adds its W3C traceparent; fails unless the api accepted every one. The api stops (and flushes its spans) after.
+produce_through_api() {
+    echo "== producing $EVENTS events over $ACCOUNTS accounts through the api, tracing on at the default sampling" >&2
+    write_events api "$1"
     scripts/local-postgres.sh schema replicasafe
     local key api_pid api="http://127.0.0.1:$API_PORT" accepted
     key="$("$bin/api" keys create --name bench-worker --account '*' --rate-per-second 100000000 --burst 100000000 \
@@ -139,17 +149,7 @@ count_sampled() {
 }
 
 echo "== producing $EVENTS events over $ACCOUNTS accounts with kcat" >&2
-python3 - "$EVENTS" "$ACCOUNTS" >"$out/events.txt" <<'PY'
-import random, sys, uuid
-n, accounts = int(sys.argv[1]), int(sys.argv[2])
-rng = random.Random(42)
-w = sys.stdout.write
-for i in range(n):
-    account = f"acct-{rng.randrange(accounts):05d}"
-    amount = rng.randrange(-50000, 50001)
-    w(f'{account}|{{"event_id":"{uuid.UUID(int=rng.getrandbits(128), version=4)}","account_id":"{account}",'
-      f'"amount_cents":{amount},"occurred_at":"2026-11-27T12:00:00.000Z"}}\n')
-PY
+write_events kcat "$out/events.txt"
 kcat -P -b "$bootstrap" -t events -K '|' -X linger.ms=20 -X batch.num.messages=10000 -X queue.buffering.max.messages=1000000 \
     <"$out/events.txt"
 
