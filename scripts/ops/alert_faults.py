@@ -357,8 +357,8 @@ class Faults:
     def poison_loop(self, per_second: int) -> None:
         """Each second: `per_second` undecodable values (truncated JSON) and as many events that decode but
         that the ledger's CHECK rejects (amount 2e12 cents, beyond the api's validation, which a foreign
-        producer does not go through): a permanent database failure, isolated, retried MAX_ATTEMPTS times,
-        then dead-lettered."""
+        producer does not go through): rejected input, which fails its batch (class `rejected`) and is
+        dead-lettered after that one attempt (reason `rejected_input`)."""
         while not self.poison_stop.is_set():
             occurred = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             lines = "".join(
@@ -635,7 +635,7 @@ def main() -> int:
         Phase(
             "poison-events",
             "each second, 1 undecodable value and 1 event the ledger's CHECK rejects, written "
-            "straight to `events` with kcat (a foreign producer): failed attempts, then dead letters to events.dlq",
+            "straight to `events` with kcat (a foreign producer): failed batches, then dead letters to events.dlq",
             [
                 target(
                     "DeadLetterRate",
