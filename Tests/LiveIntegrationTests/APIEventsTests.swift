@@ -41,7 +41,7 @@ struct APIEventsTests {
         await fixture.cleanup()
     }
 
-    @Test("a retried request returns the same event id and produces the same event again; another body with the key is a 409")
+    @Test("a retried request returns the same event id and produces the same event again; another body with the key is a 422")
     func sequentialRetry() async throws {
         let fixture = try await APIFixture.make()
         let app = try await fixture.replica()
@@ -52,7 +52,7 @@ struct APIEventsTests {
             #expect(first.json["event_id"] == retry.json["event_id"])
             #expect(retry.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
             let other = try await client.postEvent(eventBody(amount: "11"), idempotencyKey: "order-1")
-            #expect(other.status == .conflict)
+            #expect(other.status == .unprocessableContent)
             #expect(other.json["error"] == "idempotency_key_reused")
             #expect(other.json["field"] == "Idempotency-Key")
             let events = try await fixture.producedEvents()

@@ -14,7 +14,7 @@ struct IdempotencyClaimsTests {
         let outcome: IdempotencyClaims.Outcome
     }
 
-    @Test("concurrent claims of the same keys on two writers: one claim per key, same body replays it, another conflicts")
+    @Test("concurrent claims of the same keys on two writers: one claim per key, same body replays it, another body is a reuse (422)")
     func concurrentClaims() async throws {
         let database = try await TestDatabase.makeDatabase()
         try await TestDatabase.migrateAndGrant(database.url)

@@ -2,7 +2,8 @@
 of boundaries, fuzzing, stateful sequences over the document's links), positive and negative data, all checks
 (no 5xx, status codes, headers, media types and bodies as documented, invalid data rejected, valid data accepted,
 405 with Allow for other methods, 401 when the credentials are left out). Bounded by a fixed number of examples per
-operation and a seed, once with an API key and once without. Every 202 it received is recorded, so the ledger check
+operation and a seed, once with an API key and once without. fuzz_hooks.py binds each generated Idempotency-Key to
+its body (a key reused with another body is 422, which the positive-data check would take for valid data refused). Every 202 it received is recorded, so the ledger check
 can compare it with what the worker applied."""
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def fuzz(api, workdir: Path, name: str, key: str | None) -> tuple[subprocess.Com
     ]
     if key:
         command += ["-H", f"Authorization: Bearer {key}"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=workdir)
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": str(Path(__file__).with_name("fuzz_hooks.py"))}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=workdir, env=env)
     (workdir / f"schemathesis-{name}.log").write_text(done.stdout + done.stderr)
     entries = json.loads(har.read_text())["log"]["entries"] if har.exists() else []
     return done, entries

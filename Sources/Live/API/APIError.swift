@@ -57,8 +57,10 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
         status: .unsupportedMediaType, code: "unsupported_media_type", reason: "Content-Type must be application/json"
     )
 
+    /// 422 as the IETF Idempotency-Key draft answers a key reused with another payload (409 there means a
+    /// request with the key still in flight, which a claim never leaves a client waiting on).
     static let keyReused = APIError(
-        status: .conflict, code: "idempotency_key_reused",
+        status: .unprocessableContent, code: "idempotency_key_reused",
         reason: "this Idempotency-Key was already used with a different request body", field: "Idempotency-Key"
     )
 
