@@ -1,5 +1,5 @@
--- ReplicaSafe schema, version 3. Idempotent: every statement may run again on an existing database, and a
--- version-1 or version-2 database becomes version 3 (the blocks at the end). LivePostgres embeds these exact bytes (a test
+-- ReplicaSafe schema, version 4. Idempotent: every statement may run again on an existing database, and a
+-- version-1, -2 or -3 database becomes version 4 (the blocks at the end). LivePostgres embeds these exact bytes (a test
 -- checks); the worker applies them at start-up.
 CREATE TABLE IF NOT EXISTS accounts (
   account_id    text PRIMARY KEY,
@@ -110,6 +110,19 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_attribute
                  WHERE attrelid = 'processed_events'::regclass AND attname = 'account_id' AND NOT attisdropped) THEN
     ALTER TABLE processed_events ADD COLUMN account_id text, ADD COLUMN amount_cents bigint;
+  END IF;
+END
+$$;
+-- Version 3 -> 4: one claim per event id, so the api answers a body naming an id claimed under another key from
+-- that claim (the same event, or 409). Claims that already share an id keep the earliest; a retry under a removed
+-- key is then answered from it. Checked first, as above: CREATE INDEX would lock the table at every start-up.
+DO $$
+BEGIN
+  IF to_regclass('idempotency_keys_event_id') IS NULL THEN
+    DELETE FROM idempotency_keys later USING idempotency_keys earlier
+    WHERE earlier.event_id = later.event_id
+      AND (earlier.created_at, earlier.idempotency_key) < (later.created_at, later.idempotency_key);
+    CREATE UNIQUE INDEX idempotency_keys_event_id ON idempotency_keys (event_id);
   END IF;
 END
 $$;

@@ -55,7 +55,7 @@ struct IdempotencyClaimsTests {
             #expect(claimed.first?.request.canonical == winner)
             for other in mine where other.request.eventID != claimed.first?.request.eventID {
                 let expected: IdempotencyClaims.Outcome =
-                    other.request.canonical == winner ? .earlier(eventID: id, occurredAtMilliseconds: ms) : .conflict
+                    other.request.canonical == winner ? .earlier(eventID: id, occurredAtMilliseconds: ms) : .keyReused
                 #expect(other.outcome == expected, "\(key) \(other.request.canonical)")
             }
         }

@@ -60,4 +60,32 @@ struct SchemaTests {
         }
         await TestDatabase.drop(name)
     }
+
+    @Test("a version-3 database whose claims share an event id migrates: the earliest claim of each id stays, then one per id")
+    func fromVersionThree() async throws {
+        let (name, url) = try await TestDatabase.makeDatabase()
+        do {
+            let conn = try await TestDatabase.connect(url)
+            try await Schema.migrate(conn)
+            // Version 3: no unique index on the claims' event id.
+            try await conn.simpleQuery("""
+                DROP INDEX idempotency_keys_event_id;
+                INSERT INTO idempotency_keys (idempotency_key, request_hash, event_id, created_at) VALUES
+                  ('late', 'h2', '6f9619ff-8b86-4d11-b42d-00c04fc964ff', '2026-11-27 12:00:02+00'),
+                  ('early', 'h1', '6f9619ff-8b86-4d11-b42d-00c04fc964ff', '2026-11-27 12:00:01+00'),
+                  ('alone', 'h3', '0e4c8e2a-5a1d-4c3b-9f6e-2d7a1b3c4d5e', '2026-11-27 12:00:03+00');
+                """)
+            try await Schema.migrate(conn)
+            try await Schema.migrate(conn)
+            let kept = try await conn.query("SELECT idempotency_key FROM idempotency_keys ORDER BY 1").rows
+            #expect(kept == [["alone"], ["early"]])
+            await #expect(throws: PostgresError.self, "the index refuses a second claim of an id") {
+                try await conn.query("""
+                    INSERT INTO idempotency_keys (idempotency_key, request_hash, event_id)
+                    VALUES ('again', 'h4', '6f9619ff-8b86-4d11-b42d-00c04fc964ff')
+                    """)
+            }
+        }
+        await TestDatabase.drop(name)
+    }
 }

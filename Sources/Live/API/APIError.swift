@@ -8,7 +8,8 @@ public import Hummingbird
 public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
     public let status: HTTPResponse.Status
     /// Machine-readable class (docs/openapi.yaml lists them per status): `malformed_json`, `body_too_large`,
-    /// `unsupported_media_type`, `invalid_field`, `idempotency_key_reused`, `method_not_allowed`, `unavailable`.
+    /// `unsupported_media_type`, `invalid_field`, `idempotency_key_reused`, `event_id_conflict`, `method_not_allowed`,
+    /// `unavailable`, and the credential and rate codes.
     public let code: String
     public let reason: String
     public let field: String?
@@ -63,6 +64,12 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
         status: .unprocessableContent, code: "idempotency_key_reused",
         reason: "this Idempotency-Key was already used with a different request body", field: "Idempotency-Key"
     )
+
+    static func eventIDConflict(_ eventID: String) -> APIError {
+        APIError(status: .conflict, code: "event_id_conflict",
+                 reason: "event_id \(eventID) was already used under another Idempotency-Key with a different account_id or amount_cents",
+                 field: "event_id")
+    }
 
     static func unavailable(_ reason: String) -> APIError {
         APIError(status: .serviceUnavailable, code: "unavailable", reason: reason, extraHeaders: [.retryAfter: "1"])

@@ -8,9 +8,11 @@ struct APIMetrics: Sendable {
     let replays: Counter
     private let rejections: [Rejection: Counter]
 
-    /// Requests refused before they could produce anything, as `replicasafe_api_requests_rejected_total{reason}`.
+    /// Requests refused before they could produce anything, as `replicasafe_api_requests_rejected_total{reason}`:
+    /// for their credentials or rate, or because their key or event id names another event.
     enum Rejection: String, CaseIterable {
         case unauthenticated, outOfScope = "out_of_scope", rateLimited = "rate_limited"
+        case keyReused = "idempotency_key_reused", eventIDConflict = "event_id_conflict"
     }
 
     init(_ registry: MetricsRegistry) {
@@ -18,7 +20,7 @@ struct APIMetrics: Sendable {
         accepted = registry.counter("api_events_accepted_total", help: "New events acknowledged by the broker and answered 202 (replays of an Idempotency-Key not counted)")
         replays = registry.counter("api_idempotent_replays_total", help: "Requests answered from an earlier Idempotency-Key")
         rejections = Dictionary(uniqueKeysWithValues: Rejection.allCases.map { reason in
-            (reason, registry.counter("api_requests_rejected_total", help: "Requests refused for their credentials or rate",
+            (reason, registry.counter("api_requests_rejected_total", help: "Requests refused for their credentials, rate, or a key or event id naming another event",
                                       labels: [("reason", reason.rawValue)]))
         })
     }

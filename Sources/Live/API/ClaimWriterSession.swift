@@ -44,24 +44,38 @@ struct ClaimWriterSession {
     }
 
     /// One batch: the claim statement (prepared; its own transaction), then, only if some keys were taken
-    /// already, the read of those claims. A broken connection gets one reconnect attempt per batch.
+    /// already, the read of those claims. A broken connection gets one reconnect attempt per batch. A claim
+    /// statement chosen as a deadlock victim committed nothing and runs again: two batches wait on each other when
+    /// they race for event ids under different keys in opposite key order.
     private func write(_ requests: [IdempotencyClaims.Request]) -> [Result<IdempotencyClaims.Outcome, APIError>] {
-        do {
-            if !database.isConnected { try database.reset() }
-            var batch = ClaimBatch(requests)
-            let parameters = batch.claimParameters()
-            let start = ContinuousClock.now
-            let claimed = try database.execute(prepared: Self.claimStatement, sql: ClaimBatch.claimSQL, parameters)
-            claims.recordStatement(claims: requests.count, duration: ContinuousClock.now - start)
-            batch.record(claimed: claimed)
-            if let parameters = batch.readParameters() {
-                batch.record(earlier: try database.query(ClaimBatch.readSQL, parameters))
+        var attempt = 1
+        while true {
+            do {
+                return try writeOnce(requests).outcomes()
+            } catch let error where error.sqlState == Self.deadlockDetected && attempt < Self.deadlockAttempts {
+                attempt += 1
+            } catch {
+                // Whether the claims committed is unknown when the connection broke mid-statement; the client's
+                // retry finds out (it claims the key, or finds this claim and produces its event).
+                return Array(repeating: .failure(.unavailable("database unavailable: \(error.message)")), count: requests.count)
             }
-            return batch.outcomes()
-        } catch {
-            // Whether the claims committed is unknown when the connection broke mid-statement; the client's
-            // retry finds out (it claims the key, or finds this claim and produces its event).
-            return Array(repeating: .failure(.unavailable("database unavailable: \(error.message)")), count: requests.count)
         }
+    }
+
+    private static let deadlockDetected = "40P01"
+    private static let deadlockAttempts = 3
+
+    private func writeOnce(_ requests: [IdempotencyClaims.Request]) throws(PostgresError) -> ClaimBatch {
+        if !database.isConnected { try database.reset() }
+        var batch = ClaimBatch(requests)
+        let parameters = batch.claimParameters()
+        let start = ContinuousClock.now
+        let claimed = try database.execute(prepared: Self.claimStatement, sql: ClaimBatch.claimSQL, parameters)
+        claims.recordStatement(claims: requests.count, duration: ContinuousClock.now - start)
+        batch.record(claimed: claimed)
+        if let parameters = batch.readParameters() {
+            batch.record(earlier: try database.query(ClaimBatch.readSQL, parameters))
+        }
+        return batch
     }
 }

@@ -15,7 +15,13 @@ public struct EventRequest: Sendable, Equatable {
 
     /// Canonical text of the request, hashed into `idempotency_keys.request_hash`: a retry with the same key
     /// must carry the same fields.
-    var canonical: String { "\(eventID?.description ?? "-")\u{1F}\(accountID)\u{1F}\(amountCents)" }
+    var canonical: String { canonical(eventID?.description ?? "-") }
+
+    /// The canonical text of the same event with its id left to the server, when this body names one: a claim made
+    /// that way, whose drawn id the client then sends under another key, holds the same event.
+    var unnamedCanonical: String? { eventID == nil ? nil : canonical("-") }
+
+    private func canonical(_ id: String) -> String { "\(id)\u{1F}\(accountID)\u{1F}\(amountCents)" }
 
     /// Parses and validates; a body that is not a JSON object is a 400, a wrong or missing field a 422 naming it.
     public static func parse(_ body: Data) throws(APIError) -> EventRequest {

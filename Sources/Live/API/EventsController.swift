@@ -44,7 +44,7 @@ struct EventsController: Sendable {
         guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
             throw APIError.invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters")
         }
-        let outcome = try await idempotency.run(key: key, canonicalRequest: event.canonical, eventID: eventID.description) {
+        let outcome = try await idempotency.run(key: key, request: event, eventID: eventID.description) {
             (id, occurredAt) throws(APIError) in
             try await publish(event, eventID: id, occurredAt: Timestamp(milliseconds: occurredAt))
         }
@@ -52,11 +52,15 @@ struct EventsController: Sendable {
         case .accepted(let id):
             metrics.accepted.increment()
             return accepted(id, replayed: false)
-        case .replay(let id):
+        case .replay(let id), .sameEvent(let id):
             metrics.replays.increment()
             return accepted(id, replayed: true)
-        case .conflict:
+        case .keyReused:
+            metrics.rejected(.keyReused).increment()
             throw APIError.keyReused
+        case .eventIDConflict(let id):
+            metrics.rejected(.eventIDConflict).increment()
+            throw APIError.eventIDConflict(id)
         }
     }
 

@@ -9,8 +9,10 @@ import Synchronization
 /// drawn for the first request) and `occurred_at` (the claim's `created_at`). An event can therefore reach Kafka
 /// only with its key committed, and whatever fails after the claim (the api killed, the broker acknowledging late
 /// or never), the client's retry finds the claim and produces the same event again, which the `after` worker
-/// applies once. A different body under the same key is a conflict (422). No connection is held while the
-/// broker works.
+/// applies once. A different body under the same key is a reuse of the key (422). An event id is claimed once
+/// too: a body naming an id claimed under another key is that key's event when its account and amount are the
+/// same (answered and produced like a replay), and a conflicting reuse of the id when not (409). No connection
+/// is held while the broker works.
 ///
 /// Requests queue here; each of `writers` writers takes everything queued (up to `maxBatch`) and writes it as one
 /// autocommit statement, so a burst of keyed requests costs a few commits (and WAL flushes) instead of one each.
@@ -23,6 +25,9 @@ final class IdempotencyClaims: Sendable {
         var canonical: String
         /// The id the event gets if this request claims the key.
         var eventID: String
+        /// `EventRequest.unnamedCanonical`: set when the body names its event id, which is then also looked up
+        /// under other keys; nil when the id was drawn.
+        var unnamedCanonical: String? = nil
     }
 
     enum Outcome: Sendable, Equatable {
@@ -31,7 +36,11 @@ final class IdempotencyClaims: Sendable {
         /// An earlier request with the same body claimed it: produce its event (again).
         case earlier(eventID: String, occurredAtMilliseconds: Int64)
         /// The key was claimed with a different body.
-        case conflict
+        case keyReused
+        /// Another key claimed the body's event id for the same event: produce its event (again).
+        case sameEvent(eventID: String, occurredAtMilliseconds: Int64)
+        /// Another key claimed the body's event id for another account or amount.
+        case eventIDConflict(eventID: String)
     }
 
     struct Waiting: Sendable {
@@ -62,6 +71,9 @@ final class IdempotencyClaims: Sendable {
         self.maxBatch = maxBatch
         self.metrics = metrics
     }
+
+    /// Requests queued for the next batch (none while every writer keeps up).
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
 
     func claim(_ request: Request) async throws(APIError) -> Outcome {
         let result = await withUnsafeContinuation { (continuation: UnsafeContinuation<Result<Outcome, APIError>, Never>) in
