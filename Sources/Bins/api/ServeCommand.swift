@@ -42,9 +42,10 @@ struct ServeCommand: AsyncParsableCommand {
         try await pool.withConnection { (conn: PostgresConnection) throws(PostgresError) in try await Schema.migrate(conn) }
 
         let telemetry = try TracingBootstrap.start(serviceName: "api", role: .edge, environment: environment, logger: logger)
-        let apiConfig = APIConfig(topic: config.kafkaTopic, maxBodyBytes: maxBodyBytes, enableBareRoute: enableBareRoute,
+        var apiConfig = APIConfig(topic: config.kafkaTopic, maxBodyBytes: maxBodyBytes, enableBareRoute: enableBareRoute,
                                   apiKeyCacheTTL: .seconds(apiKeyCacheSeconds), tracing: telemetry != nil,
                                   claimWriters: claimWriters)
+        apiConfig.traceSampleRatio = TracingBootstrap.defaultRatio
         let app = APIServer.application(
             host: config.httpHost, port: config.httpPort, config: apiConfig,
             producer: producer, pool: pool, metrics: MetricsRegistry(), logger: logger

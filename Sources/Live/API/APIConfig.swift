@@ -10,6 +10,9 @@ public struct APIConfig: Sendable {
     /// A server span per request and a producer span per event, its context in the message's `traceparent`
     /// header (the process bootstrapped a tracer). Off, no span is started and no header written.
     public var tracing: Bool = false
+    /// With `tracing`, the share of requests without a caller's `traceparent` that start a sampled trace
+    /// (`ServerSpanMiddleware` draws it; the api's executable sets `TracingBootstrap.defaultRatio`).
+    public var traceSampleRatio: Double = 0.01
     /// Concurrent Idempotency-Key claim statements (`IdempotencyClaims`): fewer writers, larger batches.
     public var claimWriters: Int = 1
 

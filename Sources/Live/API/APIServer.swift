@@ -14,7 +14,8 @@ public enum APIServer {
     ) -> Router<BasicRequestContext> {
         let router = Router()
         // First, so the server span covers the other middlewares; its context is the produce span's parent.
-        if config.tracing { router.middlewares.add(TracingMiddleware()) }
+        // Ours, not Hummingbird's TracingMiddleware: it decides sampling first and does no span work otherwise.
+        if config.tracing { router.middlewares.add(ServerSpanMiddleware(ratio: config.traceSampleRatio)) }
         router.middlewares.add(HTTPMetricsMiddleware(metrics: metrics))
         router.middlewares.add(MethodNotAllowedMiddleware(allowed: APIRoutes.table(enableBareRoute: config.enableBareRoute)))
         // The writers hold pooled connections while claims keep arriving: leave at least half the pool to the rest.

@@ -105,7 +105,10 @@ struct EventsController: Sendable {
     }
 
     /// `send` in an `events produce` span whose context travels in the message's headers (W3C `traceparent`).
+    /// No context bound means `ServerSpanMiddleware` left an unsampled request without a caller's `traceparent`:
+    /// no span, no header (the tracer would otherwise start a sampled root here, its sampler keeping every root).
     private func sendTraced(_ message: KafkaOutgoingMessage, eventID: EventID) async throws(APIError) {
+        guard ServiceContext.current != nil else { return try await send(message) }
         var message = message
         let span = startSpan("events produce", ofKind: .producer)
         defer { span.end() }

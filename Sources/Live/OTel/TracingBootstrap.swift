@@ -11,7 +11,7 @@ public enum TracingBootstrap {
     /// Which decision a process makes about sampling.
     public enum Role: Sendable {
         /// The api starts traces: parent-based, so a caller's sampled `traceparent` is followed, and otherwise
-        /// `defaultRatio` of the requests start a sampled trace.
+        /// `defaultRatio` of the requests start a sampled trace (drawn by the api's `ServerSpanMiddleware`).
         case edge
         /// The worker follows the api's decision: it starts a batch span only for batches holding a sampled event
         /// (read from the message headers), so its root spans are always kept.
@@ -39,8 +39,9 @@ public enum TracingBootstrap {
         configuration.traces.otlpExporter.protocol = .httpProtobuf
         switch role {
         case .edge:
-            // A ratio in [0, 1] is always accepted.
-            configuration.traces.sampler = .parentBasedTraceIDRatio(ratio: defaultRatio) ?? .parentBasedAlwaysOn
+            // The api's ServerSpanMiddleware draws `defaultRatio` before any span work and starts spans only for the
+            // traces it keeps (and under a caller's unsampled context): the tracer keeps what it is asked to start.
+            configuration.traces.sampler = .parentBasedAlwaysOn
         case .follower:
             configuration.traces.sampler = .parentBasedAlwaysOn
         }
