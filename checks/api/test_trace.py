@@ -144,10 +144,10 @@ def test_receiver_decodes_what_an_exporter_sends():
 def test_requests_without_traceparent_are_sampled_at_the_ratio(api, otlp):
     # The api's middleware draws the 1 % itself and the tracer keeps every root it is asked to start: a request
     # without a traceparent that loses the draw must start no span at all (no produce span as a root of its own).
-    body = lambda: json.dumps({"account_id": "acct-rootdraw", "amount_cents": 5})
+    body = json.dumps({"account_id": "acct-rootdraw", "amount_cents": 5})
     ids = set()
     for _ in range(40):
-        reply = api.send("POST", "/v1/events", body(), {"Content-Type": "application/json"})
+        reply = api.send("POST", "/v1/events", body, {"Content-Type": "application/json"})
         assert reply.status == 202, reply
         ids.add(reply.json()["event_id"])
     marker = os.urandom(16).hex()
@@ -155,6 +155,8 @@ def test_requests_without_traceparent_are_sampled_at_the_ratio(api, otlp):
     apistack.wait_for(
         lambda: any(s.trace_id == marker and s.name == "ledger apply" for s in otlp.snapshot()), 60, "the marker's span"
     )
-    produced = [s for s in otlp.snapshot() if s.name == "events produce" and s.attributes.get("replicasafe.event_id") in ids]
+    produced = [
+        s for s in otlp.snapshot() if s.name == "events produce" and s.attributes.get("replicasafe.event_id") in ids
+    ]
     # At 1 %, 4 or more of 40 is about 1 in 12,000.
     assert len(produced) < 4, f"{len(produced)} of 40 requests without traceparent were sampled"
