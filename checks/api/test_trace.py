@@ -160,3 +160,27 @@ def test_requests_without_traceparent_are_sampled_at_the_ratio(api, otlp):
     ]
     # At 1 %, 4 or more of 40 is about 1 in 12,000.
     assert len(produced) < 4, f"{len(produced)} of 40 requests without traceparent were sampled"
+
+
+def test_the_api_ratio_comes_from_the_sampler_variables(api, otlp):
+    # The manifests set the api's ratio with OTEL_TRACES_SAMPLER/OTEL_TRACES_SAMPLER_ARG; the middleware draws it.
+    # At a ratio of 1 every request without traceparent is sampled: a middleware that ignored the variables would
+    # draw its default 1 % and sample about none of them.
+    ratio_env = {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "1"}
+    restart(api, {"OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200", **ratio_env})
+    try:
+        body = json.dumps({"account_id": "acct-ratio", "amount_cents": 5})
+        ids = set()
+        for _ in range(10):
+            reply = api.send("POST", "/v1/events", body, {"Content-Type": "application/json"})
+            assert reply.status == 202, reply
+            ids.add(reply.json()["event_id"])
+
+        def produced():
+            return {
+                s.attributes.get("replicasafe.event_id") for s in otlp.snapshot() if s.name == "events produce"
+            } & ids
+
+        apistack.wait_for(lambda: produced() == ids, 60, "a produce span for each of the 10 requests")
+    finally:
+        restart(api, {"OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"})

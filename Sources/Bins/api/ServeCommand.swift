@@ -45,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
         var apiConfig = APIConfig(topic: config.kafkaTopic, maxBodyBytes: maxBodyBytes, enableBareRoute: enableBareRoute,
                                   apiKeyCacheTTL: .seconds(apiKeyCacheSeconds), tracing: telemetry != nil,
                                   claimWriters: claimWriters)
-        apiConfig.traceSampleRatio = TracingBootstrap.defaultRatio
+        apiConfig.traceSampleRatio = try TracingBootstrap.edgeRatio(environment)
         let app = APIServer.application(
             host: config.httpHost, port: config.httpPort, config: apiConfig,
             producer: producer, pool: pool, metrics: MetricsRegistry(), logger: logger
