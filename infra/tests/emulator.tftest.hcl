@@ -11,8 +11,9 @@ provider "aws" {
   skip_metadata_api_check     = true
   s3_use_path_style           = true
   # Every service at the emulator: scripts/infra/test-infra.sh exports AWS_ENDPOINT_URL=http://127.0.0.1:PORT.
-  # A 500 from the emulator (an API it lacks) fails at once instead of retrying for minutes.
-  max_retries = 1
+  # Three attempts: a connection the emulator drops under load ("use of closed network connection") is retried,
+  # while a 500 from an API it lacks still fails within seconds instead of retrying for minutes.
+  max_retries = 3
 
 }
 

@@ -80,7 +80,7 @@ provider "aws" {
   skip_requesting_account_id  = true
   skip_metadata_api_check     = true
   s3_use_path_style           = true
-  max_retries                 = 1
+  max_retries                 = 3
 }
 TF
     cp "$ROOT/infra/tests/emulator.tfvars" "$copy/emulator.tfvars"
