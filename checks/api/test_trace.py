@@ -18,6 +18,8 @@ from checks.api.otlp_receiver import OTLPReceiver
 RECEIVER_PORT = 18431
 SPAN_KIND_SERVER, SPAN_KIND_PRODUCER, SPAN_KIND_CONSUMER = 2, 4, 5
 STATUS_ERROR = 2
+# A short export delay so the spans arrive within the tests' waits (the default is 5 s).
+EXPORT_DELAY_MS = "200"
 
 
 def restart(api: apistack.ApiStack, env: dict[str, str]) -> None:
@@ -36,13 +38,27 @@ def restart(api: apistack.ApiStack, env: dict[str, str]) -> None:
 @pytest.fixture(scope="module")
 def otlp(api):
     receiver = OTLPReceiver(RECEIVER_PORT).start()
-    # A short export delay so the spans arrive within the test's wait (the default is 5 s).
-    restart(api, {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"})
+    restart(api, export_env(receiver))
     try:
         yield receiver
     finally:
         restart(api, {})
         receiver.stop()
+
+
+def export_env(receiver: OTLPReceiver) -> dict[str, str]:
+    return {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_BSP_SCHEDULE_DELAY": EXPORT_DELAY_MS}
+
+
+def post_untraced(api, account: str, count: int) -> set[str]:
+    """`count` accepted events without a traceparent; their event ids."""
+    body = json.dumps({"account_id": account, "amount_cents": 5})
+    ids = set()
+    for _ in range(count):
+        reply = api.send("POST", "/v1/events", body, {"Content-Type": "application/json"})
+        assert reply.status == 202, reply
+        ids.add(reply.json()["event_id"])
+    return ids
 
 
 def post_event(api, account: str, traceparent: str) -> str:
@@ -144,12 +160,7 @@ def test_receiver_decodes_what_an_exporter_sends():
 def test_requests_without_traceparent_are_sampled_at_the_ratio(api, otlp):
     # The api's middleware draws the 1 % itself and the tracer keeps every root it is asked to start: a request
     # without a traceparent that loses the draw must start no span at all (no produce span as a root of its own).
-    body = json.dumps({"account_id": "acct-rootdraw", "amount_cents": 5})
-    ids = set()
-    for _ in range(40):
-        reply = api.send("POST", "/v1/events", body, {"Content-Type": "application/json"})
-        assert reply.status == 202, reply
-        ids.add(reply.json()["event_id"])
+    ids = post_untraced(api, "acct-rootdraw", 40)
     marker = os.urandom(16).hex()
     post_event(api, "acct-rootdraw", f"00-{marker}-{os.urandom(8).hex()}-01")
     apistack.wait_for(
@@ -167,14 +178,9 @@ def test_the_api_ratio_comes_from_the_sampler_variables(api, otlp):
     # At a ratio of 1 every request without traceparent is sampled: a middleware that ignored the variables would
     # draw its default 1 % and sample about none of them.
     ratio_env = {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "1"}
-    restart(api, {"OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200", **ratio_env})
+    restart(api, {**export_env(otlp), **ratio_env})
     try:
-        body = json.dumps({"account_id": "acct-ratio", "amount_cents": 5})
-        ids = set()
-        for _ in range(10):
-            reply = api.send("POST", "/v1/events", body, {"Content-Type": "application/json"})
-            assert reply.status == 202, reply
-            ids.add(reply.json()["event_id"])
+        ids = post_untraced(api, "acct-ratio", 10)
 
         def produced():
             return {
@@ -183,4 +189,4 @@ def test_the_api_ratio_comes_from_the_sampler_variables(api, otlp):
 
         apistack.wait_for(lambda: produced() == ids, 60, "a produce span for each of the 10 requests")
     finally:
-        restart(api, {"OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"})
+        restart(api, export_env(otlp))
