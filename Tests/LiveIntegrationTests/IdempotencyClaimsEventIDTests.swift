@@ -54,13 +54,8 @@ struct IdempotencyClaimsEventIDTests {
 
     @Test("keys racing for one event_id on two writers: one claim per id, the others get its event (same content) or 409")
     func keysRacingForAnID() async throws {
-        let database = try await TestDatabase.makeDatabase()
-        try await TestDatabase.migrateAndGrant(database.url)
-        let config = TestDatabase.config(TestDatabase.url(database.url, role: "api"))
-        let replicas = [
-            IdempotencyClaims(pool: try await PostgresPool.connect(config, size: 2), writers: 2, maxBatch: 4),
-            IdempotencyClaims(pool: try await PostgresPool.connect(config, size: 1), writers: 1, maxBatch: 512),
-        ]
+        let made = try await ClaimReplicas.make(smallBatch: 4)
+        let database = made.database, replicas = made.replicas
         let ids = (0..<10).map { _ in UUID().uuidString.lowercased() }
         let asked = try await withThrowingTaskGroup(of: (IdempotencyClaims.Request, Int64, IdempotencyClaims.Outcome).self) { group in
             for (n, id) in ids.enumerated() {

@@ -16,15 +16,8 @@ struct IdempotencyClaimsTests {
 
     @Test("concurrent claims of the same keys on two writers: one claim per key, same body replays it, another body is a reuse (422)")
     func concurrentClaims() async throws {
-        let database = try await TestDatabase.makeDatabase()
-        try await TestDatabase.migrateAndGrant(database.url)
-        let config = TestDatabase.config(TestDatabase.url(database.url, role: "api"))
-        // Small batches on one replica, one large batch at a time on the other: keys repeat inside a batch and
-        // race across batches and connections.
-        let replicas = [
-            IdempotencyClaims(pool: try await PostgresPool.connect(config, size: 2), writers: 2, maxBatch: 8),
-            IdempotencyClaims(pool: try await PostgresPool.connect(config, size: 1), writers: 1, maxBatch: 512),
-        ]
+        let made = try await ClaimReplicas.make(smallBatch: 8)
+        let database = made.database, replicas = made.replicas
         let asked = try await withThrowingTaskGroup(of: Asked.self) { group in
             for key in 0..<12 {
                 for attempt in 0..<20 {
