@@ -109,9 +109,11 @@ extension World {
     func settlementTotalViolations(_ tally: inout Tally) -> [Violation] {
         let findings = SettlementTotalCheck(history: database.history, period: config.settlementPeriod, quiet: stopped).run()
         tally.settlementMismatches = findings.count
+        let describer = SettlementDescriber(database: database.history, record: .model(settlementPeriod: config.settlementPeriod),
+                                            podName: { self.pods[Int($0)].name }, memberName: { "m\($0)" })
         return findings.map { finding in
             let row = finding.row.map { database.history.ledger[Int($0)] }
-            let (text, cause) = options.explain ? explainSettlement(finding) : ("", "")
+            let (text, cause) = options.explain ? describer.explain(finding) : ("", "")
             return Violation(kind: .settlementTotalMismatch, explanation: text, cause: cause, time: finding.time,
                              partition: row?.partition, offset: row?.offset)
         }

@@ -84,9 +84,11 @@ extension LiveHistory {
             return true
         }
         tally.settlementMismatches = findings.count
+        let describer = SettlementDescriber(database: database, record: .history,
+                                            podName: { podName($0) }, memberName: { memberName($0) })
         return findings.map { finding in
             let row = finding.row.map { database.ledger[Int($0)] }
-            let (text, cause) = explainSettlement(finding, database)
+            let (text, cause) = describer.explain(finding)
             return Violation(kind: .settlementTotalMismatch, explanation: explain ? text : "", cause: cause, time: finding.time,
                              partition: row.flatMap { $0.partition >= 0 ? $0.partition : nil },
                              offset: row.flatMap { $0.offset >= 0 ? $0.offset : nil })
