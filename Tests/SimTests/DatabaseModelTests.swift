@@ -49,6 +49,23 @@ struct DatabaseHarness {
         return result
     }
 
+    /// Runs each statement in a transaction of its own, expects it to fail with `state` naming `entry`, rolls back;
+    /// then nothing of the failed transactions is applied and the model is idle.
+    mutating func expectFailure(of statements: [DatabaseModel.Statement], state: String, entry: Int,
+                                sourceLocation: SourceLocation = #_sourceLocation) {
+        for statement in statements {
+            let c = open(1)
+            guard case .failed(let error) = run(statement, on: c) else {
+                Issue.record("expected a failure", sourceLocation: sourceLocation)
+                return
+            }
+            #expect(error.state == state && error.entryIndex == entry, sourceLocation: sourceLocation)
+            _ = db.rollback(c, at: 0)
+        }
+        #expect(db.history.ledger.isEmpty, "nothing of a failed transaction is applied", sourceLocation: sourceLocation)
+        #expect(db.isIdle, sourceLocation: sourceLocation)
+    }
+
     func settlement(_ from: Int64, _ through: Int64) -> SettlementWrite {
         SettlementWrite(job: "s", fromPeriod: from, throughPeriod: through, fenced: true, settledBy: "w")
     }
@@ -103,32 +120,14 @@ struct DatabaseModelTests {
         var h = DatabaseHarness()
         var write = h.write([0, 1, 2])
         write.entries[1].event.amountCents = 2_000_000_000_000
-        let c = h.open(1)
-        guard case .failed(let error) = h.run(.optimisticGuardedBatch(write), on: c) else {
-            Issue.record("expected a failure")
-            return
-        }
-        #expect(error.state == "23514" && error.entryIndex == 1)
-        _ = h.db.rollback(c, at: 0)
-        #expect(h.db.history.ledger.isEmpty, "nothing of a failed transaction is applied")
-        #expect(h.db.isIdle)
+        h.expectFailure(of: [.optimisticGuardedBatch(write)], state: "23514", entry: 1)
     }
 
     @Test func oversizedAccountFailsTheAccountsIndexNamingTheEntry() {
         var h = DatabaseHarness()
         var write = h.write([0, 1, 2])
         write.entries[2].event.account = PlannedEvent.oversizedAccount(write.entries[2].event.account, event: write.entries[2].event.id)
-        for statement in [DatabaseModel.Statement.optimisticGuardedBatch(write), .guardedBatch(write)] {
-            let c = h.open(1)
-            guard case .failed(let error) = h.run(statement, on: c) else {
-                Issue.record("expected a failure")
-                return
-            }
-            #expect(error.state == "54000" && error.entryIndex == 2)
-            _ = h.db.rollback(c, at: 0)
-        }
-        #expect(h.db.history.ledger.isEmpty, "nothing of a failed transaction is applied")
-        #expect(h.db.isIdle)
+        h.expectFailure(of: [.optimisticGuardedBatch(write), .guardedBatch(write)], state: "54000", entry: 2)
     }
 
     @Test func markDeadLetteredDoesNothingToAnExistingGuardRow() {
