@@ -11,7 +11,7 @@ import json
 import re
 import sys
 
-import yaml
+from scripts.lint import documents
 
 ZONE = "topology.kubernetes.io/zone"
 PROBLEMS = []
@@ -34,14 +34,6 @@ def rule(name):
         return run
 
     return wrap
-
-
-def load(paths):
-    objects = []
-    for path in paths:
-        with open(path) as handle:
-            objects += [o for o in yaml.safe_load_all(handle) if o]
-    return objects
 
 
 def of_kind(objects, kind):
@@ -487,7 +479,7 @@ def main():
     parser.add_argument("--deploy-script", required=True)
     parser.add_argument("rendered", nargs="+")
     args = parser.parse_args()
-    objects = load(args.rendered)
+    objects = documents.load(args.rendered)
     interfaces = open(args.interfaces).read()
     match = re.search(r"^STATEMENT_TIMEOUT_MS=(\d+)$", open(args.deploy_script).read(), re.M)
     if not match:

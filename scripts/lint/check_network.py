@@ -23,7 +23,7 @@ import tempfile
 
 import yaml
 
-from scripts.lint import operands
+from scripts.lint import documents, operands
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet", "Pod"}
 LINE_RE = re.compile(r"^(?P<src>\S+) => (?P<dst>\S+) : (?P<conn>.+)$")
@@ -32,14 +32,6 @@ ENDPOINT_RE = re.compile(r"^[a-z0-9-]+/[a-z0-9.-]+\[[A-Za-z]+\]$")
 
 class MatrixError(Exception):
     pass
-
-
-def load_objects(paths):
-    objects = []
-    for path in paths:
-        with open(path) as handle:
-            objects += [o for o in yaml.safe_load_all(handle) if o]
-    return objects
 
 
 def protected_namespaces(objects):
@@ -327,8 +319,8 @@ def main():
     parser.add_argument("rendered", nargs="+")
     args = parser.parse_args()
 
-    objects = load_objects(args.rendered)
-    peers = load_objects(args.peers)
+    objects = documents.load(args.rendered)
+    peers = documents.load(args.peers)
     namespaces = protected_namespaces(objects)
     if not namespaces:
         print("network: the render creates no Namespace; nothing to check", file=sys.stderr)

@@ -23,7 +23,7 @@ import os
 import re
 import sys
 
-import yaml
+from scripts.lint import documents
 
 PROBLEMS = []
 SOURCES = {"api": "Sources/Live/API", "worker": "Sources/Live/Worker"}
@@ -256,10 +256,7 @@ def main():
     parser.add_argument("--root", required=True)
     parser.add_argument("rendered", nargs="+")
     args = parser.parse_args()
-    objects = []
-    for path in args.rendered:
-        with open(path) as handle:
-            objects += [d for d in yaml.safe_load_all(handle) if d]
+    objects = documents.load(args.rendered)
     roles = check_database(args.root, objects)
     clients = check_kafka(objects)
     for line in PROBLEMS:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from scripts.lint import check_invariants
+from scripts.lint import check_invariants, documents
 
 PROBLEMS = []
 ADDONS = ("tempo", "loki", "alloy")
@@ -26,11 +26,6 @@ TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
 def problem(message):
     PROBLEMS.append(message)
-
-
-def load_yaml(path):
-    with open(path) as handle:
-        return [o for o in yaml.safe_load_all(handle) if o]
 
 
 def find(objects, kind, namespace, name):
@@ -265,11 +260,11 @@ def main():
     args = parser.parse_args()
     objects = []
     for name in ADDONS:
-        objects += load_yaml(os.path.join(args.root, "platform/manifests", f"{name}.yaml"))
-    apps = load_yaml(args.rendered)
+        objects += documents.load([os.path.join(args.root, "platform/manifests", f"{name}.yaml")])
+    apps = documents.load([args.rendered])
     text = open(os.path.join(args.root, "platform/versions.env")).read()
     versions = dict(re.findall(r"^([A-Z_]+)=(\S+)$", text, re.M))
-    values = load_yaml(os.path.join(args.root, "platform/values/kube-prometheus-stack.yaml"))[0]
+    values = documents.load([os.path.join(args.root, "platform/values/kube-prometheus-stack.yaml")])[0]
     check_pins(objects, versions)
     check_workloads(objects)
     check_apps(objects, apps)
