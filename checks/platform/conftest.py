@@ -7,6 +7,8 @@ import subprocess
 
 import pytest
 
+from checks.platform.cloud_stand_in import make_cloud
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # What the platform checks read: our own areas plus their inputs from other areas (the runtime contract in
 # docs/interfaces.md, the k6 scripts in checks/load, the observability manifests under apps/base), and the package
@@ -98,3 +100,9 @@ class Tree:
             timeout=600,
         )
         return proc.returncode, proc.stdout + proc.stderr
+
+
+@pytest.fixture
+def cloud(tmp_path):
+    """A PATH with the stand-in tools (and the real jq, bash, coreutils) and a directory with its state."""
+    return make_cloud(tmp_path)
