@@ -161,8 +161,8 @@ let package = Package(
         .testTarget(
             name: "LiveIntegrationTests",
             dependencies: [
-                "Core", "EventWire", "LiveAPI", "LiveAPIKeys", "LiveKafka", "LiveKafkaDev", "LivePostgres", "LiveService", "LiveWorker",
-                "TestPolling", httpTypes, hummingbird, hummingbirdTesting, lifecycle, logging, nioCore, yams,
+                "Core", "EventWire", "LiveAPI", "LiveAPIKeys", "LiveKafka", "LiveKafkaDev", "LiveOTel", "LivePostgres", "LiveService",
+                "LiveWorker", "TestPolling", httpTypes, hummingbird, hummingbirdTesting, lifecycle, logging, nioCore, yams,
             ],
             swiftSettings: strictImports
         ),
