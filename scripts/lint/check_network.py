@@ -24,6 +24,7 @@ import tempfile
 import yaml
 
 from scripts.lint import documents, operands
+from scripts.lint.ip_intervals import contains, merge, parse_ips, subtract
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet", "Pod"}
 LINE_RE = re.compile(r"^(?P<src>\S+) => (?P<dst>\S+) : (?P<conn>.+)$")
@@ -102,30 +103,6 @@ def pod_owners(resources):
     return owners
 
 
-def parse_ips(text):
-    """'10.0.96.0-10.0.98.255,172.20.0.1' or CIDRs '10.0.96.0/24,...' -> merged list of (lo, hi) ints."""
-    intervals = []
-    for part in text.split(","):
-        part = part.strip()
-        if "-" in part:
-            lo, hi = part.split("-")
-            intervals.append((int(ipaddress.IPv4Address(lo)), int(ipaddress.IPv4Address(hi))))
-        else:
-            net = ipaddress.IPv4Network(part, strict=True)
-            intervals.append((int(net.network_address), int(net.broadcast_address)))
-    return merge(intervals)
-
-
-def merge(intervals):
-    merged = []
-    for lo, hi in sorted(intervals):
-        if merged and lo <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-        else:
-            merged.append((lo, hi))
-    return merged
-
-
 IPSETS = {}  # name -> merged intervals, from the matrix's ```ipsets block
 
 
@@ -140,29 +117,6 @@ def ips_text(intervals):
             str(c) for c in ipaddress.summarize_address_range(ipaddress.IPv4Address(lo), ipaddress.IPv4Address(hi))
         ]
     return "ip:" + ",".join(cidrs)
-
-
-def contains(outer, inner):
-    return all(any(olo <= lo and hi <= ohi for olo, ohi in outer) for lo, hi in inner)
-
-
-def subtract(intervals, holes):
-    out = []
-    for lo, hi in intervals:
-        pieces = [(lo, hi)]
-        for hlo, hhi in holes:
-            next_pieces = []
-            for plo, phi in pieces:
-                if hhi < plo or hlo > phi:
-                    next_pieces.append((plo, phi))
-                    continue
-                if plo < hlo:
-                    next_pieces.append((plo, hlo - 1))
-                if hhi < phi:
-                    next_pieces.append((hhi + 1, phi))
-            pieces = next_pieces
-        out += pieces
-    return merge(out)
 
 
 def parse_ipsets(text, path):
