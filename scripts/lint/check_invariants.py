@@ -12,6 +12,7 @@ import re
 import sys
 
 from scripts.lint import documents
+from scripts.lint.documents import env_of, find, ident, of_kind, pod_labels, pod_spec, selects
 
 ZONE = "topology.kubernetes.io/zone"
 PROBLEMS = []
@@ -34,40 +35,6 @@ def rule(name):
         return run
 
     return wrap
-
-
-def of_kind(objects, kind):
-    return [o for o in objects if o["kind"] == kind]
-
-
-def ident(obj):
-    return f"{obj['kind']} {obj['metadata'].get('namespace', '-')}/{obj['metadata']['name']}"
-
-
-def find(objects, kind, namespace, name):
-    for obj in objects:
-        if obj["kind"] == kind and obj["metadata"]["name"] == name and obj["metadata"].get("namespace") == namespace:
-            return obj
-    return None
-
-
-def env_of(container):
-    return {e["name"]: e.get("value") for e in container.get("env", [])}
-
-
-def selects(selector, labels):
-    match = (selector or {}).get("matchLabels") or {}
-    return bool(match) and all(labels.get(k) == v for k, v in match.items())
-
-
-def pod_spec(obj):
-    if obj["kind"] == "CronJob":
-        return obj["spec"]["jobTemplate"]["spec"]["template"]["spec"]
-    return obj["spec"]["template"]["spec"]
-
-
-def pod_labels(obj):
-    return obj["spec"]["template"]["metadata"].get("labels") or {}
 
 
 @rule("keda")

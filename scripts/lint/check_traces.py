@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from scripts.lint import check_invariants, documents
+from scripts.lint.documents import find
 
 PROBLEMS = []
 ADDONS = ("tempo", "loki", "alloy")
@@ -26,17 +27,6 @@ TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
 def problem(message):
     PROBLEMS.append(message)
-
-
-def find(objects, kind, namespace, name):
-    return next(
-        (
-            o
-            for o in objects
-            if o["kind"] == kind and o["metadata"]["name"] == name and o["metadata"].get("namespace") == namespace
-        ),
-        None,
-    )
 
 
 def config_of(objects, name, key):
@@ -104,9 +94,7 @@ def check_workloads(objects):
             for probe in ("readinessProbe", "livenessProbe"):
                 port = container.get(probe, {}).get("httpGet", {}).get("port")
                 if port not in ports:
-                    problem(
-                        f"{check_invariants.ident(dep)}: {probe} missing or on a port the container lacks ({port!r})"
-                    )
+                    problem(f"{documents.ident(dep)}: {probe} missing or on a port the container lacks ({port!r})")
 
 
 def check_apps(objects, apps):
@@ -119,7 +107,7 @@ def check_apps(objects, apps):
         if dep is None:
             problem(f"Deployment apps/{name} is missing from the rendered after overlay")
             continue
-        env = check_invariants.env_of(dep["spec"]["template"]["spec"]["containers"][0])
+        env = documents.env_of(dep["spec"]["template"]["spec"]["containers"][0])
         endpoint = env.get("OTEL_EXPORTER_OTLP_ENDPOINT")
         port = resolve(endpoint, objects, f"{name} OTEL_EXPORTER_OTLP_ENDPOINT")
         if port is not None and receiver is not None and port != receiver:
