@@ -1,5 +1,5 @@
--- ReplicaSafe schema, version 4. Idempotent: every statement may run again on an existing database, and a
--- version-1, -2 or -3 database becomes version 4 (the blocks at the end). LivePostgres embeds these exact bytes (a test
+-- ReplicaSafe schema, version 5. Idempotent: every statement may run again on an existing database, and a
+-- version-1, -2, -3 or -4 database becomes version 5 (the blocks at the end). LivePostgres embeds these exact bytes (a test
 -- checks); the worker applies them at start-up.
 CREATE TABLE IF NOT EXISTS accounts (
   account_id    text PRIMARY KEY,
@@ -63,11 +63,13 @@ CREATE TABLE IF NOT EXISTS settlements (         -- one row per run of the singl
   settled_by  text   NOT NULL,
   settled_at  timestamptz NOT NULL DEFAULT now()
 );
-CREATE TABLE IF NOT EXISTS idempotency_keys (    -- api: Idempotency-Key -> event
-  idempotency_key text PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS idempotency_keys (    -- api: (API key, Idempotency-Key) -> event
+  idempotency_key text NOT NULL,
   request_hash    text NOT NULL,
   event_id        uuid NOT NULL,
-  created_at      timestamptz NOT NULL DEFAULT now()
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  key_scope       text NOT NULL,                 -- api_keys.key_id of the client that sent the key; '' for a
+  PRIMARY KEY (key_scope, idempotency_key)       -- version-4 claim, made before keys were scoped (any client's)
 );
 CREATE TABLE IF NOT EXISTS api_keys (            -- api: client credentials; only the secret's SHA-256 is kept
   key_id          text PRIMARY KEY,
@@ -123,6 +125,19 @@ BEGIN
     WHERE earlier.event_id = later.event_id
       AND (earlier.created_at, earlier.idempotency_key) < (later.created_at, later.idempotency_key);
     CREATE UNIQUE INDEX idempotency_keys_event_id ON idempotency_keys (event_id);
+  END IF;
+END
+$$;
+-- Version 4 -> 5: a key belongs to the API key that sent it (two clients may both send `order-1`). Claims made
+-- before have no known sender and keep '' (the api still finds them for any client, as before). No default: a
+-- claim always names its scope. Checked first, as above: the new primary key rebuilds the index.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute
+                 WHERE attrelid = 'idempotency_keys'::regclass AND attname = 'key_scope' AND NOT attisdropped) THEN
+    ALTER TABLE idempotency_keys ADD COLUMN key_scope text NOT NULL DEFAULT '';
+    ALTER TABLE idempotency_keys ALTER COLUMN key_scope DROP DEFAULT,
+      DROP CONSTRAINT idempotency_keys_pkey, ADD PRIMARY KEY (key_scope, idempotency_key);
   END IF;
 END
 $$;

@@ -106,9 +106,9 @@ struct IdempotencyClaimsEventIDTests {
         let observer = try await TestDatabase.connect(database.url)
         try await rival.query("SET deadlock_timeout = '60s'")
         try await gate.begin()
-        try await gate.query("INSERT INTO idempotency_keys VALUES ('gate', 'x', gen_random_uuid())")
+        try await gate.query("INSERT INTO idempotency_keys (key_scope, idempotency_key, request_hash, event_id) VALUES ('s', 'gate', 'x', gen_random_uuid())")
         try await rival.begin()
-        try await rival.query("INSERT INTO idempotency_keys VALUES ('rival-2', 'x', $1::uuid)", [.text(second)])
+        try await rival.query("INSERT INTO idempotency_keys (key_scope, idempotency_key, request_hash, event_id) VALUES ('s', 'rival-2', 'x', $1::uuid)", [.text(second)])
         let gatePID = await gate.backendPID(), rivalPID = await rival.backendPID()
         let gated = Task { try await claims.claim(Self.request("gate", UUID().uuidString.lowercased())) }
         try await eventually(10, "the claim writer waits for the gate") { try await observer.isBlocking(gatePID) }
@@ -121,7 +121,7 @@ struct IdempotencyClaimsEventIDTests {
         try await gate.rollback()
         _ = try await gated.value
         try await eventually(10, "the batch holds the first id and waits for the rival") { try await observer.isBlocking(rivalPID) }
-        try await rival.query("INSERT INTO idempotency_keys VALUES ('rival-1', 'x', $1::uuid)", [.text(first)])
+        try await rival.query("INSERT INTO idempotency_keys (key_scope, idempotency_key, request_hash, event_id) VALUES ('s', 'rival-1', 'x', $1::uuid)", [.text(first)])
         try await rival.commit()
         #expect(try await batch.value == [.eventIDConflict(eventID: first), .eventIDConflict(eventID: second)])
         await TestDatabase.drop(database.name)
@@ -129,7 +129,7 @@ struct IdempotencyClaimsEventIDTests {
 
     private static func request(_ key: String, _ id: String, account: String = "acct-d", amount: Int64 = 1) -> IdempotencyClaims.Request {
         let event = EventRequest(eventID: EventID(uuidString: id), accountID: account, amountCents: amount)
-        return .init(key: key, canonical: event.canonical, eventID: id, unnamedCanonical: event.unnamedCanonical)
+        return .init(scope: "s", key: key, canonical: event.canonical, eventID: id, unnamedCanonical: event.unnamedCanonical)
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 @testable import LiveAPI
+import LiveAPIKeys
 import LivePostgres
 import Testing
 
@@ -22,7 +23,7 @@ struct IdempotencyClaimsTests {
             for key in 0..<12 {
                 for attempt in 0..<20 {
                     let request = IdempotencyClaims.Request(
-                        key: "key-\(key)", canonical: attempt % 3 == 0 ? "body-b" : "body-a",
+                        scope: "s", key: "key-\(key)", canonical: attempt % 3 == 0 ? "body-b" : "body-a",
                         eventID: UUID().uuidString.lowercased())
                     let replica = replicas[attempt % 2]
                     group.addTask { Asked(request: request, outcome: try await replica.claim(request)) }
@@ -65,7 +66,9 @@ struct IdempotencyClaimsTests {
         // is produced.
         let body = eventBody(account: "acct-stop", amount: "42")
         let canonical = try EventRequest.parse(Data(body.utf8)).canonical
-        let orphan = try await claims.claim(.init(key: "k-stopped", canonical: canonical, eventID: UUID().uuidString.lowercased()))
+        let scope = try #require(APIKeyToken.parse(APIFixture.testKey[...])).keyID
+        let orphan = try await claims.claim(
+            .init(scope: scope, key: "k-stopped", canonical: canonical, eventID: UUID().uuidString.lowercased()))
         guard case .claimed(let orphanID, let orphanAt) = orphan else { Issue.record("\(orphan)"); return }
         let conn = try await TestDatabase.connect(fixture.database.url)
         try await app.test(.router) { client in

@@ -55,9 +55,10 @@ struct SchemaTests {
 
     @Test("a version-3 database whose claims share an event id migrates: the earliest claim of each id stays, then one per id")
     func fromVersionThree() async throws {
-        // Version 3: no unique index on the claims' event id.
+        // Version 3: no unique index on the claims' event id, no scope.
         try await migrated(from: """
             DROP INDEX idempotency_keys_event_id;
+            ALTER TABLE idempotency_keys DROP COLUMN key_scope, ADD PRIMARY KEY (idempotency_key);
             INSERT INTO idempotency_keys (idempotency_key, request_hash, event_id, created_at) VALUES
               ('late', 'h2', '6f9619ff-8b86-4d11-b42d-00c04fc964ff', '2026-11-27 12:00:02+00'),
               ('early', 'h1', '6f9619ff-8b86-4d11-b42d-00c04fc964ff', '2026-11-27 12:00:01+00'),
@@ -67,8 +68,8 @@ struct SchemaTests {
             #expect(kept == [["alone"], ["early"]])
             await #expect(throws: PostgresError.self, "the index refuses a second claim of an id") {
                 try await conn.query("""
-                    INSERT INTO idempotency_keys (idempotency_key, request_hash, event_id)
-                    VALUES ('again', 'h4', '6f9619ff-8b86-4d11-b42d-00c04fc964ff')
+                    INSERT INTO idempotency_keys (key_scope, idempotency_key, request_hash, event_id)
+                    VALUES ('s', 'again', 'h4', '6f9619ff-8b86-4d11-b42d-00c04fc964ff')
                     """)
             }
         }

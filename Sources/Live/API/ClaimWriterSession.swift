@@ -8,6 +8,7 @@ import LivePostgres
 /// a busy 2-core machine. Here a busy writer goes from one batch to the next without any.
 struct ClaimWriterSession {
     static let claimStatement = "idempotency_claim"
+    static let claimStatementWithUnscoped = "idempotency_claim_with_unscoped"
 
     let claims: IdempotencyClaims
     let database: SynchronousPostgres
@@ -68,9 +69,14 @@ struct ClaimWriterSession {
     private func writeOnce(_ requests: [IdempotencyClaims.Request]) throws(PostgresError) -> ClaimBatch {
         if !database.isConnected { try database.reset() }
         var batch = ClaimBatch(requests)
+        let unscoped = try claims.unscopedClaims { () throws(PostgresError) in
+            try database.query(ClaimBatch.unscopedClaimsSQL).bool(0, "unscoped") == true
+        }
         let parameters = batch.claimParameters()
         let start = ContinuousClock.now
-        let claimed = try database.execute(prepared: Self.claimStatement, sql: ClaimBatch.claimSQL, parameters)
+        let claimed = try unscoped
+            ? database.execute(prepared: Self.claimStatementWithUnscoped, sql: ClaimBatch.claimSQLWithUnscoped, parameters)
+            : database.execute(prepared: Self.claimStatement, sql: ClaimBatch.claimSQL, parameters)
         claims.recordStatement(claims: requests.count, duration: ContinuousClock.now - start)
         batch.record(claimed: claimed)
         if let parameters = batch.readParameters() {

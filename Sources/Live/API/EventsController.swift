@@ -44,7 +44,8 @@ struct EventsController: Sendable {
         guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
             throw APIError.invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters")
         }
-        let outcome = try await idempotency.run(key: key, request: event, eventID: eventID.description) {
+        // The key is the caller's: scoped to its API key id, so another client's `order-1` is another claim.
+        let outcome = try await idempotency.run(key: key, scope: principal.keyID, request: event, eventID: eventID.description) {
             (id, occurredAt) throws(APIError) in
             try await publish(event, eventID: id, occurredAt: Timestamp(milliseconds: occurredAt))
         }

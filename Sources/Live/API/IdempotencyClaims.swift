@@ -5,6 +5,9 @@ import Synchronization
 
 /// `Idempotency-Key` claims in the `idempotency_keys` table, written in batches (group commit).
 ///
+/// A key is the client's: it is claimed within a scope, the API key id that sent it, so two clients that both
+/// send `order-1` get two claims and two events (claims made before keys were scoped are found by any client).
+///
 /// A claim commits before its event is produced, and it fixes the event: the id (the body's `event_id`, or one
 /// drawn for the first request) and `occurred_at` (the claim's `created_at`). An event can therefore reach Kafka
 /// only with its key committed, and whatever fails after the claim (the api killed, the broker acknowledging late
@@ -20,6 +23,8 @@ import Synchronization
 /// costs no task or thread hop, and its requests are resumed from that thread.
 final class IdempotencyClaims: Sendable {
     struct Request: Sendable {
+        /// The scope the key belongs to: the API key id of the client that sent it (never empty).
+        var scope: String
         var key: String
         /// `EventRequest.canonical`, hashed into `request_hash`.
         var canonical: String
@@ -28,6 +33,8 @@ final class IdempotencyClaims: Sendable {
         /// `EventRequest.unnamedCanonical`: set when the body names its event id, which is then also looked up
         /// under other keys; nil when the id was drawn.
         var unnamedCanonical: String? = nil
+
+        var scopedKey: ClaimBatch.ScopedKey { ClaimBatch.ScopedKey(scope: scope, key: key) }
     }
 
     enum Outcome: Sendable, Equatable {
@@ -60,6 +67,9 @@ final class IdempotencyClaims: Sendable {
     private let state: Mutex<State>
     private let maxBatch: Int
     private let metrics: ClaimMetrics?
+    /// Whether the database holds claims from before keys were scoped (`ClaimBatch.unscopedClaimsSQL`): 0 not
+    /// asked yet, 1 none, 2 some. Asked once, by the first writer; none can be added since.
+    private let unscoped = Atomic<UInt8>(0)
 
     /// `writers` bounds the claim statements in flight (each holds one pooled connection while claims keep
     /// arriving). One writer makes the largest batches (the least CPU per claim); a second one overlaps its
@@ -120,6 +130,18 @@ final class IdempotencyClaims: Sendable {
                     waiting.continuation.resume(returning: .failure(.unavailable("database unavailable: \(error.message)")))
                 }
             }
+        }
+    }
+
+    /// Whether the claim statement must look for unscoped claims; `ask` runs the query the first time.
+    func unscopedClaims(ask: () throws(PostgresError) -> Bool) throws(PostgresError) -> Bool {
+        switch unscoped.load(ordering: .relaxed) {
+        case 1: return false
+        case 2: return true
+        default:
+            let found = try ask()
+            unscoped.store(found ? 2 : 1, ordering: .relaxed)
+            return found
         }
     }
 

@@ -26,14 +26,14 @@ struct IdempotencyStore: Sendable {
 
     let claims: IdempotencyClaims
 
-    /// Claims `key` for `eventID`, or finds the earlier claim of the key or of the event id, and runs `produce`
+    /// Claims `key` in `scope` (the caller's API key id) for `eventID`, or finds the earlier claim of the key or of the event id, and runs `produce`
     /// with the claimed event's id and time in milliseconds since the epoch.
     func run(
-        key: String, request: EventRequest, eventID: String,
+        key: String, scope: String, request: EventRequest, eventID: String,
         produce: @Sendable (_ eventID: EventID, _ occurredAtMilliseconds: Int64) async throws(APIError) -> Void
     ) async throws(APIError) -> Outcome {
         let claim = IdempotencyClaims.Request(
-            key: key, canonical: request.canonical, eventID: eventID, unnamedCanonical: request.unnamedCanonical)
+            scope: scope, key: key, canonical: request.canonical, eventID: eventID, unnamedCanonical: request.unnamedCanonical)
         switch try await claims.claim(claim) {
         case .claimed(let id, let occurredAt):
             try await produce(try Self.parse(id), occurredAt)
