@@ -149,6 +149,9 @@ struct WorkerRuntimeTests {
         try await h.eventually(10, "consumption resumed, database up") {
             worker.metric("consumption_paused") == 0 && worker.metric("database_up") == 1
         }
+        // Nothing commits during an outage, so no failure counts: batches taken apart, nothing dead-lettered.
+        #expect((try await check.query("SELECT count(*) FROM event_attempts").int64(0, "count") ?? -1) == 0)
+        #expect(WorkerMetrics.deadLetterReasons.allSatisfy { worker.metric("events_dead_lettered_total", "reason=\"\($0)\"") == 0 })
         try await worker.stop()
         await h.drop()
     }

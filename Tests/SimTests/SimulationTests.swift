@@ -90,6 +90,30 @@ struct SimulationTests {
         #expect(retried.count == scenario.events.filter { $0.poison == .oversizedAccount }.count, "\(letters)")
     }
 
+    @Test func aStuckAccountIsFoundCountedAndDeadLetteredWhileTheRestGoesOn() throws {
+        let generator = ScenarioGenerator(selection: .list([.poison]))
+        let scenario = try #require((UInt64(1)...40).lazy.map(generator.generate).first { scenario in
+            scenario.events.contains { $0.poison == .stuckAccount }
+        })
+        let result = Simulation.run(scenario, mode: .after, options: RunOptions(trace: true, recordEventHashes: false, explain: false))
+        #expect(result.violations.isEmpty, "\(result.violations.map(\.kind))")
+        let letters = result.trace.filter { $0.contains("dead-letter p") && $0.hasSuffix("-> published") }
+        let exhausted = letters.filter {
+            $0.contains(": retries_exhausted: failed transiently 5 times alone while the database worked: 57014 canceling statement due to statement timeout")
+        }
+        #expect(exhausted.count == scenario.events.filter { $0.poison == .stuckAccount }.count, "\(letters)")
+    }
+
+    @Test func withoutIsolationAStuckAccountStallsTheRunAndTheCheckSaysSo() throws {
+        let generator = ScenarioGenerator(selection: .list([.poison]))
+        let scenario = try #require((UInt64(1)...40).lazy.map(generator.generate).first { scenario in
+            scenario.events.contains { $0.poison == .stuckAccount }
+        })
+        let result = Simulation.run(scenario, mode: .after, without: [.stuckBatchIsolation], options: quiet)
+        #expect(result.violations.contains { $0.kind == .notQuiet })
+        #expect(result.violations.contains { $0.kind == .lostEvent }, "its neighbours in the stuck batch are never applied")
+    }
+
     @Test func zombiesWriteBeforeAndTheGuardAbsorbsThemAfter() {
         let seeds = (UInt64(1)...12).filter { seed in
             let scenario = ScenarioGenerator(selection: .list([.pause])).generate(seed: seed)

@@ -18,7 +18,7 @@ for m in mechanisms:
     for key in ("mechanism", "caught", "violation_kind", "first_seed", "seeds_tried", "reproduce"):
         assert key in m, f"{m.get('mechanism')}: no {key}"
     print(f"  {m['mechanism']:30} {m['violation_kind']:27} first seed {m['first_seed']}, {m['seeds_tried']} tried")
-assert len(mechanisms) == 10, f"{len(mechanisms)} mechanisms, expected 10"
+assert len(mechanisms) == 11, f"{len(mechanisms)} mechanisms, expected 11"
 uncaught = [m["mechanism"] for m in mechanisms if not m["caught"]]
 assert not uncaught, f"uncaught: {uncaught}"
 print(f"  {report['seconds']:.1f} s")

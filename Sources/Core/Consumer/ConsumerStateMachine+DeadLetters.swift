@@ -5,6 +5,11 @@ extension ConsumerStateMachine {
         guard let index = index(of: poison.message.partition), partitions[index].isActive, !isDraining else { return [] }
         guard case .committed(.attempts(let attempts)) = result else {
             if case .failed(let failure) = result { record(failure) }
+            // A transient failure is counted only if the count itself commits: the database is not shown to work.
+            if poison.transient {
+                partitions[index].suspect?.evidence?.uncounted += 1
+                return retryIsolatedLater(partitionIndex: index, now: now)
+            }
             return scheduleRetry(.recordFailure(poison), attempt: 0, now: now, bump: false)
         }
         return failureCounted(poison, attempts: attempts, partitionIndex: index, now: now)
@@ -28,11 +33,17 @@ extension ConsumerStateMachine {
         var counted = poison
         counted.attempts = attempts
         if attempts >= configuration.retry.maxAttempts {
-            counted.reason = "failed \(attempts) times: \(poison.reason)"
+            counted.reason = poison.transient
+                ? Self.retriesExhaustedReason(attempts: attempts, failure: poison.reason)
+                : "failed \(attempts) times: \(poison.reason)"
             return giveUp(counted)
         }
         let retryAt = now + configuration.retry.delay(attempt: attempts - 1, using: &random)
-        partitions[index].suspect = .init(offset: poison.message.offset, retryAt: retryAt)
+        if poison.transient, partitions[index].suspect?.offset == poison.message.offset {
+            partitions[index].suspect?.retryAt = retryAt  // keeps the evidence the next failure is judged by
+        } else {
+            partitions[index].suspect = .init(offset: poison.message.offset, retryAt: retryAt)
+        }
         return [.scheduleTimer(.partitionRetry(poison.message.partition), at: retryAt)]
     }
 

@@ -66,7 +66,12 @@ extension ConsumerStateMachine {
             let durable = max(partitions[index].durableNext ?? next.offset, next.offset)
             partitions[index].durableNext = durable
             if let suspect = partitions[index].suspect, suspect.offset < durable {
-                partitions[index].suspect = nil
+                // An isolated head went through: the next head in the failed batch's range is tried alone in turn.
+                if let through = suspect.through, let head = partitions[index].queue.first, head.offset <= through {
+                    partitions[index].suspect?.offset = head.offset
+                } else {
+                    partitions[index].suspect = nil
+                }
             }
             progress.append(PartitionOffset(partition: next.partition, offset: durable))
         }
@@ -110,17 +115,19 @@ extension ConsumerStateMachine {
     }
 
     /// `after`: transient and ambiguous failures retry the whole batch after a jittered back-off (the
-    /// idempotency guard makes re-applying an ambiguously committed batch harmless). A permanent failure marks
-    /// the failing event as a suspect: the events before it in its partition go on in normal batches, and once
-    /// it reaches the head it is retried alone; only an isolated failure counts as a durable attempt. A rejected
-    /// event, once alone, is given up at once: no attempt can succeed.
+    /// idempotency guard makes re-applying an ambiguously committed batch harmless), until the batch has
+    /// failed `isolateAfterTransientFailures` times in a row: then its events are tried alone
+    /// (`transientFailure`). A permanent failure marks the failing event as a suspect: the events before it in
+    /// its partition go on in normal batches, and once it reaches the head it is retried alone; only an isolated
+    /// failure counts as a durable attempt. A rejected event, once alone, is given up at once: no attempt can
+    /// succeed.
     private mutating func afterBatchFailed(_ batch: Batch, failure: DatabaseFailure, now: Timestamp) -> [ConsumerAction] {
         let entry: Int?
         switch failure.kind {
         case .permanent(let index), .rejected(let index): entry = index
         case .transient, .ambiguous:
             if isDraining { return [] }  // abandon: nothing of it was applied, or the guard makes it harmless
-            return scheduleRetry(.batch(batch), attempt: batch.attempt, now: now, bump: true)
+            return transientFailure(batch, failure: failure, now: now)
         }
         requeue(batch.messages)
         if batch.messages.count == 1 {

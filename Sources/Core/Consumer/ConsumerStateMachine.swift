@@ -38,6 +38,9 @@ public struct ConsumerStateMachine: Sendable {
     var revocationsAwaitingPipeline: [PartitionID] = []
     var settlement = SettlementState()
     var shutdownCommit: RequestID?
+    /// `after`: batch transactions that failed transiently or ambiguously (with `statistics.batchesCommitted`,
+    /// the evidence an isolated event's transient failure is judged by).
+    var batchTransientFailures = 0
 
     public init(configuration: ConsumerConfiguration) {
         self.configuration = configuration

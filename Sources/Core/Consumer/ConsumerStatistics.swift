@@ -7,6 +7,8 @@ public struct ConsumerStatistics: Hashable, Sendable {
     public var permanentFailures = 0
     public var ambiguousFailures = 0
     public var deadLettered = 0
+    /// `after`: batches taken apart after failing transiently too often in a row (`stuck-batch-isolation`).
+    public var batchesIsolated = 0
     public var offsetCommitsSucceeded = 0
     public var offsetCommitsFailed = 0
     public var partitionsAssigned = 0

@@ -101,10 +101,13 @@ public struct DatabaseFailure: Hashable, Sendable {
 
     public var kind: Kind
     public var reason: String
+    /// The SQLSTATE the server answered with, when it answered (nil: the connection failed, or unknown).
+    public var sqlState: String?
 
-    public init(_ kind: Kind, reason: String) {
+    public init(_ kind: Kind, reason: String, sqlState: String? = nil) {
         self.kind = kind
         self.reason = reason
+        self.sqlState = sqlState
     }
 
     public var className: String {

@@ -8,10 +8,27 @@ struct PartitionState: Sendable {
         case revoking
     }
 
-    /// A head event that failed permanently: retried alone, not before `retryAt`.
+    /// A head event retried alone, not before `retryAt`: one that failed permanently, or one of a batch that
+    /// kept failing transiently (`stuck-batch-isolation`).
     struct Suspect: Hashable, Sendable {
         var offset: Offset
         var retryAt: Timestamp
+        /// Transient isolation: the failed batch's last offset in this partition. The event that stalls it is
+        /// at or before this offset, so each head up to it is tried alone; nil once an event failed alone.
+        var through: Offset? = nil
+        /// Transient isolation: what the consumer had seen at the event's previous attempt (nil: a permanent
+        /// suspect).
+        var evidence: Evidence? = nil
+    }
+
+    /// Whether the database worked between two attempts of an isolated event, from the consumer's own work:
+    /// batches committed and batches failed transiently so far, at the previous attempt.
+    struct Evidence: Hashable, Sendable {
+        var commits: Int
+        var failures: Int
+        /// Attempts that failed transiently and were not counted (the database was not shown to work): the
+        /// back-off grows with them.
+        var uncounted = 0
     }
 
     let id: PartitionID

@@ -66,4 +66,6 @@ struct Poison: Sendable {
     var message: Message
     var reason: String
     var attempts: Int
+    /// It failed transiently alone while the database worked (`stuck-batch-isolation`), not permanently.
+    var transient = false
 }

@@ -26,6 +26,11 @@ public enum Safeguard: String, CaseIterable, Hashable, Sendable, Comparable {
     case durableRetryCounter = "durable-retry-counter"
     /// Events that can never succeed go to the dead-letter topic with the reason.
     case deadLetterPoison = "dead-letter-poison"
+    /// A batch that keeps failing transiently is taken apart: each of its partitions' events up to the batch's
+    /// end is tried alone, so an event that always fails transiently stalls only itself, and it is counted
+    /// (then dead-lettered) only while the database demonstrably works (off: the whole batch is retried
+    /// forever, and every partition in it stalls).
+    case stuckBatchIsolation = "stuck-batch-isolation"
 
     public static func < (lhs: Safeguard, rhs: Safeguard) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

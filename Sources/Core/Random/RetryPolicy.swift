@@ -4,17 +4,25 @@
 public struct RetryPolicy: Hashable, Sendable {
     public var baseMilliseconds: Int64
     public var capMilliseconds: Int64
-    /// Permanent failures of one event before it goes to the dead-letter topic (counted durably in `after`).
+    /// Failures of one event before it goes to the dead-letter topic (counted durably in `after`): permanent
+    /// ones, and transient ones of an isolated event while the database demonstrably works.
     public var maxAttempts: Int
     /// `before` mode: immediate attempts of a failing batch, counted in memory, before giving up on it
     /// (Spring Kafka's DefaultErrorHandler default: 10 attempts with no back-off).
     public var immediateAttempts: Int
+    /// `after` mode: consecutive transient (or ambiguous) failures of one batch after which its partitions'
+    /// events are tried alone (`stuck-batch-isolation`). An outage fails every batch, so the isolation costs it
+    /// little; an event that always fails transiently (a statement that always reaches `statement_timeout`, a
+    /// row a stuck session never unlocks) would otherwise hold every partition of its batch back forever.
+    public var isolateAfterTransientFailures: Int
 
-    public init(baseMilliseconds: Int64 = 100, capMilliseconds: Int64 = 10_000, maxAttempts: Int = 5, immediateAttempts: Int = 10) {
+    public init(baseMilliseconds: Int64 = 100, capMilliseconds: Int64 = 10_000, maxAttempts: Int = 5, immediateAttempts: Int = 10,
+                isolateAfterTransientFailures: Int = 3) {
         self.baseMilliseconds = baseMilliseconds
         self.capMilliseconds = capMilliseconds
         self.maxAttempts = maxAttempts
         self.immediateAttempts = immediateAttempts
+        self.isolateAfterTransientFailures = max(1, isolateAfterTransientFailures)
     }
 
     /// The ceiling of the jitter window for a 0-based attempt number.

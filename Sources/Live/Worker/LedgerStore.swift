@@ -172,7 +172,7 @@ final class LedgerStore: Sendable {
         let reason = (error.sqlState.map { "\($0) " } ?? "") + error.message
         switch error.classification {
         case .transient:
-            return DatabaseFailure(.transient, reason: reason)
+            return DatabaseFailure(.transient, reason: reason, sqlState: error.sqlState)
         case .ambiguous:
             return DatabaseFailure(.ambiguous, reason: reason)
         case .permanent:

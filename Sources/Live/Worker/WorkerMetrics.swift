@@ -104,7 +104,8 @@ public final class WorkerMetrics: Sendable {
         if reason.hasPrefix(DatabaseFailure.eventIDConflictReason) { return "event_id_conflict" }
         if reason.hasPrefix(DatabaseFailure.rejectedInputReason) { return DatabaseFailure.rejectedInputReason }
         if reason.hasPrefix("failed ") { return "max_attempts" }
-        return "retries_exhausted"
+        // `after`: failed transiently alone while the database worked; `before`: immediate retries used up.
+        return DatabaseFailure.retriesExhaustedReason
     }
 }
 

@@ -12,6 +12,7 @@ extension Safeguard {
         case .exactSettlement: return .settlementTotalMismatch
         case .durableRetryCounter: return .retryBudgetExceeded
         case .deadLetterPoison: return .poisonNotDeadLettered
+        case .stuckBatchIsolation: return .notQuiet
         }
     }
 }

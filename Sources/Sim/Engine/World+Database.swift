@@ -57,9 +57,27 @@ extension World {
         queue.schedule(.databaseStep(pod, client.serial), at: flight.arrival)
     }
 
-    /// Server time a statement takes beyond the round trip (the twin's per-entry cost; 0 by default).
+    /// Whether a statement writes an account a stuck session holds (`stuck-account` poison): it waits for the
+    /// row until `statement_timeout` cancels it. The model never runs it: PostgreSQL aborts the transaction.
+    func writesLockedAccount(_ statement: DatabaseModel.Statement) -> Bool {
+        guard !lockedAccounts.isEmpty else { return false }
+        switch statement {
+        case .guardedBatch(let write), .optimisticGuardedBatch(let write), .plainBatch(let write), .checkedBatch(let write, _):
+            return write.entries.contains { lockedAccounts.contains($0.event.account) }
+        case .ensureAccounts(let accounts):
+            return accounts.contains { lockedAccounts.contains($0) }
+        default:
+            return false
+        }
+    }
+
+    /// Server time a statement takes beyond the round trip (the twin's per-entry cost; 0 by default), and the
+    /// whole `statement_timeout` for one that waits for a locked account.
     private func cost(of step: DatabaseClient.Step, _ pod: Int32) -> Int64 {
         let client = dbClients[Int(pod)]
+        if !lockedAccounts.isEmpty, case .statement(let index, _) = step, writesLockedAccount(client.statement(at: index)) {
+            return config.statementTimeout
+        }
         guard config.databaseLatencyPerEntry > 0, case .statement(let index, _) = step else { return 0 }
         switch client.statement(at: index) {
         case .guardedBatch(let write), .optimisticGuardedBatch(let write), .plainBatch(let write), .checkedBatch(let write, _):
@@ -106,8 +124,10 @@ extension World {
                 client.transaction = database.begin(connection, writer: flight.writer!, at: flight.beginAt)
                 if time < dbTransientUntil, random.chance(1, in: 4) { return .failed(.serializationFailure) }
             }
+            let statement = client.statement(at: index)
+            if writesLockedAccount(statement) { return .failed(.statementTimeout) }
             let result: DatabaseModel.StatementResult
-            (result, wakeups) = database.execute(client.statement(at: index), on: connection, at: time)
+            (result, wakeups) = database.execute(statement, on: connection, at: time)
             return result
         case .commit:
             let ambiguous = time < dbAmbiguousUntil && random.chance(1, in: 4)

@@ -38,6 +38,9 @@ final class World {
     var desiredReplicas = 0
     var surges = 0
     var dbTransientUntil: Int64 = -1
+    /// Accounts of `stuck-account` poison events: a session outside the workers holds their rows for the whole
+    /// run, so a statement that writes one is cancelled by `statement_timeout` (`World.lockedStatement`).
+    var lockedAccounts: Set<AccountID> = []
     var dbAmbiguousUntil: Int64 = -1
     var dbOutageUntil: Int64 = -1
     var brokerOutageUntil: Int64 = -1
@@ -97,6 +100,11 @@ final class World {
         for planned in scenario.events {
             if planned.poison == .undecodable {
                 payloads.append(.undecodable(reason: "invalid JSON at byte 0", raw: Array("{\"event_id\":".utf8)))
+            } else if planned.poison == .stuckAccount {
+                let account = PlannedEvent.stuckAccount(accountIDs[planned.account], event: planned.id)
+                lockedAccounts.insert(account)
+                payloads.append(.event(Event(id: planned.id, account: account, amountCents: planned.amountCents,
+                                             occurredAt: Timestamp(milliseconds: planned.time))))
             } else if planned.poison == .oversizedAccount {
                 payloads.append(.event(Event(id: planned.id, account: PlannedEvent.oversizedAccount(accountIDs[planned.account], event: planned.id),
                                              amountCents: planned.amountCents,

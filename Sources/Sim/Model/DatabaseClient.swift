@@ -247,7 +247,7 @@ final class DatabaseClient {
         let connectionFailure = error.connectionLost || error.state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(error.state)
         if duringCommit && connectionFailure { return DatabaseFailure(.ambiguous, reason: error.text) }
         if connectionFailure || ["40001", "40P01", "55P03", "57014", "25P03"].contains(error.state) || error.state.hasPrefix("53") {
-            return DatabaseFailure(.transient, reason: error.text)
+            return DatabaseFailure(.transient, reason: error.text, sqlState: error.state)
         }
         if DatabaseFailure.rejects(sqlState: error.state), let entry = error.entryIndex {
             return .rejectedEntry(entry, sqlState: error.state, message: error.message, constraint: error.constraint)

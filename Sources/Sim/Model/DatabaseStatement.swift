@@ -127,6 +127,8 @@ extension DatabaseModel.SQLError {
     static let deadlock = Self(state: "40P01", message: "deadlock detected")
     static let inFailedTransaction = Self(
         state: "25P02", message: "current transaction is aborted, commands ignored until end of transaction block")
+    /// A statement that waited for a row lock until the worker's `statement_timeout` (`stuck-account` poison).
+    static let statementTimeout = Self(state: "57014", message: "canceling statement due to statement timeout")
     static let serializationFailure = Self(state: "40001", message: "could not serialize access due to concurrent update")
     static let terminated = Self(state: "57P01", message: "terminating connection due to administrator command",
                                  connectionLost: true)

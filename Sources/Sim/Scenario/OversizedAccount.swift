@@ -23,4 +23,10 @@ extension PlannedEvent {
         }
         return AccountID(String(decoding: text.prefix(account.rawValue.utf8.count + 1 + oversizedAccountDigits), as: UTF8.self))
     }
+
+    /// The account of a `stuck-account` poison event: its planned account's id with `-locked-` and the event
+    /// id's low word, an account no other event names, so the stuck session holds back this event alone.
+    public static func stuckAccount(_ account: AccountID, event: EventID) -> AccountID {
+        AccountID("\(account.rawValue)-locked-\(String(event.low, radix: 16))")
+    }
 }

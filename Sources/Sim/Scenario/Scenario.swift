@@ -50,6 +50,12 @@ public struct PlannedEvent: Hashable, Sendable {
         /// program_limit_exceeded, a limit of the installation rather than a rule about the value): a
         /// permanent failure, retried alone within the budget, counted durably, then dead-lettered.
         case oversizedAccount = "oversized-account"
+        /// Decodes, but names an account whose row a session outside the workers holds locked and never lets go
+        /// (an operator's forgotten `SELECT ... FOR UPDATE`): every statement that writes it waits until the
+        /// worker's `statement_timeout` cancels it (`57014`), a transient failure that never ends. `after` takes
+        /// its batch apart, counts its failures alone while other batches commit, then dead-letters it as
+        /// `retries_exhausted`.
+        case stuckAccount = "stuck-account"
     }
 
     public var time: Int64

@@ -36,6 +36,8 @@ public struct ScenarioGenerator: Sendable {
                 // A stream of its own, so the draws above (and every seed's other events) stay as they were.
                 var oversized = Xoshiro256(seed: faultBase ^ Self.salt(kind) ^ Self.oversizedAccountSalt)
                 oversizeAccounts(&events, using: &oversized)
+                var stuck = Xoshiro256(seed: faultBase ^ Self.salt(kind) ^ Self.stuckAccountSalt)
+                lockAccounts(&events, using: &stuck)
             case .idReuse: reuseIDs(&events, using: &random)
             default: faults += plan(kind, using: &random)
             }
@@ -101,6 +103,17 @@ public struct ScenarioGenerator: Sendable {
             guard events[index].poison == nil else { continue }
             events[index].poison = .oversizedAccount
         }
+    }
+
+    /// "stuc": the salt of the stuck-account poison's stream.
+    private static let stuckAccountSalt: UInt64 = 0x7374_7563
+
+    /// Half the time, one event (not already poison) names an account a stuck session holds locked.
+    private func lockAccounts(_ events: inout [PlannedEvent], using random: inout Xoshiro256) {
+        guard !events.isEmpty, random.chance(1, in: 2) else { return }
+        let index = random.int(0...(events.count - 1))
+        guard events[index].poison == nil else { return }
+        events[index].poison = .stuckAccount
     }
 
     /// One to three events take the id of an earlier one (neither poison), keeping their own account and

@@ -25,6 +25,10 @@ public struct SimulationConfig: Hashable, Sendable {
     /// After the traffic phase every fault is healed; the run goes on until the system is quiet or this limit.
     public var healLimit: Int64 = 120_000
     public var accounts = 40
+    /// `statement_timeout`: how long a statement waits for a row a stuck session holds before PostgreSQL cancels
+    /// it (`stuck-account` poison). Shorter than the deployment's 15 s, so that a run whose `after` consumer
+    /// finds, counts and dead-letters such an event still quiets down within `healLimit`.
+    public var statementTimeout: Int64 = 5_000
 
     public init() {}
 }
