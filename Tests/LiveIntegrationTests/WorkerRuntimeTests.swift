@@ -21,7 +21,7 @@ struct WorkerRuntimeTests {
         let text = worker.renderedMetrics
         let contract = try String(contentsOf: repositoryFile("docs/interfaces.md"), encoding: .utf8)
         let names = Set(contract.matches(of: /`(replicasafe_worker_[a-z_]+)/).map { String($0.1) })
-        #expect(names.count == 19, "the contract lists the worker's metrics: \(names.sorted())")
+        #expect(names.count == 20, "the contract lists the worker's metrics: \(names.sorted())")
         for name in names.sorted() {
             #expect(text.contains("\n\(name){") || text.contains("\n\(name)_bucket{") || text.hasPrefix("\(name){"),
                     "\(name) is exported")
@@ -29,6 +29,7 @@ struct WorkerRuntimeTests {
         for value in WorkerMetrics.failureClasses { #expect(worker.metric("events_failed_total", "class=\"\(value)\"") == 0) }
         for value in WorkerMetrics.deadLetterReasons { #expect(worker.metric("events_dead_lettered_total", "reason=\"\(value)\"") == 0) }
         for value in ["committed", "failed"] { #expect(worker.metric("batches_total", "outcome=\"\(value)\"") == 0) }
+        #expect(worker.metric("batches_isolated_total") == 0)
         for value in ["ok", "failed"] { #expect(worker.metric("offset_commits_total", "result=\"\(value)\"") >= 0) }
         for value in ["revoked", "lost"] { #expect(worker.metric("rebalances_total", "kind=\"\(value)\"") == 0) }
         for value in ["fenced", "failed"] { #expect(worker.metric("settlement_runs_total", "outcome=\"\(value)\"") >= 0) }

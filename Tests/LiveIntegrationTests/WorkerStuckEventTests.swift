@@ -43,6 +43,7 @@ struct WorkerStuckEventTests {
         #expect(try await h.int("SELECT count(*) FROM ledger WHERE account_id = 'acct-stuck'") == 0)
         #expect(worker.metric("events_failed_total", "class=\"transient\"") >= 3)
         #expect(worker.metric("events_dead_lettered_total", "reason=\"max_attempts\"") == 0)
+        #expect(worker.metric("batches_isolated_total") >= 1, "the stuck batch was taken apart")
 
         let letters = try await h.deadLetters(1)
         let letter = try #require(letters.first)

@@ -50,7 +50,16 @@ extension WorkerDriver {
                 }
             }
         }
+        exportIsolations()
         applyFlowControl(now: now)
+    }
+
+    /// Core counts the batches it takes apart; the counter follows that count.
+    private func exportIsolations() {
+        let isolated = machine.statistics.batchesIsolated
+        guard isolated > exportedIsolations else { return }
+        metrics.batchesIsolated.increment(by: Int64(isolated - exportedIsolations))
+        exportedIsolations = isolated
     }
 
     /// Asks `FlowControl` what Core's wish means for librdkafka and the poll gate, and does it.

@@ -61,6 +61,8 @@ final class WorkerDriver {
     let history: HistoryLog?
     /// This member's id in the group, learnt after each assignment (for the history).
     var memberID: String?
+    /// Core's count of isolated batches already added to `worker_batches_isolated_total`.
+    var exportedIsolations = 0
     /// Transactions sent to the database lane whose result has not come back.
     var openTransactions = 0
 

@@ -26,6 +26,7 @@ public final class WorkerMetrics: Sendable {
     let eventIDConflicts: Counter
     let batchesCommitted: Counter
     let batchesFailed: Counter
+    let batchesIsolated: Counter
     let batchDuration: DurationHistogram
     let commitsOK: Counter
     let commitsFailed: Counter
@@ -62,6 +63,9 @@ public final class WorkerMetrics: Sendable {
             "worker_batches_total", help: "Batch transactions by outcome", labels: [m, ("outcome", "committed")])
         batchesFailed = registry.counter(
             "worker_batches_total", help: "Batch transactions by outcome", labels: [m, ("outcome", "failed")])
+        batchesIsolated = registry.counter(
+            "worker_batches_isolated_total",
+            help: "Batches taken apart after failing transiently in a row: their events are tried alone", labels: [m])
         batchDuration = registry.histogram(
             "worker_batch_duration_seconds", help: "Duration of one batch transaction", labels: [m])
         commitsOK = registry.counter(
