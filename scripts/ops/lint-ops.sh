@@ -56,7 +56,10 @@ step "the PGO restore patch (docs/backup) applies to the PostgresCluster and val
 mkdir -p .local
 patchdir=$(mktemp -d "$ROOT/.local/pgo-restore.XXXXXX")
 cp docs/backup/postgres-restore-patch.yaml "$patchdir/"
-printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../apps/base/postgres]\npatches: [{path: postgres-restore-patch.yaml}]\n' >"$patchdir/kustomization.yaml"
+# kustomize resolves the folder's symlinks first: the base is named relative to where the folder really is (.local
+# may be a symlink to a folder elsewhere).
+base=$(realpath --relative-to="$(realpath "$patchdir")" "$ROOT/apps/base/postgres")
+printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [%s]\npatches: [{path: postgres-restore-patch.yaml}]\n' "$base" >"$patchdir/kustomization.yaml"
 "${kustomize[@]}" "$patchdir" >"$WORK/postgres-restore.yaml"; rm -rf "$patchdir"
 grep -q 'dataSource:' "$WORK/postgres-restore.yaml" || { echo "lint-ops: the restore patch did not apply" >&2; exit 1; }
 "$LINT_PY" -m scripts.lint.validate_manifests --crds platform/crds "$WORK/postgres-restore.yaml"
