@@ -43,13 +43,8 @@ struct WorkerRejectedInputTests {
     func workerRejectsAtOnce() async throws {
         let h = try await WorkerHarness.make(partitions: 2)
         let at = Timestamp(milliseconds: 1_764_244_800_000)
-        let good = (0..<4).map { Event(id: EventID(high: 4, low: UInt64($0)), account: AccountID("acct-\($0 % 2)"), amountCents: 100 + Int64($0), occurredAt: at) }
         let poison = Event(id: EventID(high: 5, low: 1), account: AccountID("acct-0"), amountCents: 2_000_000_000_000, occurredAt: at)
-        try await h.send(good[0], partition: 0)
-        try await h.send(poison, partition: 0)
-        try await h.send(good[1], partition: 0)
-        try await h.send(good[2], partition: 1)
-        try await h.send(good[3], partition: 1)
+        let good = try await h.sendAround(poison, goodIDHigh: 4)
         let worker = h.start(h.settings(.after, id: "r1", batch: 50, maxAttempts: 5))
         try await h.eventually(60, "the CHECK violation dead-lettered, its neighbours applied") {
             try await h.int("SELECT count(*) FROM ledger") == 4

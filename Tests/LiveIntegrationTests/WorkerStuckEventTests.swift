@@ -24,13 +24,8 @@ struct WorkerStuckEventTests {
         try await stuckSession.query("INSERT INTO accounts (account_id) VALUES ('acct-stuck')")
 
         let at = Timestamp(milliseconds: 1_764_244_800_000)
-        let good = (0..<4).map { Event(id: EventID(high: 6, low: UInt64($0)), account: AccountID("acct-\($0 % 2)"), amountCents: 100 + Int64($0), occurredAt: at) }
         let stuck = Event(id: EventID(high: 7, low: 1), account: AccountID("acct-stuck"), amountCents: 100, occurredAt: at)
-        try await h.send(good[0], partition: 0)
-        try await h.send(stuck, partition: 0)
-        try await h.send(good[1], partition: 0)
-        try await h.send(good[2], partition: 1)
-        try await h.send(good[3], partition: 1)
+        let good = try await h.sendAround(stuck, goodIDHigh: 6)
         let worker = h.start(h.settings(.after, id: "s1", batch: 50, maxAttempts: 3))
         try await h.eventually(90, "the stuck event dead-lettered, its neighbours applied") {
             try await h.int("SELECT count(*) FROM ledger") == 4

@@ -103,6 +103,22 @@ struct WorkerHarness {
             partition: partition))
     }
 
+    /// Four good events (ids `goodIDHigh`/0-3, accounts acct-0 and acct-1) around `odd`, laid out so that `odd` sits
+    /// between two good events in one batch: partition 0 holds good 0, `odd` (offset 1) and good 1, partition 1
+    /// holds good 2 and good 3. Returns the good events.
+    func sendAround(_ odd: Event, goodIDHigh: UInt64) async throws -> [Event] {
+        let good = (0..<4).map {
+            Event(id: EventID(high: goodIDHigh, low: UInt64($0)), account: AccountID("acct-\($0 % 2)"),
+                  amountCents: 100 + Int64($0), occurredAt: odd.occurredAt)
+        }
+        try await send(good[0], partition: 0)
+        try await send(odd, partition: 0)
+        try await send(good[1], partition: 0)
+        try await send(good[2], partition: 1)
+        try await send(good[3], partition: 1)
+        return good
+    }
+
     func sendRaw(_ bytes: [UInt8], key: String, partition: Int32) async throws {
         _ = try await producer.send(KafkaOutgoingMessage(topic: kafka.topic, key: Array(key.utf8), value: bytes, partition: partition))
     }
