@@ -82,10 +82,7 @@ class Scenario(StackActions, LedgerAudit):
         ]
 
     def prepare(self) -> None:
-        for index in self.running():
-            self.stack.stop(self.stack.worker_name(index), signal.SIGKILL, timeout=5)
-        self.stack.stop("api")
-        self.stack.stop("kafka-dev")
+        self.stop_processes()
         for stale in self.stack.root.glob("*.log"):
             stale.unlink()
         self.stack.history_dir.mkdir(parents=True, exist_ok=True)
@@ -199,14 +196,18 @@ class Scenario(StackActions, LedgerAudit):
             broker_down_seconds=self.args.broker_down_seconds,
         )
 
-    def stop(self) -> None:
-        if self.args.keep:
-            log(f"--keep: stack left running (logs in {self.stack.root})")
-            return
+    def stop_processes(self) -> None:
+        """SIGKILL for the workers (a run leaves nothing for them to finish), SIGTERM for the api and kafka-dev."""
         for index in self.running():
             self.stack.stop(self.stack.worker_name(index), signal.SIGKILL, timeout=5)
         self.stack.stop("api")
         self.stack.stop("kafka-dev")
+
+    def stop(self) -> None:
+        if self.args.keep:
+            log(f"--keep: stack left running (logs in {self.stack.root})")
+            return
+        self.stop_processes()
         if self.started_pg:
             subprocess.run([str(REPO / "scripts/local-postgres.sh"), "stop"], check=False)
 

@@ -110,9 +110,7 @@ class StackActions:
     def assigned_total(self) -> int:
         total = 0
         for index in self.running():
-            total += int(
-                self.stack.metrics(index).get(f'replicasafe_worker_assigned_partitions{{mode="{self.mode}"}}', 0)
-            )
+            total += self.assigned(index)
         return total
 
     def lag_total(self) -> float | None:

@@ -7,16 +7,13 @@ import re
 
 import yaml
 
+from scripts.lint.check_helm_values import versions_env
 from scripts.lint.terraform_hcl import MODULES, problem
 
 
 def service_accounts_in_use(root):
     """ServiceAccounts (namespace:name) that platform/ and apps/ run with and that need AWS access."""
-    env = {}
-    for line in open(os.path.join(root, "platform/versions.env")):
-        match = re.match(r"^([A-Z_]+)=(.*)$", line.strip())
-        if match:
-            env[match.group(1)] = match.group(2)
+    env = versions_env(root)
     values = {}
     for path in glob.glob(os.path.join(root, "platform/values/*.yaml")):
         with open(path) as handle:

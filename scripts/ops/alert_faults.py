@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from scripts.ops.alert_fault_actions import Faults
-from scripts.ops.alert_phase import now, run_phase
+from scripts.ops.alert_phase import alert_line, now, run_phase
 from scripts.ops.alert_plan import phase_evidence_queries, planned_phases
 from scripts.ops.alert_traffic import Traffic
 from scripts.ops.alert_watcher import AlertWatcher, Observation, http_json, query
@@ -97,8 +97,7 @@ def main() -> int:
         while now() < baseline_end:
             for alert in watcher.snapshot():
                 if any(t.matches(alert["labels"]) for t in all_targets):
-                    labels = ",".join(f"{k}={v}" for k, v in sorted(alert["labels"].items()) if k != "alertname")
-                    violation = f"{alert['labels']['alertname']}{{{labels}}} {alert['state']}"
+                    violation = alert_line(alert)
                     if violation not in quiet_violations:
                         quiet_violations.append(violation)
             time.sleep(1)

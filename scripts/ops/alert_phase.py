@@ -15,6 +15,12 @@ def now() -> float:
     return time.monotonic()
 
 
+def alert_line(alert: dict) -> str:
+    """An active alert as the report lists it: `Name{label=value,...} state`."""
+    labels = ",".join(f"{k}={v}" for k, v in sorted(alert["labels"].items()) if k != "alertname")
+    return f"{alert['labels']['alertname']}{{{labels}}} {alert['state']}"
+
+
 @dataclass
 class Phase:
     name: str
@@ -66,11 +72,7 @@ def run_phase(phase: Phase, watcher: AlertWatcher, traffic: Traffic, prometheus:
                 log(f"   {target.key} resolved {t - phase.undone:.1f} s after the fault was removed")
         for alert in watcher.snapshot():
             if not any(target.matches(alert["labels"]) for target in phase.targets):
-                labels = alert["labels"]
-                phase.also_active.add(
-                    f"{labels['alertname']}{{{','.join(f'{k}={v}' for k, v in sorted(labels.items()) if k not in ('alertname',))}}}"
-                    f" {alert['state']}"
-                )
+                phase.also_active.add(alert_line(alert))
 
     deadline = phase.started + phase.fire_within
     fired_all_at = None
