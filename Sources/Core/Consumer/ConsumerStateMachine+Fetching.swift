@@ -23,11 +23,13 @@ extension ConsumerStateMachine {
 
     /// Starts the next pipeline step if the lane is free, then adjusts fetching to the queue length.
     mutating func pump(now: Timestamp) -> [ConsumerAction] {
+        // The step's actions are kept as they come (no copy into an empty array): this runs for every reply.
         var actions: [ConsumerAction] = []
         if lifecycle == .running, case .idle = pipeline, let step = nextStep(now: now) {
-            actions += begin(step)
+            actions = begin(step)
         }
-        actions += updateFlowControl()
+        let flow = updateFlowControl()
+        if !flow.isEmpty { actions += flow }
         return actions
     }
 
@@ -67,7 +69,12 @@ extension ConsumerStateMachine {
         if mode == .after, let step = poisonHeadStep(now: now, start: start) {
             return step
         }
+        // Reserved once for what the queues hold (at most a batch), rather than grown partition by partition.
+        var queued = 0
+        for index in 0..<count where partitions[index].isActive { queued += partitions[index].queue.count }
+        guard queued > 0 else { return nil }
         var messages: [Message] = []
+        messages.reserveCapacity(min(queued, configuration.batchMaxEvents))
         for k in 0..<count where messages.count < configuration.batchMaxEvents {
             let index = (start + k) % count
             guard partitions[index].isActive else { continue }

@@ -60,8 +60,10 @@ extension ConsumerStateMachine {
             }
         }
         guard mode == .after else { return [] }
+        let nextOffsets = batch.nextOffsets
         var progress: [PartitionOffset] = []
-        for next in batch.nextOffsets {
+        progress.reserveCapacity(nextOffsets.count)
+        for next in nextOffsets {
             guard let index = index(of: next.partition) else { continue }
             let durable = max(partitions[index].durableNext ?? next.offset, next.offset)
             partitions[index].durableNext = durable

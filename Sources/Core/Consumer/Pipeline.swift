@@ -49,6 +49,8 @@ struct Batch: Sendable {
     /// a partition's messages are in offset order, so its last one seen is its highest.
     var nextOffsets: [PartitionOffset] {
         var next: [PartitionOffset] = []
+        // At most one per message, usually a few: reserved once rather than grown append by append.
+        next.reserveCapacity(min(messages.count, 16))
         for message in messages {
             if next.last?.partition == message.partition {
                 next[next.count - 1].offset = message.offset + 1

@@ -7,8 +7,9 @@ extension World {
         facts = collectDatabaseFacts()
         let deadLettered = deadLetterCounts()
         let conflictLetters = conflictDeadLettered
+        let conflicting = conflictingReuses()
         let findings = EffectCheck(poison: scenario.events.map { $0.poison != nil }, effects: facts.effects,
-                                   deadLettered: deadLettered, conflicting: conflictingReuses(),
+                                   deadLettered: deadLettered, conflicting: conflicting,
                                    deadLetteredAsConflict: scenario.events.indices.map { conflictLetters.contains(Int32($0)) }).run()
         var tally = findings.tally
         var violations = findings.poisonNotDeadLettered.map(poisonViolation)
@@ -16,7 +17,7 @@ extension World {
         violations += findings.silentConflicts.map(silentConflictViolation)
         let duplicated = findings.duplicated
         violations += duplicateViolations(duplicated)
-        violations += balanceViolations(&tally)
+        violations += balanceViolations(&tally, conflicting: conflicting)
         violations += settlementViolations(&tally)
         violations += settlementTotalViolations(&tally)
         violations += offsetViolations()
@@ -27,11 +28,18 @@ extension World {
     }
 
     /// Per planned event: whether another planned event (not poison) carries its id with another account or
-    /// amount. Found by sorting (id, index), so no hash order leaks.
+    /// amount. Found by sorting (id, index), so no hash order leaks; the keys are sorted as plain values (not
+    /// indices compared through the events), which keeps the sort cheap.
     func conflictingReuses() -> [Bool] {
         var flags = Array(repeating: false, count: scenario.events.count)
         let events = scenario.events
-        let order = events.indices.filter { events[$0].poison == nil }.sorted { (events[$0].id, $0) < (events[$1].id, $1) }
+        var keys: [(high: UInt64, low: UInt64, index: Int)] = []
+        keys.reserveCapacity(events.count)
+        for (index, event) in events.enumerated() where event.poison == nil {
+            keys.append((event.id.high, event.id.low, index))
+        }
+        keys.sort { ($0.high, $0.low, $0.index) < ($1.high, $1.low, $1.index) }
+        let order = keys.map(\.index)
         var start = 0
         while start < order.count {
             var end = start + 1
@@ -74,7 +82,7 @@ extension World {
     }
 
     private func lostViolation(_ event: Int32, deadLettered: Bool) -> Violation {
-        let placement = topic.placements[Int(event)].first
+        let placement = topic.firstPlacement(of: Int(event))
         let (text, cause) = options.explain ? explainLost(event, deadLettered: deadLettered) : ("", "")
         let time = options.explain ? (firstCommitPast(placement)?.time ?? scenario.events[Int(event)].time) : 0
         return Violation(kind: .lostEvent, explanation: text, cause: cause, time: time, partition: placement?.partition,
@@ -83,7 +91,7 @@ extension World {
 
     private func silentConflictViolation(_ event: Int32) -> Violation {
         let planned = scenario.events[Int(event)]
-        let placement = topic.placements[Int(event)].first
+        let placement = topic.firstPlacement(of: Int(event))
         var text = ""
         if options.explain {
             let applied = scenario.events.indices.first { scenario.events[$0].id == planned.id && facts.effects[$0] > 0 }
@@ -97,7 +105,7 @@ extension World {
 
     private func poisonViolation(_ event: Int32) -> Violation {
         let planned = scenario.events[Int(event)]
-        let placement = topic.placements[Int(event)].first
+        let placement = topic.firstPlacement(of: Int(event))
         let text = options.explain
             ? "Poison event \(planned.id) (\(planned.poison!.rawValue)) at \(placement?.description ?? "nowhere") was never sent to the dead-letter topic: \(mode == .before ? "the before mode logs and skips what it cannot decode, so nobody can inspect or replay it" : "it is stuck")."
             : ""
@@ -112,9 +120,8 @@ extension World {
         }
     }
 
-    private func balanceViolations(_ tally: inout Tally) -> [Violation] {
+    private func balanceViolations(_ tally: inout Tally, conflicting: [Bool]) -> [Violation] {
         var expected = Array(repeating: Int64(0), count: config.accounts)
-        let conflicting = conflictingReuses()
         for (index, planned) in scenario.events.enumerated() where planned.poison == nil {
             // Of events sharing an id with different content only the applied one counts (the rest are conflicts).
             if conflicting[index], facts.effects[index] == 0 { continue }

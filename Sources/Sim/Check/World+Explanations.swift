@@ -3,7 +3,7 @@ import Core
 extension World {
     func explainDuplicate(_ event: Int32, _ applications: [Application]) -> (text: String, cause: String) {
         let planned = scenario.events[Int(event)]
-        let placements = topic.placements[Int(event)]
+        let placements = topic.placements(of: Int(event))
         var text = "Event \(planned.id) (account acct-\(planned.account), \(planned.amountCents) cents) was applied \(applications.count) times"
         if placements.count > 1 {
             text += "; it was written to Kafka \(placements.count) times (\(placements.map(\.description).joined(separator: " and ")))"
@@ -90,7 +90,7 @@ extension World {
 
     func explainLost(_ event: Int32, deadLettered: Bool) -> (text: String, cause: String) {
         let planned = scenario.events[Int(event)]
-        guard let placement = topic.placements[Int(event)].first else {
+        guard let placement = topic.firstPlacement(of: Int(event)) else {
             return ("Event \(planned.id) was never written to Kafka.", "never produced")
         }
         var text = "Event \(planned.id) (account acct-\(planned.account), \(planned.amountCents) cents) at \(placement) was never applied"

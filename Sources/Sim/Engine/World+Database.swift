@@ -63,12 +63,17 @@ extension World {
         guard !lockedAccounts.isEmpty else { return false }
         switch statement {
         case .guardedBatch(let write), .optimisticGuardedBatch(let write), .plainBatch(let write), .checkedBatch(let write, _):
-            return write.entries.contains { lockedAccounts.contains($0.event.account) }
+            return write.entries.contains { isLocked($0.event.account) }
         case .ensureAccounts(let accounts):
-            return accounts.contains { lockedAccounts.contains($0) }
+            return accounts.contains { isLocked($0) }
         default:
             return false
         }
+    }
+
+    private func isLocked(_ account: AccountID) -> Bool {
+        let length = account.rawValue.utf8.count
+        return lockedAccounts.contains { $0.rawValue.utf8.count == length && $0 == account }
     }
 
     /// Server time a statement takes beyond the round trip (the twin's per-entry cost; 0 by default), and the

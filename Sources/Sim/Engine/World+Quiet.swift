@@ -118,7 +118,7 @@ extension World {
             if first == nil { first = index }
         }
         guard let first else { return nil }
-        let placement = topic.placements[first].first.map(\.description) ?? "not written"
+        let placement = topic.firstPlacement(of: first).map(\.description) ?? "not written"
         return "\(count) events neither applied nor dead-lettered (the first at \(placement))"
     }
 }

@@ -40,7 +40,9 @@ final class World {
     var dbTransientUntil: Int64 = -1
     /// Accounts of `stuck-account` poison events: a session outside the workers holds their rows for the whole
     /// run, so a statement that writes one is cancelled by `statement_timeout` (`World.lockedStatement`).
-    var lockedAccounts: Set<AccountID> = []
+    /// A list, not a set: a run has at most a few, and every statement's accounts are checked against them, so
+    /// comparing lengths first beats hashing each account.
+    var lockedAccounts: [AccountID] = []
     var dbAmbiguousUntil: Int64 = -1
     var dbOutageUntil: Int64 = -1
     var brokerOutageUntil: Int64 = -1
@@ -102,7 +104,7 @@ final class World {
                 payloads.append(.undecodable(reason: "invalid JSON at byte 0", raw: Array("{\"event_id\":".utf8)))
             } else if planned.poison == .stuckAccount {
                 let account = PlannedEvent.stuckAccount(accountIDs[planned.account], event: planned.id)
-                lockedAccounts.insert(account)
+                if !lockedAccounts.contains(account) { lockedAccounts.append(account) }
                 payloads.append(.event(Event(id: planned.id, account: account, amountCents: planned.amountCents,
                                              occurredAt: Timestamp(milliseconds: planned.time))))
             } else if planned.poison == .oversizedAccount {

@@ -5,13 +5,40 @@ import Core
 struct Topic {
     private(set) var logs: [[Message]]
     private(set) var origins: [[Int32]]
-    /// Where each planned event was written: one offset normally, two after a producer retry.
-    private(set) var placements: [[PartitionOffset]]
+    /// Where each planned event was first written (offset -1: not yet). One flat array rather than an array per
+    /// event: a run writes thousands of events, and one allocation each is a measurable share of a sweep.
+    private var firstPlacements: [PartitionOffset]
+    /// Later writes of the same event (a producer retry), in the order they were written; rare.
+    private var laterPlacements: [(origin: Int32, placement: PartitionOffset)] = []
 
     init(partitions: Int, plannedEvents: Int) {
-        logs = Array(repeating: [], count: partitions)
-        origins = Array(repeating: [], count: partitions)
-        placements = Array(repeating: [], count: plannedEvents)
+        // Room for a fair share of the planned events and some retries, so the logs rarely grow while a run appends.
+        let share = plannedEvents / max(1, partitions) * 5 / 4 + 16
+        logs = (0..<partitions).map { _ in
+            var log: [Message] = []
+            log.reserveCapacity(share)
+            return log
+        }
+        origins = (0..<partitions).map { _ in
+            var log: [Int32] = []
+            log.reserveCapacity(share)
+            return log
+        }
+        firstPlacements = Array(repeating: PartitionOffset(partition: -1, offset: -1), count: plannedEvents)
+    }
+
+    /// Where a planned event was written: one offset normally, two after a producer retry; none if never.
+    func placements(of event: Int) -> [PartitionOffset] {
+        let first = firstPlacements[event]
+        guard first.offset >= 0 else { return [] }
+        let origin = Int32(event)
+        return [first] + laterPlacements.filter { $0.origin == origin }.map(\.placement)
+    }
+
+    /// Where a planned event was first written (nil: never).
+    func firstPlacement(of event: Int) -> PartitionOffset? {
+        let first = firstPlacements[event]
+        return first.offset >= 0 ? first : nil
     }
 
     var partitionCount: Int { logs.count }
@@ -24,7 +51,12 @@ struct Topic {
         let offset = Offset(logs[partition].count)
         logs[partition].append(Message(partition: PartitionID(partition), offset: offset, payload: payload))
         origins[partition].append(origin)
-        placements[Int(origin)].append(PartitionOffset(partition: PartitionID(partition), offset: offset))
+        let placement = PartitionOffset(partition: PartitionID(partition), offset: offset)
+        if firstPlacements[Int(origin)].offset < 0 {
+            firstPlacements[Int(origin)] = placement
+        } else {
+            laterPlacements.append((origin, placement))
+        }
         return offset
     }
 
