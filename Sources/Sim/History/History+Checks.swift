@@ -37,9 +37,13 @@ extension History {
             for record in records(of: transaction) {
                 let partition = Int(record.partition)
                 let offset = Int(record.offset)
-                if firstCommit.count <= partition { firstCommit += Array(repeating: [], count: partition + 1 - firstCommit.count) }
+                if firstCommit.count <= partition {
+                    firstCommit.append(contentsOf: repeatElement([], count: partition + 1 - firstCommit.count))
+                }
                 if firstCommit[partition].count <= offset {
-                    firstCommit[partition] += Array(repeating: 0, count: offset + 1 - firstCommit[partition].count)
+                    // Grown geometrically, in place: offsets arrive roughly in order, one step at a time.
+                    let count = firstCommit[partition].count
+                    firstCommit[partition].append(contentsOf: repeatElement(0, count: max(offset + 1, 2 * count, 64) - count))
                 }
                 let marker = firstCommit[partition][offset]
                 guard marker != 0 else {
