@@ -4,6 +4,7 @@
 # `after` writes, in the same run on the same server.
 #
 #   EVENTS=200000 ROUNDS=3 scripts/stack/bench-worker.sh          # BENCH_PG_DURABILITY=off for the fast-settings line
+#   BENCH_BIN_DIR=dir scripts/stack/bench-worker.sh                # the release binaries in dir (another commit's)
 #
 # EVENTS events (JSON as the api writes them, keyed by account over ACCOUNTS accounts) are produced once with
 # kcat; each worker measurement then starts a fresh worker in its own consumer group on its own fresh database and
@@ -41,9 +42,13 @@ scratch=()
 out="out/bench-worker"
 mkdir -p "$out"
 
-echo "== building release worker, ledger-ceiling, kafka-dev and api" >&2
-for product in worker ledger-ceiling kafka-dev api; do "$SWIFT" build -c release "${scratch[@]}" --product "$product" >&2; done
-bin="$("$SWIFT" build -c release "${scratch[@]}" --show-bin-path)"
+if [ -n "${BENCH_BIN_DIR:-}" ]; then
+    bin="$BENCH_BIN_DIR"
+else
+    echo "== building release worker, ledger-ceiling, kafka-dev and api" >&2
+    for product in worker ledger-ceiling kafka-dev api; do "$SWIFT" build -c release "${scratch[@]}" --product "$product" >&2; done
+    bin="$("$SWIFT" build -c release "${scratch[@]}" --show-bin-path)"
+fi
 
 # shellcheck source=scripts/bench/common.sh
 source scripts/bench/common.sh
