@@ -21,10 +21,15 @@ struct ClaimWriterSession {
         }
     }
 
-    /// Resumes each request on its event loop, with one task per loop for the whole batch.
+    /// Produces the claimed events of the requests that asked for it (each resumed by its delivery report), and
+    /// resumes the others on their event loops, with one task per loop for the whole batch.
     private func resume(_ batch: [IdempotencyClaims.Waiting], with outcomes: [Result<IdempotencyClaims.Outcome, APIError>]) {
         var byLoop: [ObjectIdentifier: (loop: EventLoopDeliveryTarget, resumes: [Resume])] = [:]
         for (waiting, outcome) in zip(batch, outcomes) {
+            if case .success(let claimed) = outcome, let then = waiting.then {
+                let continuation = waiting.continuation
+                if then.produce(after: claimed, resumingOn: waiting.loop, { continuation.resume(returning: $0) }) { continue }
+            }
             let resume = Resume(continuation: waiting.continuation, outcome: outcome)
             guard let loop = waiting.loop else {
                 resume.run()

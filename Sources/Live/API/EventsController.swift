@@ -45,10 +45,8 @@ struct EventsController: Sendable {
             throw APIError.invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters")
         }
         // The key is the caller's: scoped to its API key id, so another client's `order-1` is another claim.
-        let outcome = try await idempotency.run(key: key, scope: principal.keyID, request: event, eventID: eventID.description) {
-            (id, occurredAt) throws(APIError) in
-            try await publish(event, eventID: id, occurredAt: Timestamp(milliseconds: occurredAt))
-        }
+        let outcome = try await idempotency.run(
+            key: key, scope: principal.keyID, request: event, eventID: eventID.description, producing: producing(event))
         switch outcome {
         case .accepted(let id):
             metrics.accepted.increment()
@@ -97,12 +95,35 @@ struct EventsController: Sendable {
         }
     }
 
+    /// A keyed request's event goes to the broker from the claim writer, right after its claim, unless the
+    /// request is traced: its produce span and `traceparent` header need the request's context, so its task
+    /// produces after the claim.
+    private func producing(_ request: EventRequest) -> IdempotencyStore.Producing {
+        if config.tracing && ServiceContext.current != nil {
+            return .byRequest { (id, occurredAt) throws(APIError) in
+                try await publish(request, eventID: id, occurredAt: Timestamp(milliseconds: occurredAt))
+            }
+        }
+        let (topic, metrics) = (config.topic, metrics)
+        return .byClaimWriter(ProduceAfterClaim(
+            producer: producer,
+            message: { id, occurredAt in
+                Self.message(request, eventID: id, occurredAt: Timestamp(milliseconds: occurredAt), topic: topic)
+            },
+            failed: { error in Self.produceFailed(error, metrics: metrics) }))
+    }
+
     private func publish(_ request: EventRequest, eventID: EventID, occurredAt: Timestamp? = nil) async throws(APIError) {
         // Whole milliseconds of the wall clock: what the value carries (RFC 3339 with milliseconds).
         let now = occurredAt ?? Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
-        let event = Event(id: eventID, account: AccountID(request.accountID), amountCents: request.amountCents, occurredAt: now)
-        let message = KafkaOutgoingMessage(topic: config.topic, key: Array(request.accountID.utf8), value: EventValue.encode(event))
+        let message = Self.message(request, eventID: eventID, occurredAt: now, topic: config.topic)
         if config.tracing { try await sendTraced(message, eventID: eventID) } else { try await send(message) }
+    }
+
+    /// The event's Kafka message: keyed by `account_id`, the value as the worker reads it.
+    private static func message(_ request: EventRequest, eventID: EventID, occurredAt: Timestamp, topic: String) -> KafkaOutgoingMessage {
+        let event = Event(id: eventID, account: AccountID(request.accountID), amountCents: request.amountCents, occurredAt: occurredAt)
+        return KafkaOutgoingMessage(topic: topic, key: Array(request.accountID.utf8), value: EventValue.encode(event))
     }
 
     /// `send` in an `events produce` span whose context travels in the message's headers (W3C `traceparent`).
@@ -130,9 +151,14 @@ struct EventsController: Sendable {
         do {
             _ = try await producer.send(message, resumingOn: EventLoopDeliveryTarget.current)
         } catch {
-            metrics.produceErrors(reason: error.name).increment()
-            throw .unavailable("broker did not acknowledge the event: \(error.name)")
+            throw Self.produceFailed(error, metrics: metrics)
         }
+    }
+
+    /// A produce the broker did not acknowledge: counted by its reason, answered 503.
+    private static func produceFailed(_ error: KafkaError, metrics: APIMetrics) -> APIError {
+        metrics.produceErrors(reason: error.name).increment()
+        return .unavailable("broker did not acknowledge the event: \(error.name)")
     }
 
     private func accepted(_ eventID: String, replayed: Bool) -> Response {

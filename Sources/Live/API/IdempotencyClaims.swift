@@ -20,7 +20,9 @@ import Synchronization
 /// Requests queue here; each of `writers` writers takes everything queued (up to `maxBatch`) and writes it as one
 /// autocommit statement, so a burst of keyed requests costs a few commits (and WAL flushes) instead of one each.
 /// A writer runs on its connection's thread for as long as claims keep arriving (`ClaimWriterSession`): a batch
-/// costs no task or thread hop, and its requests are resumed from that thread.
+/// costs no task or thread hop. From that thread it produces each claimed event whose request asked it to
+/// (`ProduceAfterClaim`), so the request waits once, for the claim and the broker's acknowledgement together, and
+/// resumes the other requests.
 final class IdempotencyClaims: Sendable {
     struct Request: Sendable {
         /// The scope the key belongs to: the API key id of the client that sent it (never empty).
@@ -56,6 +58,8 @@ final class IdempotencyClaims: Sendable {
         /// The event loop the request waits on (its connection's): resumed there, its produce and response stay
         /// on that loop instead of hopping back to it.
         let loop: EventLoopDeliveryTarget?
+        /// Set when the writer produces the claimed event itself before resuming the request.
+        let then: ProduceAfterClaim?
     }
 
     private struct State {
@@ -85,10 +89,12 @@ final class IdempotencyClaims: Sendable {
     /// Requests queued for the next batch (none while every writer keeps up).
     var waitingCount: Int { state.withLock { $0.waiting.count } }
 
-    func claim(_ request: Request) async throws(APIError) -> Outcome {
+    /// Claims `request`'s key; with `then`, the claimed event is also produced (by the writer, on its thread) and
+    /// the request is answered once the broker acknowledged it.
+    func claim(_ request: Request, then: ProduceAfterClaim? = nil) async throws(APIError) -> Outcome {
         let result = await withUnsafeContinuation { (continuation: UnsafeContinuation<Result<Outcome, APIError>, Never>) in
             let startWriter = state.withLock { state -> Bool in
-                state.waiting.append(Waiting(request: request, continuation: continuation, loop: .current))
+                state.waiting.append(Waiting(request: request, continuation: continuation, loop: .current, then: then))
                 guard state.idleWriters > 0 else { return false }
                 state.idleWriters -= 1
                 return true

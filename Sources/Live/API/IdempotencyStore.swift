@@ -26,28 +26,33 @@ struct IdempotencyStore: Sendable {
 
     let claims: IdempotencyClaims
 
-    /// Claims `key` in `scope` (the caller's API key id) for `eventID`, or finds the earlier claim of the key or of the event id, and runs `produce`
-    /// with the claimed event's id and time in milliseconds since the epoch.
-    func run(
-        key: String, scope: String, request: EventRequest, eventID: String,
-        produce: @Sendable (_ eventID: EventID, _ occurredAtMilliseconds: Int64) async throws(APIError) -> Void
-    ) async throws(APIError) -> Outcome {
+    /// How the claimed event reaches the broker.
+    enum Producing: Sendable {
+        /// By the claim writer, right after the claim (the request waits once).
+        case byClaimWriter(ProduceAfterClaim)
+        /// By the request's task after the claim: for a traced request, whose produce span needs its context.
+        case byRequest(@Sendable (_ eventID: EventID, _ occurredAtMilliseconds: Int64) async throws(APIError) -> Void)
+    }
+
+    /// Claims `key` in `scope` (the caller's API key id) for `eventID`, or finds the earlier claim of the key or of
+    /// the event id, and produces the claimed event with its id and time in milliseconds since the epoch.
+    func run(key: String, scope: String, request: EventRequest, eventID: String, producing: Producing) async throws(APIError) -> Outcome {
         let claim = IdempotencyClaims.Request(
             scope: scope, key: key, canonical: request.canonical, eventID: eventID, unnamedCanonical: request.unnamedCanonical)
-        switch try await claims.claim(claim) {
-        case .claimed(let id, let occurredAt):
-            try await produce(try Self.parse(id), occurredAt)
-            return .accepted(eventID: id)
-        case .earlier(let id, let occurredAt):
-            try await produce(try Self.parse(id), occurredAt)
-            return .replay(eventID: id)
-        case .sameEvent(let id, let occurredAt):
-            try await produce(try Self.parse(id), occurredAt)
-            return .sameEvent(eventID: id)
-        case .keyReused:
-            return .keyReused
-        case .eventIDConflict(let id):
-            return .eventIDConflict(eventID: id)
+        let outcome: IdempotencyClaims.Outcome
+        switch producing {
+        case .byClaimWriter(let then):
+            outcome = try await claims.claim(claim, then: then)
+        case .byRequest(let produce):
+            outcome = try await claims.claim(claim)
+            if let event = outcome.event { try await produce(try Self.parse(event.eventID), event.occurredAtMilliseconds) }
+        }
+        switch outcome {
+        case .claimed(let id, _): return .accepted(eventID: id)
+        case .earlier(let id, _): return .replay(eventID: id)
+        case .sameEvent(let id, _): return .sameEvent(eventID: id)
+        case .keyReused: return .keyReused
+        case .eventIDConflict(let id): return .eventIDConflict(eventID: id)
         }
     }
 

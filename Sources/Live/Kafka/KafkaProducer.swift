@@ -76,7 +76,7 @@ public final class KafkaProducer: @unchecked Sendable {
         // Unsafe (unchecked) continuation: resumed exactly once, by the message's one delivery report or right
         // here when librdkafka refused the message; the checked variant's extra allocation showed in profiles.
         let result: Result<KafkaDeliveryReport, KafkaError> = await withUnsafeContinuation { continuation in
-            let box = DeliveryBox(continuation, target: target)
+            let box = DeliveryBox(.task(continuation), target: target)
             let opaque = Unmanaged.passRetained(box).toOpaque()
             if let error = enqueueWithRetry(message, opaque: opaque) {
                 Unmanaged<DeliveryBox>.fromOpaque(opaque).release()
@@ -84,6 +84,21 @@ public final class KafkaProducer: @unchecked Sendable {
             }
         }
         return try result.get()
+    }
+
+    /// Produces `message` without a task waiting: `completion` gets the broker's acknowledgement or the error,
+    /// on the target's thread (on the delivery-report thread without one), or right here when librdkafka refused
+    /// the message. For callers on a thread of their own that hand the result on, such as the api's claim writer.
+    public func send(
+        _ message: KafkaOutgoingMessage, resumingOn target: (any DeliveryTarget)?,
+        completion: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
+    ) {
+        let box = DeliveryBox(.callback(completion), target: target)
+        let opaque = Unmanaged.passRetained(box).toOpaque()
+        if let error = enqueueWithRetry(message, opaque: opaque) {
+            Unmanaged<DeliveryBox>.fromOpaque(opaque).release()
+            completion(.failure(error))
+        }
     }
 
     /// Retries a full local queue for up to `message.timeout.ms` (backpressure instead of failing the request).
@@ -141,21 +156,29 @@ public protocol DeliveryTarget: Sendable {
     func schedule(_ resume: @escaping @Sendable () -> Void)
 }
 
-/// Holds the continuation of one `send` until its delivery report arrives; retained by librdkafka via the
+/// Holds whoever waits for one `send` until its delivery report arrives; retained by librdkafka via the
 /// message opaque.
 final class DeliveryBox {
-    let continuation: UnsafeContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>
+    enum Waiter {
+        case task(UnsafeContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>)
+        case callback(@Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void)
+    }
+
+    let waiter: Waiter
     let target: (any DeliveryTarget)?
 
-    init(_ continuation: UnsafeContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>, target: (any DeliveryTarget)?) {
-        self.continuation = continuation
+    init(_ waiter: Waiter, target: (any DeliveryTarget)?) {
+        self.waiter = waiter
         self.target = target
     }
 
     func resume(_ result: Result<KafkaDeliveryReport, KafkaError>) {
-        guard let target else { return continuation.resume(returning: result) }
-        let continuation = continuation
-        target.schedule { continuation.resume(returning: result) }
+        switch (waiter, target) {
+        case (.task(let continuation), nil): continuation.resume(returning: result)
+        case (.task(let continuation), let target?): target.schedule { continuation.resume(returning: result) }
+        case (.callback(let completion), nil): completion(result)
+        case (.callback(let completion), let target?): target.schedule { completion(result) }
+        }
     }
 }
 
