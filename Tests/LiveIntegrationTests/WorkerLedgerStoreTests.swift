@@ -245,7 +245,7 @@ struct WorkerLedgerStoreTests {
         let batch = Task { await f.run(Self.guarded([Self.entry(1)])) }
         try await f.check.waitUntilLockWait(of: pid, "the batch's commit waits in the deferred trigger") {
             // The batch statement (pg_stat_activity cuts a long text, so its opening identifies it).
-            $0.query.hasPrefix("WITH input AS") && $0.waitEvent == "advisory"
+            $0.query?.hasPrefix("WITH input AS") == true && $0.waitEvent == "advisory"
         }
         try await f.check.query("SELECT pg_terminate_backend($1)", [.int32(pid)])
         let result = await batch.value
