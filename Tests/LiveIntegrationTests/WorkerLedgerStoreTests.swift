@@ -214,6 +214,8 @@ struct WorkerLedgerStoreTests {
             (Self.guarded([Self.entry(1)]), .ambiguous),
         ]
         for (work, kind) in cases {
+            // Connected first (a failed work leaves the connection down until the next work reconnects it).
+            #expect(await f.run(.loadOffsets([PartitionID(0)])) == .committed(.offsets([StoredOffset(partition: PartitionID(0), nextOffset: nil)])))
             let pid = await f.store.connection.backendPID()
             try await f.check.query("SELECT pg_terminate_backend($1)", [.int32(pid)])
             let failed = await f.run(work)
