@@ -5,8 +5,8 @@ import LivePostgres
 import Synchronization
 import TestPolling
 
-/// PostgreSQL driven by a conformance sequence: one connection per session sending `LedgerStore`'s statements,
-/// each batch inside BEGIN and COMMIT, and an observer connection that tells a statement waiting for a lock (`pg_blocking_pids` not empty) from
+/// PostgreSQL driven by a conformance sequence: one connection per session sending what `LedgerStore` sends,
+/// and an observer connection that tells a statement waiting for a lock (`pg_blocking_pids` not empty) from
 /// one still running, so every step ends in a state both sides can be compared in, without sleeping.
 final class ConformanceLiveSide {
     /// A statement sent and not answered yet; its task fills `answer`.

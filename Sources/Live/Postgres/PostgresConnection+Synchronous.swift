@@ -49,34 +49,19 @@ public struct SynchronousPostgres {
     /// Executes a statement registered with `PostgresConnection.prepare`.
     @discardableResult
     public func execute(prepared name: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresRows {
-        try ensurePrepared(name)
+        if !connection.preparedInSession.contains(name) {
+            guard let sql = connection.statements[name] else {
+                throw PostgresError(sqlState: "26000", message: "no statement prepared as \(name)", operation: "prepare",
+                                    classification: .permanent)
+            }
+            _ = try connection.execute(operation: "prepare \(name)", isCommit: false) { conn, _ in
+                PQprepare(conn, name, sql, 0, nil)
+            } parameters: { [] }
+            connection.preparedInSession.insert(name)
+        }
         return try connection.execute(operation: "execute \(name)", isCommit: false) { conn, params in
             PQexecPrepared(conn, name, params.count, params.values, params.lengths, params.formats, 0)
         } parameters: { parameters }
-    }
-
-    /// Executes a prepared statement outside any transaction block, as its own transaction (autocommit): one
-    /// round trip where BEGIN, the statement and COMMIT take three. The statement is its commit, so a connection
-    /// lost before its answer is `.ambiguous` (it may have committed), as a lost COMMIT is.
-    @discardableResult
-    public func executeCommitting(prepared name: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresRows {
-        precondition(!isInTransaction, "executeCommitting runs its statement as its own transaction")
-        try ensurePrepared(name)
-        return try connection.execute(operation: "execute \(name)", isCommit: true) { conn, params in
-            PQexecPrepared(conn, name, params.count, params.values, params.lengths, params.formats, 0)
-        } parameters: { parameters }
-    }
-
-    private func ensurePrepared(_ name: String) throws(PostgresError) {
-        guard !connection.preparedInSession.contains(name) else { return }
-        guard let sql = connection.statements[name] else {
-            throw PostgresError(sqlState: "26000", message: "no statement prepared as \(name)", operation: "prepare",
-                                classification: .permanent)
-        }
-        _ = try connection.execute(operation: "prepare \(name)", isCommit: false) { conn, _ in
-            PQprepare(conn, name, sql, 0, nil)
-        } parameters: { [] }
-        connection.preparedInSession.insert(name)
     }
 
     /// Executes `sql` as the prepared statement `name`, registering it first if this connection does not know

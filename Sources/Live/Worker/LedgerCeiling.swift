@@ -3,14 +3,14 @@ import LivePostgres
 import Logging
 
 /// The database's own rate for the `after` worker's writes: given batches run back to back through the
-/// worker's `LedgerStore` (one connection; the guarded batch statement as its own transaction per batch; statements
+/// worker's `LedgerStore` (one connection; BEGIN, the guarded batch statement, COMMIT per batch; statements
 /// prepared the same way), with no Kafka, no Core and no decoding in the loop. `make bench-worker` replays the
 /// batches an `after` worker committed, so the two rates compare the same writes.
 public enum LedgerCeiling {
     public struct Report: Sendable {
         public var batches: Int
         public var events: Int
-        /// From the first batch sent to the last one committed.
+        /// From the first BEGIN to the last COMMIT.
         public var seconds: Double
         /// The longest single batch transaction.
         public var maxBatchSeconds: Double

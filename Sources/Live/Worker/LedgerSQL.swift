@@ -1,8 +1,7 @@
 /// The worker's statements, one per `DatabaseWork` case (Core's `DatabaseWork` documents the semantics these
 /// implement; the simulator's `DatabaseModel+Apply.swift` is the reference model). Each batch is one statement
-/// over `unnest`ed arrays, so a batch of 500 events costs a fixed number of round trips whatever its size: one
-/// for `after`'s batch in the normal case (the statement is its own transaction), four for `before`'s (BEGIN, two
-/// statements, COMMIT).
+/// over `unnest`ed arrays, so a transaction of 500 events costs three round trips (BEGIN, the statement,
+/// COMMIT) whatever its size.
 enum LedgerSQL {
     /// `after`: the idempotency guard, the effect only for new events, the offsets stored with them.
     /// `ON CONFLICT DO NOTHING` also keeps a Kafka-level duplicate inside one batch to one guard row, and the

@@ -42,18 +42,14 @@ final class LedgerStore: Sendable {
     private func run(_ work: DatabaseWork, on pg: SynchronousPostgres) -> (result: DatabaseResult, connected: Bool) {
         do throws(PostgresError) {
             if !pg.isConnected { try pg.reset() }
-            if case .applyBatch(let write) = work, write.deduplicate {
-                return (.committed(.batch(try optimisticGuardedBatch(write, on: pg))), true)
-            }
-            return (.committed(try transaction(work, on: pg)), true)
+            return (.committed(try transaction(work, on: pg, optimistic: true)), true)
         } catch where error.sqlState == "23505" {
             // The optimistic guard met an event already processed (a replay after a zombie or an ambiguous
-            // commit, or a duplicate message): run the batch again with the conflict-tolerant guard, in a
-            // transaction, because a conflict found among its skips rolls it back.
+            // commit, or a duplicate message): run the batch again with the conflict-tolerant guard.
             pg.rollbackQuietly()
             do throws(PostgresError) {
                 try pg.begin()
-                let reply = try apply(work, on: pg)
+                let reply = try apply(work, on: pg, optimistic: false)
                 if let conflict = try conflict(in: work, reply: reply, on: pg) {
                     pg.rollbackQuietly()
                     return (.failed(conflict), pg.isConnected)
@@ -70,18 +66,9 @@ final class LedgerStore: Sendable {
         }
     }
 
-    /// The `after` batch in the normal case: the plain-guard statement as its own transaction (autocommit), one
-    /// round trip instead of BEGIN, statement and COMMIT. Atomic all the same: the whole batch is one statement.
-    private func optimisticGuardedBatch(_ write: BatchWrite, on pg: SynchronousPostgres) throws(PostgresError) -> BatchOutcome {
-        let rows = try pg.executeCommitting(
-            prepared: LedgerSQL.optimisticGuardedBatch.name, Self.guardedBatchParameters(write, groupID: groupID, topic: topic))
-        let applied = Int(rows.int64(0, "applied") ?? 0)
-        return BatchOutcome(applied: applied, skippedDuplicates: write.entries.count - applied)
-    }
-
-    private func transaction(_ work: DatabaseWork, on pg: SynchronousPostgres) throws(PostgresError) -> DatabaseReply {
+    private func transaction(_ work: DatabaseWork, on pg: SynchronousPostgres, optimistic: Bool) throws(PostgresError) -> DatabaseReply {
         try pg.begin()
-        let reply = try apply(work, on: pg)
+        let reply = try apply(work, on: pg, optimistic: optimistic)
         try pg.commit()
         return reply
     }
@@ -112,7 +99,7 @@ final class LedgerStore: Sendable {
         }
     }
 
-    private func apply(_ work: DatabaseWork, on conn: SynchronousPostgres) throws(PostgresError) -> DatabaseReply {
+    private func apply(_ work: DatabaseWork, on conn: SynchronousPostgres, optimistic: Bool) throws(PostgresError) -> DatabaseReply {
         switch work {
         case .loadOffsets(let partitions):
             let rows = try conn.execute(prepared: LedgerSQL.loadOffsets.name,
@@ -124,7 +111,7 @@ final class LedgerStore: Sendable {
             }
             return .offsets(partitions.map { StoredOffset(partition: $0, nextOffset: stored[$0]) })
         case .applyBatch(let write):
-            return .batch(try applyBatch(write, on: conn))
+            return .batch(try applyBatch(write, on: conn, optimistic: optimistic))
         case .recordFailure(let record):
             let rows = try conn.execute(prepared: LedgerSQL.recordFailure.name, Self.recordFailureParameters(record))
             return .attempts(Int(rows.int64(0, "attempts") ?? 1))
@@ -137,12 +124,14 @@ final class LedgerStore: Sendable {
         }
     }
 
-    /// In a transaction: the conflict-tolerant guarded batch (`after`: a replay, or one entry tried alone), or the
-    /// unguarded statements (`before`).
-    private func applyBatch(_ write: BatchWrite, on conn: SynchronousPostgres) throws(PostgresError) -> BatchOutcome {
+    /// `optimistic`: the guard rows go in with a plain INSERT, which fails (23505) if any event was processed
+    /// before. In the normal case (nothing processed twice) that is cheaper than `ON CONFLICT DO NOTHING`'s
+    /// speculative insertion, and the caller falls back to the conflict-tolerant statement when it fails.
+    private func applyBatch(_ write: BatchWrite, on conn: SynchronousPostgres, optimistic: Bool) throws(PostgresError) -> BatchOutcome {
         let entries = write.entries
         if write.deduplicate {
-            let rows = try conn.execute(prepared: LedgerSQL.guardedBatch.name,
+            let statement = optimistic ? LedgerSQL.optimisticGuardedBatch : LedgerSQL.guardedBatch
+            let rows = try conn.execute(prepared: statement.name,
                                         Self.guardedBatchParameters(write, groupID: groupID, topic: topic))
             let applied = Int(rows.int64(0, "applied") ?? 0)
             return BatchOutcome(applied: applied, skippedDuplicates: entries.count - applied)
@@ -214,7 +203,7 @@ final class LedgerStore: Sendable {
                 try pg.query("SAVEPOINT rs_entry")
                 let single = BatchWrite(entries: [entry], deduplicate: write.deduplicate, storeOffsets: [], workerID: write.workerID)
                 do throws(PostgresError) {
-                    _ = try applyBatch(single, on: pg)
+                    _ = try applyBatch(single, on: pg, optimistic: false)
                     try pg.query("RELEASE SAVEPOINT rs_entry")
                 } catch where error.classification == .permanent {
                     found = (index, error)
