@@ -45,7 +45,7 @@ struct IdempotencyStore: Sendable {
             outcome = try await claims.claim(claim, then: then)
         case .byRequest(let produce):
             outcome = try await claims.claim(claim)
-            if let event = outcome.event { try await produce(try Self.parse(event.eventID), event.occurredAtMilliseconds) }
+            if let event = outcome.event { try await produce(try EventID(claimed: event.eventID), event.occurredAtMilliseconds) }
         }
         switch outcome {
         case .claimed(let id, _): return .accepted(eventID: id)
@@ -54,11 +54,5 @@ struct IdempotencyStore: Sendable {
         case .keyReused: return .keyReused
         case .eventIDConflict(let id): return .eventIDConflict(eventID: id)
         }
-    }
-
-    /// An id the claim stored (PostgreSQL's `uuid` text, always valid) as the event's id.
-    private static func parse(_ text: String) throws(APIError) -> EventID {
-        guard let id = EventID(uuidString: text) else { throw .unavailable("the claim's event id \(text) is not a UUID") }
-        return id
     }
 }

@@ -20,8 +20,9 @@ struct ProduceAfterClaim: Sendable {
         _ resume: @escaping @Sendable (Result<IdempotencyClaims.Outcome, APIError>) -> Void
     ) -> Bool {
         guard let event = outcome.event else { return false }
-        guard let id = EventID(uuidString: event.eventID) else {
-            resume(.failure(.unavailable("the claim's event id \(event.eventID) is not a UUID")))
+        let id: EventID
+        do throws(APIError) { id = try EventID(claimed: event.eventID) } catch {
+            resume(.failure(error))
             return true
         }
         let failed = failed
@@ -42,5 +43,13 @@ extension IdempotencyClaims.Outcome {
         case .claimed(let id, let at), .earlier(let id, let at), .sameEvent(let id, let at): (id, at)
         case .keyReused, .eventIDConflict: nil
         }
+    }
+}
+
+extension EventID {
+    /// An id a claim stored (PostgreSQL's `uuid` text, always valid) as the event's id.
+    init(claimed text: String) throws(APIError) {
+        guard let id = EventID(uuidString: text) else { throw .unavailable("the claim's event id \(text) is not a UUID") }
+        self = id
     }
 }
