@@ -3,7 +3,7 @@ provider schema) fail, naming the defect, when one is planted in infra/ or in wh
 
 import pytest
 
-from .lint_failure import failed
+from .lint_failure import failed, planted_failed
 
 # ---- terraform --------------------------------------------------------------------------------------------
 
@@ -114,9 +114,7 @@ TERRAFORM_DEFECTS = {
 
 @pytest.mark.parametrize("defect", sorted(TERRAFORM_DEFECTS))
 def test_terraform_catches(tree, defect):
-    path, old, new, expected = TERRAFORM_DEFECTS[defect]
-    tree.replace(path, old, new)
-    failed(tree, "terraform", expected)
+    planted_failed(tree, "terraform", TERRAFORM_DEFECTS, defect)
 
 
 def test_terraform_requires_expiring_old_versions(tree):

@@ -4,7 +4,7 @@ agree for a log line to link to its trace."""
 
 import pytest
 
-from .lint_failure import failed
+from .lint_failure import failed, planted_failed
 
 
 def test_network_blocks_spans_when_the_tempo_egress_is_missing(tree):
@@ -108,6 +108,4 @@ TRACES_DEFECTS = {
 
 @pytest.mark.parametrize("defect", sorted(TRACES_DEFECTS))
 def test_traces_catches(tree, defect):
-    path, old, new, expected = TRACES_DEFECTS[defect]
-    tree.replace(path, old, new)
-    failed(tree, "traces", expected)
+    planted_failed(tree, "traces", TRACES_DEFECTS, defect)
