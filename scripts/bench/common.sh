@@ -52,3 +52,8 @@ wait_gone() {
 
 # The machine's load average (1, 5, 15 minutes).
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# The whole machine's CPU ticks so far, "busy, all" (every process's, ours and anyone else's): busy is user, nice,
+# system, irq, softirq and steal; idle and iowait (a CPU waiting with nothing to run) are not. A route whose
+# busy share stays well under 1 while its rate is lower than another's is waiting (latency-bound), not short of CPU.
+machine_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8 + $9 ", " $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9; exit}' /proc/stat; }

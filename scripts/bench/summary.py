@@ -162,6 +162,15 @@ def api_figures(api):
                 "make bench-api",
             )
         )
+    if "machine_busy_keyed" in api:
+        rows.append(
+            (
+                "api machine CPU busy (all cores, every process)",
+                f"bare {api['machine_busy_bare']}, unkeyed {api['machine_busy_unkeyed']}, keyed "
+                f"{api['machine_busy_keyed']} (well under 1: the route waits rather than runs short of CPU)",
+                "make bench-api",
+            )
+        )
     if "traced_ratio" in api:
         rows.append(
             (

@@ -158,10 +158,15 @@ keyed_runs=()
 # writer's counters before and after the run.
 counters=()
 keyed_counters=()
-measure() { echo "[$(accepted_total), $(cpu_seconds "$api_pid"), $(cpu_seconds "$kafka_pid"), $(pg_cpu_seconds), $(claim_counters)]"; }
+measure() {
+    echo "[$(accepted_total), $(cpu_seconds "$api_pid"), $(cpu_seconds "$kafka_pid"), $(pg_cpu_seconds), $(claim_counters), $(machine_ticks)]"
+}
+bare_counters=()
 for round in $(seq 1 "$ROUNDS"); do
     echo "== round $round/$ROUNDS: bare 202 route, POST /v1/events, then with Idempotency-Key, ${round_seconds}s each, $CONNECTIONS connections" >&2
+    start="$(measure)"
     bare_runs+=("$(DURATION=$round_seconds run "bare-$round" /bench/bare-202)")
+    bare_counters+=("[$start, $(measure)]")
     start="$(measure)"
     event_runs+=("$(DURATION=$round_seconds run "events-$round" /v1/events)")
     counters+=("[$start, $(measure)]")
@@ -175,13 +180,16 @@ join_json() { local IFS=,; echo "[$*]"; }
 traced_report
 python3 - "$(join_json "${bare_runs[@]}")" "$(join_json "${event_runs[@]}")" "$(join_json "${keyed_runs[@]}")" \
     "$(join_json "${counters[@]}")" "$(join_json "${keyed_counters[@]}")" \
-    "$DURATION" "$CONNECTIONS" "$(load_average)" "$durability" "$out/traced.json" <<'PY'
+    "$DURATION" "$CONNECTIONS" "$(load_average)" "$durability" "$out/traced.json" "$(join_json "${bare_counters[@]}")" <<'PY'
 import json, statistics, sys
 bare_runs, event_runs, keyed_runs, counters, keyed_counters = (json.loads(a) for a in sys.argv[1:6])
 duration, connections = float(sys.argv[6]), int(sys.argv[7])
 load, durability = sys.argv[8], sys.argv[9]
-ACCEPTED, API, KAFKA, PG, CLAIMS, STATEMENTS, STATEMENT_SECONDS = range(7)
+bare_counters = json.loads(sys.argv[11])
+ACCEPTED, API, KAFKA, PG, CLAIMS, STATEMENTS, STATEMENT_SECONDS, MACHINE_BUSY, MACHINE_ALL = range(9)
 def delta(which, field): return [end[field] - start[field] for start, end in which]
+# The machine's busy share during a route's rounds (2 cores: 1.0 is both cores busy the whole time).
+def busy(which): return round(sum(delta(which, MACHINE_BUSY)) / max(sum(delta(which, MACHINE_ALL)), 1), 3)
 accepted_deltas = delta(counters, ACCEPTED)
 cpu_api, cpu_kafka = sum(delta(counters, API)), sum(delta(counters, KAFKA))
 keyed_deltas = delta(keyed_counters, ACCEPTED)
@@ -218,6 +226,8 @@ print(f"keyed / events:            {keyed_ratio:10.2f}   (rounds: {', '.join(f'{
 accepted = max(accepted, 1)
 print(f"CPU per accepted event:    api {cpu_api / accepted * 1e6:.0f} us, kafka-dev {cpu_kafka / accepted * 1e6:.0f} us"
       f"   (machine load average {load})")
+print(f"machine CPU busy:          bare {busy(bare_counters):.2f}, unkeyed {busy(counters):.2f}, keyed {busy(keyed_counters):.2f}"
+      "   (share of all cores, every process; well under 1 means waiting, not short of CPU)")
 print(f"CPU per keyed event:       api {keyed_cpu_api / keyed_events * 1e6:.0f} us, PostgreSQL {keyed_cpu_pg / keyed_events * 1e6:.0f} us"
       f"   (claims per statement {claims_per_statement:.1f}, {statement_ms:.2f} ms each)")
 met = accepted_rate >= 10000 and p99 <= 25 and ratio >= 0.5
@@ -233,6 +243,7 @@ print(json.dumps({
     "non2xx": non2xx + keyed_non2xx, "targets_met": met,
     "api_cpu_us_per_event": round(cpu_api / accepted * 1e6), "kafka_dev_cpu_us_per_event": round(cpu_kafka / accepted * 1e6),
     "load_average": load, "durability": durability,
+    "machine_busy_bare": busy(bare_counters), "machine_busy_unkeyed": busy(counters), "machine_busy_keyed": busy(keyed_counters),
     **json.load(open(sys.argv[10])),
 }))
 PY
