@@ -1,6 +1,7 @@
 # ReplicaSafe: one entry point for people and CI. `make test` and `make lint` list their steps here, in the order
-# they run; each step is a target of this file or of an area's fragment in mk/*.mk, which defines its own targets
-# only. Python runs as modules from the repository root (`python3 -m scripts.stack.localstack`, pyproject.toml).
+# they run (`make test` through scripts/run-steps.sh, which times each); each step is a target of this file or of
+# an area's fragment in mk/*.mk, which defines its own targets only. Python runs as modules from the repository
+# root (`python3 -m scripts.stack.localstack`, pyproject.toml).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 SWIFT ?= swift
@@ -18,7 +19,8 @@ help: ## list targets
 deps: ## install what the tests and tools need (apt, pip; pins in pyproject.toml); skips what is present
 	scripts/deps/install.sh
 
-test: $(TEST_STEPS) ## run every test (installs what it needs)
+test: ## run every test (installs what it needs); ends with the wall time of each step
+	@MAKE="$(MAKE)" scripts/run-steps.sh test $(TEST_STEPS)
 
 lint: $(LINT_STEPS) ## every static check: Swift imports, Python, alert rules, manifests and Terraform
 
@@ -44,7 +46,7 @@ lint-imports: ## every Swift target imports exactly what Package.swift declares;
 lint-python: deps ## ruff check and ruff format --check over scripts/ and checks/; the package's entry points resolve; README maps every folder
 	$(VENVS)/lint/bin/ruff check scripts checks
 	$(VENVS)/lint/bin/ruff format --check scripts checks
-	$(VENVS)/lint/bin/python -m unittest -q checks.python.test_package checks.docs.test_readme_map checks.e2e.test_history_check checks.e2e.test_mock_only checks.e2e.test_scenario_export
+	$(VENVS)/lint/bin/python -m unittest -q checks.python.test_package checks.docs.test_readme_map checks.e2e.test_history_check checks.e2e.test_mock_only checks.e2e.test_scenario_export checks.make.test_run_steps
 
 bench-sim: sim-release ## simulator throughput and bug-finding figures
 	scripts/bench-sim.sh
