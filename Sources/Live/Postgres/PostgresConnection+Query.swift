@@ -59,7 +59,8 @@ extension PostgresConnection {
         return try consume(result, operation: operation, isCommit: isCommit)
     }
 
-    private func consume(_ result: OpaquePointer?, operation: String, isCommit: Bool) throws(PostgresError) -> PostgresRows {
+    /// Turns one `PGresult` (nil: libpq returned none) into rows or a classified error, and frees it.
+    func consume(_ result: OpaquePointer?, operation: String, isCommit: Bool) throws(PostgresError) -> PostgresRows {
         guard let result else {
             let lost = PQstatus(handle) != CONNECTION_OK
             throw PostgresError(

@@ -23,6 +23,11 @@ public struct SynchronousPostgres {
     /// Whether libpq still considers the connection usable (no round trip).
     public var isConnected: Bool { PQstatus(connection.handle) == CONNECTION_OK }
 
+    /// Whether libpq has the connection in pipeline mode (`PQpipelineStatus`): false after every call here on a
+    /// live connection. A connection lost mid-pipeline keeps libpq's pipeline state until `reset()` (or the
+    /// async `reconnect()`), which every way back to a usable connection goes through.
+    public var isInPipelineMode: Bool { PQpipelineStatus(connection.handle) != PQ_PIPELINE_OFF }
+
     public var isInTransaction: Bool {
         let status = PQtransactionStatus(connection.handle)
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
@@ -49,19 +54,40 @@ public struct SynchronousPostgres {
     /// Executes a statement registered with `PostgresConnection.prepare`.
     @discardableResult
     public func execute(prepared name: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresRows {
-        if !connection.preparedInSession.contains(name) {
-            guard let sql = connection.statements[name] else {
-                throw PostgresError(sqlState: "26000", message: "no statement prepared as \(name)", operation: "prepare",
-                                    classification: .permanent)
-            }
-            _ = try connection.execute(operation: "prepare \(name)", isCommit: false) { conn, _ in
-                PQprepare(conn, name, sql, 0, nil)
-            } parameters: { [] }
-            connection.preparedInSession.insert(name)
-        }
+        try prepareInSessionIfNeeded(name)
         return try connection.execute(operation: "execute \(name)", isCommit: false) { conn, params in
             PQexecPrepared(conn, name, params.count, params.values, params.lengths, params.formats, 0)
         } parameters: { parameters }
+    }
+
+    /// BEGIN, then the prepared statement `name`, in one round trip (see
+    /// `PostgresConnection.beginAndExecuteOnThread`); the transaction stays open for `commit()`. Errors and
+    /// their classes are those of `begin()` followed by `execute(prepared:)`; a failed statement leaves the
+    /// transaction aborted, for `rollbackQuietly()`. A statement this session has not prepared yet is prepared
+    /// first, outside the pipeline.
+    @discardableResult
+    public func beginAndExecute(prepared name: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresRows {
+        try prepareInSessionIfNeeded(name)
+        return try connection.beginAndExecuteOnThread(prepared: name, parameters)
+    }
+
+    /// `beginAndExecute(prepared:_:)`, registering `sql` as `name` first if this connection does not know it.
+    @discardableResult
+    public func beginAndExecute(prepared name: String, sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresRows {
+        if connection.statements[name] == nil { connection.statements[name] = sql }
+        return try beginAndExecute(prepared: name, parameters)
+    }
+
+    private func prepareInSessionIfNeeded(_ name: String) throws(PostgresError) {
+        guard !connection.preparedInSession.contains(name) else { return }
+        guard let sql = connection.statements[name] else {
+            throw PostgresError(sqlState: "26000", message: "no statement prepared as \(name)", operation: "prepare",
+                                classification: .permanent)
+        }
+        _ = try connection.execute(operation: "prepare \(name)", isCommit: false) { conn, _ in
+            PQprepare(conn, name, sql, 0, nil)
+        } parameters: { [] }
+        connection.preparedInSession.insert(name)
     }
 
     /// Executes `sql` as the prepared statement `name`, registering it first if this connection does not know
