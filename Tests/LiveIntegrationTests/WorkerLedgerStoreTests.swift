@@ -1,6 +1,6 @@
 import Core
 import Foundation
-import LivePostgres
+@testable import LivePostgres
 @testable import LiveWorker
 import Logging
 import Testing
@@ -249,6 +249,45 @@ struct WorkerLedgerStoreTests {
         #expect(await f.run(Self.guarded([Self.entry(1)])) == .committed(.batch(BatchOutcome(applied: 1, skippedDuplicates: 0))),
                 "nothing was applied (the server rolled back), so the retry applies it once")
         #expect(try await f.int("SELECT count(*) FROM ledger") == 1)
+        await f.drop()
+    }
+
+    /// A worker's batch waits on a lock (another session holds account x) when the worker ends: its process dies
+    /// (the connection's socket is shut down, as the kernel does for a killed process) or its server process is
+    /// terminated. The batch is BEGIN plus one statement, so either way the server rolls it back: the history
+    /// a worker keeps of what it committed stays exact. (Sent alone, autocommit, the statement of a dead worker
+    /// would commit once the lock is free: `PostgresPipelinedBeginTests.autocommitCommitsAfterClientDies`.)
+    @Test("a batch whose worker ends while it waits on a lock commits nothing, and the retry applies it once",
+          arguments: [PostgresPipelinedBeginTests.Ending.clientDies, .backendTerminated])
+    func endedWhileWaiting(ending: PostgresPipelinedBeginTests.Ending) async throws {
+        let f = try await Fixture.make()
+        #expect(await f.run(Self.guarded([Self.entry(1, account: "x")])) == .committed(.batch(BatchOutcome(applied: 1, skippedDuplicates: 0))))
+        let blocker = try await TestDatabase.connect(f.url)
+        try await blocker.begin()
+        try await blocker.query("SELECT 1 FROM accounts WHERE account_id = 'x' FOR UPDATE")
+        let blockerPID = await blocker.backendPID()
+        let pid = await f.store.connection.backendPID()
+        let socket = await f.store.connection.socketDescriptor()
+        let batch = Task { await f.run(Self.guarded([Self.entry(2, account: "x")])) }
+        try await f.check.waitUntilLockWait(of: pid, "the batch waits for account x") { $0.blockedBy == [blockerPID] }
+        switch ending {
+        case .clientDies: #expect(shutdown(socket, Int32(SHUT_RDWR)) == 0)
+        case .backendTerminated: try await f.check.query("SELECT pg_terminate_backend($1)", [.int32(pid)])
+        }
+        let result = await batch.value
+        try await blocker.rollback()
+        try await eventually(10, "the batch's server process has ended") { try await f.check.activity(of: pid) == nil }
+        guard case .failed(let failure) = result else {
+            Issue.record("expected a failure, got \(result)")
+            await f.drop()
+            return
+        }
+        #expect(failure.kind == .transient, "\(failure.reason)")
+        #expect(try await f.int("SELECT count(*) FROM ledger") == 1, "the batch that waited is rolled back")
+        #expect(try await f.int("SELECT count(*) FROM processed_events") == 1)
+        #expect(await f.run(Self.guarded([Self.entry(2, account: "x")])) == .committed(.batch(BatchOutcome(applied: 1, skippedDuplicates: 0))),
+                "the next work reconnects; nothing was applied, so the retry applies the batch once")
+        #expect(try await f.int("SELECT balance_cents FROM accounts WHERE account_id = 'x'") == 200)
         await f.drop()
     }
 }
