@@ -118,45 +118,22 @@ struct PostgresPipelinedBeginTests {
         await t.drop()
     }
 
-    /// How the statement's client ends while the statement waits on a lock.
-    enum Ending: String, CustomTestStringConvertible, Sendable {
-        /// `pg_terminate_backend` from another session: the server process ends and takes its transaction.
-        case backendTerminated
-        /// The client process dies (its socket is shut down): the server process is left running the statement.
-        case clientDies
-        var testDescription: String { rawValue }
-    }
-
-    /// Sends the insert of id 5 while another session holds an uncommitted insert of 5 (the statement waits for
-    /// that transaction), ends the client as `ending` says, then lets the statement go on (the other session
-    /// rolls back) and waits until the statement's server process is gone. Returns what the client saw.
+    /// Sends the statement `send` makes while another session holds an uncommitted insert of 5 (an insert of 5
+    /// waits for that transaction), ends the client as `ending` says and returns what the client saw.
     static func endWhileWaiting(
-        _ t: Table, _ ending: Ending, send: @escaping @Sendable (Table) async -> Result<PostgresRows, PostgresError>
+        _ t: Table, _ ending: ClientEnding, send: @escaping @Sendable (Table) async -> Result<PostgresRows, PostgresError>
     ) async throws -> Result<PostgresRows, PostgresError> {
         try await t.other.begin()
         try await t.other.query("INSERT INTO \(t.name) (id) VALUES (5)")
-        let otherPID = await t.other.backendPID()
-        let pid = await t.conn.backendPID()
-        let socket = await t.conn.socketDescriptor()
-        let sent = Task { await send(t) }
-        try await t.observer.waitUntilLockWait(of: pid, "the insert waits for the other session's") { $0.blockedBy == [otherPID] }
-        switch ending {
-        case .backendTerminated:
-            try await t.other.query("SELECT pg_terminate_backend($1)", [.int32(pid)])
-        case .clientDies:
-            #expect(shutdown(socket, Int32(SHUT_RDWR)) == 0)
-        }
-        let seen = await sent.value
-        try await t.other.rollback()
-        try await eventually(10, "the statement's server process has ended") { try await t.observer.activity(of: pid) == nil }
-        return seen
+        return try await ending.end(t.conn, waitingOn: t.other, observer: t.observer,
+                                    "the insert waits for the other session's") { await send(t) }
     }
 
     /// The property the pipelined BEGIN keeps: whichever way the client ends while its statement waits, nothing
     /// commits, so a client that never saw COMMIT succeed can treat the work as not done.
     @Test("a client ended while its pipelined statement waits on a lock leaves nothing committed",
-          arguments: [Ending.backendTerminated, .clientDies])
-    func endedWhileWaiting(ending: Ending) async throws {
+          arguments: [ClientEnding.backendTerminated, .clientDies])
+    func endedWhileWaiting(ending: ClientEnding) async throws {
         let t = try await Table.make()
         _ = try await t.beginAndInsert(1).get()
         try await t.conn.commit()

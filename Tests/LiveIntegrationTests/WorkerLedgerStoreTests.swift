@@ -1,6 +1,6 @@
 import Core
 import Foundation
-@testable import LivePostgres
+import LivePostgres
 @testable import LiveWorker
 import Logging
 import Testing
@@ -258,25 +258,17 @@ struct WorkerLedgerStoreTests {
     /// a worker keeps of what it committed stays exact. (Sent alone, autocommit, the statement of a dead worker
     /// would commit once the lock is free: `PostgresPipelinedBeginTests.autocommitCommitsAfterClientDies`.)
     @Test("a batch whose worker ends while it waits on a lock commits nothing, and the retry applies it once",
-          arguments: [PostgresPipelinedBeginTests.Ending.clientDies, .backendTerminated])
-    func endedWhileWaiting(ending: PostgresPipelinedBeginTests.Ending) async throws {
+          arguments: [ClientEnding.clientDies, .backendTerminated])
+    func endedWhileWaiting(ending: ClientEnding) async throws {
         let f = try await Fixture.make()
         #expect(await f.run(Self.guarded([Self.entry(1, account: "x")])) == .committed(.batch(BatchOutcome(applied: 1, skippedDuplicates: 0))))
         let blocker = try await TestDatabase.connect(f.url)
         try await blocker.begin()
         try await blocker.query("SELECT 1 FROM accounts WHERE account_id = 'x' FOR UPDATE")
-        let blockerPID = await blocker.backendPID()
-        let pid = await f.store.connection.backendPID()
-        let socket = await f.store.connection.socketDescriptor()
-        let batch = Task { await f.run(Self.guarded([Self.entry(2, account: "x")])) }
-        try await f.check.waitUntilLockWait(of: pid, "the batch waits for account x") { $0.blockedBy == [blockerPID] }
-        switch ending {
-        case .clientDies: #expect(shutdown(socket, Int32(SHUT_RDWR)) == 0)
-        case .backendTerminated: try await f.check.query("SELECT pg_terminate_backend($1)", [.int32(pid)])
+        let result = try await ending.end(f.store.connection, waitingOn: blocker, observer: f.check,
+                                          "the batch waits for account x") {
+            await f.run(Self.guarded([Self.entry(2, account: "x")]))
         }
-        let result = await batch.value
-        try await blocker.rollback()
-        try await eventually(10, "the batch's server process has ended") { try await f.check.activity(of: pid) == nil }
         guard case .failed(let failure) = result else {
             Issue.record("expected a failure, got \(result)")
             await f.drop()
