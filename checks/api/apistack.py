@@ -127,6 +127,18 @@ class ApiStack:
                 lambda body=body: self.send("POST", "/v1/events", body, headers).status == 202, seconds, "api accepts"
             )
 
+    def wait_assigned(self, seconds: float = 90) -> None:
+        """Until the worker owns partitions. A worker stopped while its JoinGroup is still pending leaves a member
+        the coordinator knows and the client cannot name, so it never leaves the group: the next worker's join
+        then waits out that member's session. Waiting here keeps that wait out of the checks' own bounds, and a
+        worker that owns its partitions when it is stopped leaves cleanly, so the next join is quick."""
+
+        def assigned() -> bool:
+            values = self.stack.metrics(1)
+            return any(v > 0 for k, v in values.items() if k.startswith("replicasafe_worker_assigned_partitions"))
+
+        wait_until(assigned, seconds, "worker owns partitions", interval=0.2)
+
     def worker_metric(self, series: str) -> float:
         return self.stack.metrics(1).get(series, 0.0)
 
@@ -161,6 +173,7 @@ def start(root: Path) -> ApiStack:
     stack.start_api()
     stack.start_worker(1, "after")
     api.wait_ready()
+    api.wait_assigned()
     api.create_keys()
     api.wait_accepting()
     return api
@@ -175,7 +188,8 @@ def stop(api: ApiStack) -> None:
         subprocess.run([str(REPO / "scripts/local-postgres.sh"), "stop"], check=False)
 
 
-def wait_for(predicate, seconds: float, what: str) -> None:
-    """`wait_until` for the checks: a timeout is a test failure (AssertionError), not a stack error."""
+def wait_for(predicate, seconds: float, what: str, seen=None) -> None:
+    """`wait_until` for the checks: a timeout is a test failure (AssertionError), not a stack error. `seen`, when
+    given, describes what had arrived by then, so a timeout says which part was missing."""
     if not holds(predicate, seconds):
-        raise AssertionError(f"{what}: not within {seconds:.0f} s")
+        raise AssertionError(f"{what}: not within {seconds:.0f} s" + (f"; seen: {seen()}" if seen else ""))

@@ -33,6 +33,7 @@ def restart(api: apistack.ApiStack, env: dict[str, str]) -> None:
     stack.start_api()
     stack.start_worker(1, "after")
     api.wait_ready()
+    api.wait_assigned()
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +89,15 @@ def test_one_trace_from_request_to_ledger_row(api, otlp):
         )
         return bool(linked) and {s.service for s in mine} >= {"api", "worker"}
 
-    apistack.wait_for(complete, 60, f"spans of trace {trace_id} from the api and the worker, and the batch's link")
+    def seen():
+        spans = otlp.snapshot()
+        mine = sorted((s.service, s.name, s.status_code) for s in spans if s.trace_id == trace_id)
+        lags = {k: v for k, v in api.stack.metrics(1).items() if k.startswith("replicasafe_worker_consumer_lag{")}
+        return f"spans of the trace {mine}, {len(spans)} spans in all, worker lag {lags}"
+
+    apistack.wait_for(
+        complete, 60, f"spans of trace {trace_id} from the api and the worker, and the batch's link", seen=seen
+    )
     spans = otlp.snapshot()
     mine = [s for s in spans if s.trace_id == trace_id]
     server = [s for s in mine if s.service == "api" and s.kind == SPAN_KIND_SERVER]
