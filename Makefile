@@ -1,5 +1,5 @@
 # ReplicaSafe: one entry point for people and CI. `make test` and `make lint` list their steps here, in the order
-# they run (`make test` through scripts/run-steps.sh, which times each); each step is a target of this file or of
+# they start (`make test` through scripts/run-steps.sh, which times each); each step is a target of this file or of
 # an area's fragment in mk/*.mk, which defines its own targets only. Python runs as modules from the repository
 # root (`python3 -m scripts.stack.localstack`, pyproject.toml).
 SHELL := /bin/bash
@@ -8,8 +8,11 @@ SWIFT ?= swift
 SIM_RELEASE := .build/release/sim
 VENVS := .local/venvs
 
-TEST_STEPS := deps test-swift test-sim-canary test-ablation test-docs test-integration test-group-conformance lint test-platform test-infra drill-test \
-	e2e-small test-api test-timeline test-twin test-fuzz test-tune
+# The steps marked & need no Swift build and mostly wait (Terraform against the emulator) or use one core: they run
+# in the background, one after another, while the build and the simulator's steps take the cores; `wait` joins them
+# before the live steps, whose bounded waits should not share the machine.
+TEST_STEPS := deps test-infra\& lint\& test-platform\& test-swift test-sim-canary test-ablation test-docs wait \
+	test-integration test-group-conformance drill-test e2e-small test-api test-timeline test-twin test-fuzz test-tune
 LINT_STEPS := lint-imports lint-python lint-alerts lint-platform lint-api
 
 .PHONY: help deps test lint test-swift test-sim-canary test-docs lint-imports lint-python bench-sim bench-live sim-release

@@ -19,7 +19,11 @@ test-platform: deps ## each platform check fails on an injected defect and passe
 	.local/venvs/lint/bin/python -m pytest -q checks/platform --ignore=checks/platform/test_infra_emulator.py
 
 # infra/ applied to the AWS API emulator (moto): terraform test assertions, a re-plan that must be empty,
-# destroy; then the same on a tree with planted defects, which must fail.
+# destroy; beside it, the same on a tree with planted defects, which must fail. Both mostly wait on the provider's
+# polling, so they run at once, each with a moto on ports of its own; the step fails if either does.
 test-infra: deps ## terraform test + apply/replan/destroy of infra/ against moto; planted defects must fail
-	scripts/infra/test-infra.sh
-	.local/venvs/lint/bin/python -m pytest -q checks/platform/test_infra_emulator.py
+	@scripts/infra/test-infra.sh & pristine=$$!; \
+	TEST_INFRA_PORTS=15640-15669 .local/venvs/lint/bin/python -m pytest -q checks/platform/test_infra_emulator.py; \
+	planted=$$?; wait $$pristine; pristine=$$?; \
+	echo "test-infra: pristine run exit $$pristine, planted-defect check exit $$planted"; \
+	[ $$pristine -eq 0 ] && [ $$planted -eq 0 ]

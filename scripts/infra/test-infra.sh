@@ -6,7 +6,9 @@
 #     replan  plain CLI on a copy with a local backend: apply, `plan -detailed-exitcode` must show no changes,
 #             destroy, and the state must be empty afterwards
 #
-# moto listens on the first free port of 15610-15639 (127.0.0.1 only) and is stopped on exit, also on failure.
+# moto listens on the first free port of TEST_INFRA_PORTS (default 15610-15639; 127.0.0.1 only) and is stopped on
+# exit, also on failure. Two runs at once (make test-infra runs the planted-defect run beside the pristine one) take
+# ranges of their own, so neither can pick the port the other's moto is still binding.
 # Providers come from the filesystem mirror (scripts/infra/terraform-env.sh). Exit 0 only when every phase passed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,11 +38,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+ports=${TEST_INFRA_PORTS:-15610-15639}
+[[ "$ports" =~ ^[0-9]+-[0-9]+$ ]] || { echo "test-infra: TEST_INFRA_PORTS must be FIRST-LAST, got '$ports'" >&2; exit 2; }
 port=""
-for candidate in $(seq 15610 15639); do
+for candidate in $(seq "${ports%-*}" "${ports#*-}"); do
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
 done
-[ -n "$port" ] || { echo "test-infra: no free port in 15610-15639" >&2; exit 1; }
+[ -n "$port" ] || { echo "test-infra: no free port in $ports" >&2; exit 1; }
 endpoint=http://127.0.0.1:$port
 # Managed policies loaded: attachments of AWS managed policies (AmazonEKSClusterPolicy, ...) must resolve.
 MOTO_IAM_LOAD_MANAGED_POLICIES=true "$MOTO" -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
