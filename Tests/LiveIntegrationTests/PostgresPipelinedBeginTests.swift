@@ -17,11 +17,12 @@ struct PostgresPipelinedBeginTests {
             let name = "pipe_\(UUID().uuidString.prefix(8).lowercased())"
             let other = try await TestDatabase.connect()
             try await other.query("CREATE TABLE \(name) (id int PRIMARY KEY)")
-            return Table(name: name, conn: try await TestDatabase.connect(), other: other,
-                         observer: try await TestDatabase.connect())
+            let table = Table(name: name, conn: try await TestDatabase.connect(), other: other,
+                              observer: try await TestDatabase.connect())
+            try await table.conn.prepare(table.statement, "INSERT INTO \(name) (id) VALUES ($1) RETURNING id")
+            return table
         }
 
-        var insertSQL: String { "INSERT INTO \(name) (id) VALUES ($1) RETURNING id" }
         var statement: String { "ins_\(name)" }
 
         func count() async throws -> Int64 {
@@ -32,10 +33,10 @@ struct PostgresPipelinedBeginTests {
 
         /// BEGIN and the insert of `id`, in one job on the connection's thread; the transaction stays open.
         func beginAndInsert(_ id: Int32) async -> Result<PostgresRows, PostgresError> {
-            let (statement, sql) = (statement, insertSQL)
+            let statement = statement
             return await conn.withSynchronousAccess { pg in
                 do throws(PostgresError) {
-                    return .success(try pg.beginAndExecute(prepared: statement, sql: sql, [.int32(id)]))
+                    return .success(try pg.beginAndExecute(prepared: statement, [.int32(id)]))
                 } catch {
                     return .failure(error)
                 }
@@ -44,10 +45,10 @@ struct PostgresPipelinedBeginTests {
 
         /// The planted alternative: the insert alone, autocommit (its own transaction, one round trip).
         func insertAutocommit(_ id: Int32) async -> Result<PostgresRows, PostgresError> {
-            let (statement, sql) = (statement, insertSQL)
+            let statement = statement
             return await conn.withSynchronousAccess { pg in
                 do throws(PostgresError) {
-                    return .success(try pg.execute(prepared: statement, sql: sql, [.int32(id)]))
+                    return .success(try pg.execute(prepared: statement, [.int32(id)]))
                 } catch {
                     return .failure(error)
                 }
@@ -70,7 +71,6 @@ struct PostgresPipelinedBeginTests {
         #expect(try await t.count() == 0, "nothing is visible before COMMIT")
         try await t.conn.commit()
         #expect(try await t.count() == 1)
-        // Prepared once per session: the second time goes straight into the pipeline.
         #expect(try await t.beginAndInsert(8).get().int64(0, "id") == 8)
         try await t.conn.commit()
         #expect(try await t.count() == 2)
@@ -83,11 +83,7 @@ struct PostgresPipelinedBeginTests {
         _ = try await t.beginAndInsert(1).get()
         try await t.conn.commit()
         let failed = await t.beginAndInsert(1)
-        guard case .failure(let error) = failed else {
-            Issue.record("expected 23505, got \(failed)")
-            await t.drop()
-            return
-        }
+        let error = try #require(failed.failure, "expected 23505, got \(failed)")
         #expect(error.sqlState == "23505")
         #expect(error.classification == .permanent)
         #expect(error.operation == "execute \(t.statement)")
@@ -138,17 +134,14 @@ struct PostgresPipelinedBeginTests {
         _ = try await t.beginAndInsert(1).get()
         try await t.conn.commit()
         let seen = try await Self.endWhileWaiting(t, ending) { await $0.beginAndInsert(5) }
-        guard case .failure(let error) = seen else {
-            Issue.record("expected a lost connection, got \(seen)")
-            await t.drop()
-            return
-        }
+        let error = try #require(seen.failure, "expected a lost connection, got \(seen)")
         #expect(error.classification == .transient, "\(error)")
         #expect(try await t.count() == 1, "the statement that waited is rolled back")
         #expect(await t.state().connected == false)
         try await t.conn.reconnect()
         #expect(await t.state() == (pipeline: false, transaction: false, connected: true),
                 "the reconnect (PQreset) ends what libpq kept of the lost connection's pipeline")
+        // The new session has not prepared the statement: it is prepared first, outside the pipeline.
         _ = try await t.beginAndInsert(5).get()
         try await t.conn.commit()
         #expect(try await t.count() == 2)
@@ -164,13 +157,16 @@ struct PostgresPipelinedBeginTests {
         _ = try await t.beginAndInsert(1).get()
         try await t.conn.commit()
         let seen = try await Self.endWhileWaiting(t, .clientDies) { await $0.insertAutocommit(5) }
-        guard case .failure(let error) = seen else {
-            Issue.record("expected a lost connection, got \(seen)")
-            await t.drop()
-            return
-        }
+        let error = try #require(seen.failure, "expected a lost connection, got \(seen)")
         #expect(error.classification == .transient, "\(error)")
         #expect(try await t.count() == 2, "the statement committed after its client was gone")
         await t.drop()
+    }
+}
+
+extension Result {
+    /// The error, or nil on success: for `#require`, which ends a test whose operation should have failed.
+    var failure: Failure? {
+        if case .failure(let error) = self { error } else { nil }
     }
 }

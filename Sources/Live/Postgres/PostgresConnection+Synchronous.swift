@@ -71,13 +71,6 @@ public struct SynchronousPostgres {
         return try connection.beginAndExecuteOnThread(prepared: name, parameters)
     }
 
-    /// `beginAndExecute(prepared:_:)`, registering `sql` as `name` first if this connection does not know it.
-    @discardableResult
-    public func beginAndExecute(prepared name: String, sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresRows {
-        if connection.statements[name] == nil { connection.statements[name] = sql }
-        return try beginAndExecute(prepared: name, parameters)
-    }
-
     private func prepareInSessionIfNeeded(_ name: String) throws(PostgresError) {
         guard !connection.preparedInSession.contains(name) else { return }
         guard let sql = connection.statements[name] else {
