@@ -15,8 +15,9 @@ print-network-flows: deps ## print allowed flows; POLICIES=all|deny|none (networ
 	     --peers platform/network-peers.yaml --peers platform/manifests/tempo.yaml --matrix docs/security/traffic-matrix.md --print $(or $(POLICIES),all) \
 	     .local/lint/after.yaml .local/lint/load.yaml
 
+# Two workers: each test runs its tools (terraform, checkov, kubeconform...) on a copy of its own, one core each.
 test-platform: deps ## each platform check fails on an injected defect and passes on the pristine tree
-	.local/venvs/lint/bin/python -m pytest -q checks/platform --ignore=checks/platform/test_infra_emulator.py
+	.local/venvs/lint/bin/python -m pytest -q -n 2 checks/platform --ignore=checks/platform/test_infra_emulator.py
 
 # infra/ applied to the AWS API emulator (moto): terraform test assertions, a re-plan that must be empty,
 # destroy; beside it, the same on a tree with planted defects, which must fail. Both mostly wait on the provider's
