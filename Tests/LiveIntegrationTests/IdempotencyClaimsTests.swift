@@ -76,8 +76,12 @@ struct IdempotencyClaimsTests {
             #expect(retry.status == .accepted && retry.json["event_id"] == orphanID)
             #expect(retry.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
             // The claim writer's connection cut (the database restarted or the api's socket dropped): 503 until the
-            // pool reconnects, then the key is claimed once.
-            try await conn.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'api' AND pid <> pg_backend_pid()")
+            // pool reconnects, then the key is claimed once. Only this test's database: suites run in parallel, and
+            // the other api tests' pools connect as the same role.
+            try await conn.query("""
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE usename = 'api' AND datname = current_database() AND pid <> pg_backend_pid()
+                """)
             var cut: APIResponse?
             try await eventually(20, "a keyed request is accepted after its connection was cut", every: .milliseconds(100)) {
                 cut = try await client.postEvent(eventBody(account: "acct-cut"), idempotencyKey: "k-cut")
