@@ -98,7 +98,7 @@ class RunStepsTest(unittest.TestCase):
         rc, out, ran = run_steps(
             "deps",
             "hang&",
-            "ok-a",
+            "await-hang",
             "fail",
             after=lambda folder: pids.append(int(folder.joinpath("log.hang-pid").read_text())),
         )
