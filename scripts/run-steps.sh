@@ -18,6 +18,11 @@ logs=$(mktemp -d)
 chain_pid=""
 chain_steps=()
 
+# add_time STEP SECONDS [NOTE]: a line of the report's table.
+add_time() {
+    times+=("$(printf '%-24s %6d%s' "$1" "$2" "${3:+  $3}")")
+}
+
 report() {
     local status="$1"
     echo "== $name: time per step (wall seconds)"
@@ -75,7 +80,7 @@ join_chain() {
     done
     while read -r step rc seconds; do
         finished=$((finished + 1))
-        times+=("$(printf '%-24s %6d  (background)' "$step" "$seconds")")
+        add_time "$step" "$seconds" "(background)"
         [ "$rc" -eq 0 ] || { failed=$step; failed_rc=$rc; }
     done <"$logs/chain"
     if [ -n "$failed" ]; then
@@ -106,7 +111,7 @@ for step in "$@" wait; do
     step_started=$(date +%s)
     run_step "$step"
     rc=$?
-    times+=("$(printf '%-24s %6d' "$step" $(( $(date +%s) - step_started )))")
+    add_time "$step" $(( $(date +%s) - step_started ))
     if [ "$rc" -ne 0 ]; then
         stop_chain
         report "FAILED at $step (exit $rc)"
