@@ -128,26 +128,28 @@ class ApiStack:
             )
 
     def wait_assigned(self, seconds: float = 90) -> None:
-        """Until the worker owns partitions. A worker stopped while its JoinGroup is still pending leaves a member
-        the coordinator knows and the client cannot name, so it never leaves the group: the next worker's join
-        then waits out that member's session. Waiting here keeps that wait out of the checks' own bounds, and a
-        worker that owns its partitions when it is stopped leaves cleanly, so the next join is quick."""
+        """Until the worker owns partitions, so a check's own bound does not include the restarted worker's join.
+        That join is slow under the mock cluster: after the last member leaves, its group waits out a timer of
+        session.timeout.ms - 1 s before it takes a new member, and a worker stopped while its JoinGroup is still
+        pending leaves a member the client cannot name, whose session the next join waits out as well."""
 
         def assigned() -> bool:
-            values = self.stack.metrics(1)
-            return any(v > 0 for k, v in values.items() if k.startswith("replicasafe_worker_assigned_partitions"))
+            return any(v > 0 for v in self.worker_series("replicasafe_worker_assigned_partitions").values())
 
         wait_until(assigned, seconds, "worker owns partitions", interval=0.2)
 
     def worker_metric(self, series: str) -> float:
         return self.stack.metrics(1).get(series, 0.0)
 
+    def worker_series(self, prefix: str) -> dict[str, float]:
+        """The worker's series whose name (with labels) starts with `prefix`; empty when it does not answer."""
+        return {k: v for k, v in self.stack.metrics(1).items() if k.startswith(prefix)}
+
     def wait_drained(self, seconds: float = 120) -> None:
         """Until the worker has committed everything on the topic (its lag gauges are all 0 and it has some)."""
 
         def drained() -> bool:
-            values = self.stack.metrics(1)
-            lags = [v for k, v in values.items() if k.startswith("replicasafe_worker_consumer_lag{")]
+            lags = self.worker_series("replicasafe_worker_consumer_lag{").values()
             return bool(lags) and all(v == 0 for v in lags)
 
         wait_until(drained, seconds, "worker drained the topic", interval=0.5)

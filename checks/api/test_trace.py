@@ -92,7 +92,7 @@ def test_one_trace_from_request_to_ledger_row(api, otlp):
     def seen():
         spans = otlp.snapshot()
         mine = sorted((s.service, s.name, s.status_code) for s in spans if s.trace_id == trace_id)
-        lags = {k: v for k, v in api.stack.metrics(1).items() if k.startswith("replicasafe_worker_consumer_lag{")}
+        lags = api.worker_series("replicasafe_worker_consumer_lag{")
         return f"spans of the trace {mine}, {len(spans)} spans in all, worker lag {lags}"
 
     apistack.wait_for(
