@@ -171,6 +171,15 @@ def api_figures(api):
                 "make bench-api",
             )
         )
+    if "keyed_to_unkeyed_cpu_bound" in api:
+        rows.append(
+            (
+                "api machine CPU per event (every process)",
+                f"unkeyed {api['machine_cpu_us_per_unkeyed_event']} us, keyed {api['machine_cpu_us_per_keyed_event']} us:"
+                f" keyed/unkeyed the CPU allows {api['keyed_to_unkeyed_cpu_bound']} (measured {api.get('keyed_to_unkeyed')})",
+                "make bench-api",
+            )
+        )
     if "traced_ratio" in api:
         rows.append(
             (

@@ -190,6 +190,10 @@ ACCEPTED, API, KAFKA, PG, CLAIMS, STATEMENTS, STATEMENT_SECONDS, MACHINE_BUSY, M
 def delta(which, field): return [end[field] - start[field] for start, end in which]
 # The machine's busy share during a route's rounds (2 cores: 1.0 is both cores busy the whole time).
 def busy(which): return round(sum(delta(which, MACHINE_BUSY)) / max(sum(delta(which, MACHINE_ALL)), 1), 3)
+# The whole machine's CPU (every process, wrk included; /proc/stat counts in 1/100 s) per event of a route. With
+# the machine busy, rates go as the inverse of this cost, so unkeyed's cost over keyed's is the keyed / unkeyed
+# ratio the CPU alone allows; the measured ratio falls below it by what the keyed route spends waiting.
+def machine_us_per_event(which, events): return sum(delta(which, MACHINE_BUSY)) * 1e4 / max(events, 1)
 accepted_deltas = delta(counters, ACCEPTED)
 cpu_api, cpu_kafka = sum(delta(counters, API)), sum(delta(counters, KAFKA))
 keyed_deltas = delta(keyed_counters, ACCEPTED)
@@ -217,6 +221,9 @@ keyed_p99 = max(r["p99_ms"] for r in keyed_runs)
 keyed_p50 = statistics.median(r["p50_ms"] for r in keyed_runs)
 keyed_non2xx = sum(r["non2xx"] for r in keyed_runs)
 keyed_events = max(sum(keyed_deltas), 1)
+machine_unkeyed_us = machine_us_per_event(counters, sum(accepted_deltas))
+machine_keyed_us = machine_us_per_event(keyed_counters, keyed_events)
+keyed_cpu_bound = machine_unkeyed_us / machine_keyed_us if machine_keyed_us else 0.0
 print(f"PostgreSQL durability: {durability} (fsync, synchronous_commit, full_page_writes)")
 print(f"bare 202 route:            {bare_rate:10.0f} req/s    p50 {bare_p50:.2f} ms  p99 {bare_p99:.2f} ms")
 print(f"POST /v1/events accepted:  {accepted_rate:10.0f} events/s p50 {p50:.2f} ms  p99 {p99:.2f} ms  (non-2xx {non2xx})")
@@ -230,6 +237,8 @@ print(f"machine CPU busy:          bare {busy(bare_counters):.2f}, unkeyed {busy
       "   (share of all cores, every process; well under 1 means waiting, not short of CPU)")
 print(f"CPU per keyed event:       api {keyed_cpu_api / keyed_events * 1e6:.0f} us, PostgreSQL {keyed_cpu_pg / keyed_events * 1e6:.0f} us"
       f"   (claims per statement {claims_per_statement:.1f}, {statement_ms:.2f} ms each)")
+print(f"machine CPU per event:     unkeyed {machine_unkeyed_us:.0f} us, keyed {machine_keyed_us:.0f} us"
+      f"   (keyed / unkeyed the CPU allows: {keyed_cpu_bound:.2f})")
 met = accepted_rate >= 10000 and p99 <= 25 and ratio >= 0.5
 print(json.dumps({
     "bench": "api", "duration_s": duration, "connections": connections, "rounds": len(event_runs),
@@ -244,6 +253,8 @@ print(json.dumps({
     "api_cpu_us_per_event": round(cpu_api / accepted * 1e6), "kafka_dev_cpu_us_per_event": round(cpu_kafka / accepted * 1e6),
     "load_average": load, "durability": durability,
     "machine_busy_bare": busy(bare_counters), "machine_busy_unkeyed": busy(counters), "machine_busy_keyed": busy(keyed_counters),
+    "machine_cpu_us_per_unkeyed_event": round(machine_unkeyed_us), "machine_cpu_us_per_keyed_event": round(machine_keyed_us),
+    "keyed_to_unkeyed_cpu_bound": round(keyed_cpu_bound, 3),
     **json.load(open(sys.argv[10])),
 }))
 PY
