@@ -221,8 +221,10 @@ keyed_p99 = max(r["p99_ms"] for r in keyed_runs)
 keyed_p50 = statistics.median(r["p50_ms"] for r in keyed_runs)
 keyed_non2xx = sum(r["non2xx"] for r in keyed_runs)
 keyed_events = max(sum(keyed_deltas), 1)
+machine_bare_us = machine_us_per_event(bare_counters, sum(ok(r) for r in bare_runs))
 machine_unkeyed_us = machine_us_per_event(counters, sum(accepted_deltas))
 machine_keyed_us = machine_us_per_event(keyed_counters, keyed_events)
+unkeyed_cpu_bound = machine_bare_us / machine_unkeyed_us if machine_unkeyed_us else 0.0
 keyed_cpu_bound = machine_unkeyed_us / machine_keyed_us if machine_keyed_us else 0.0
 print(f"PostgreSQL durability: {durability} (fsync, synchronous_commit, full_page_writes)")
 print(f"bare 202 route:            {bare_rate:10.0f} req/s    p50 {bare_p50:.2f} ms  p99 {bare_p99:.2f} ms")
@@ -237,8 +239,8 @@ print(f"machine CPU busy:          bare {busy(bare_counters):.2f}, unkeyed {busy
       "   (share of all cores, every process; well under 1 means waiting, not short of CPU)")
 print(f"CPU per keyed event:       api {keyed_cpu_api / keyed_events * 1e6:.0f} us, PostgreSQL {keyed_cpu_pg / keyed_events * 1e6:.0f} us"
       f"   (claims per statement {claims_per_statement:.1f}, {statement_ms:.2f} ms each)")
-print(f"machine CPU per event:     unkeyed {machine_unkeyed_us:.0f} us, keyed {machine_keyed_us:.0f} us"
-      f"   (keyed / unkeyed the CPU allows: {keyed_cpu_bound:.2f})")
+print(f"machine CPU per event:     bare {machine_bare_us:.0f} us, unkeyed {machine_unkeyed_us:.0f} us, keyed {machine_keyed_us:.0f} us"
+      f"   (the CPU allows unkeyed / bare {unkeyed_cpu_bound:.2f}, keyed / unkeyed {keyed_cpu_bound:.2f})")
 met = accepted_rate >= 10000 and p99 <= 25 and ratio >= 0.5
 print(json.dumps({
     "bench": "api", "duration_s": duration, "connections": connections, "rounds": len(event_runs),
@@ -253,8 +255,9 @@ print(json.dumps({
     "api_cpu_us_per_event": round(cpu_api / accepted * 1e6), "kafka_dev_cpu_us_per_event": round(cpu_kafka / accepted * 1e6),
     "load_average": load, "durability": durability,
     "machine_busy_bare": busy(bare_counters), "machine_busy_unkeyed": busy(counters), "machine_busy_keyed": busy(keyed_counters),
+    "machine_cpu_us_per_bare_request": round(machine_bare_us),
     "machine_cpu_us_per_unkeyed_event": round(machine_unkeyed_us), "machine_cpu_us_per_keyed_event": round(machine_keyed_us),
-    "keyed_to_unkeyed_cpu_bound": round(keyed_cpu_bound, 3),
+    "unkeyed_to_bare_cpu_bound": round(unkeyed_cpu_bound, 3), "keyed_to_unkeyed_cpu_bound": round(keyed_cpu_bound, 3),
     **json.load(open(sys.argv[10])),
 }))
 PY
