@@ -175,10 +175,10 @@ def api_figures(api):
         rows.append(
             (
                 "api machine CPU per event (every process)",
-                f"bare {api.get('machine_cpu_us_per_bare_request')} us, unkeyed {api['machine_cpu_us_per_unkeyed_event']} us,"
+                f"bare {api['machine_cpu_us_per_bare_request']} us, unkeyed {api['machine_cpu_us_per_unkeyed_event']} us,"
                 f" keyed {api['machine_cpu_us_per_keyed_event']} us: the CPU allows unkeyed/bare"
-                f" {api.get('unkeyed_to_bare_cpu_bound')} (measured {api.get('ratio_to_bare')}),"
-                f" keyed/unkeyed {api['keyed_to_unkeyed_cpu_bound']} (measured {api.get('keyed_to_unkeyed')})",
+                f" {api['unkeyed_to_bare_cpu_bound']} (measured {api['ratio_to_bare']}),"
+                f" keyed/unkeyed {api['keyed_to_unkeyed_cpu_bound']} (measured {api['keyed_to_unkeyed']})",
                 "make bench-api",
             )
         )

@@ -202,7 +202,8 @@ claims_per_statement = sum(delta(keyed_counters, CLAIMS)) / max(sum(delta(keyed_
 statement_ms = sum(delta(keyed_counters, STATEMENT_SECONDS)) * 1000 / max(sum(delta(keyed_counters, STATEMENTS)), 1)
 def seconds(r): return r["duration_us"] / 1e6
 def ok(r): return r["requests"] - r["non2xx"] - r["socket_errors"]
-bare_rate = sum(ok(r) for r in bare_runs) / sum(seconds(r) for r in bare_runs)
+bare_requests = sum(ok(r) for r in bare_runs)
+bare_rate = bare_requests / sum(seconds(r) for r in bare_runs)
 accepted = sum(accepted_deltas)
 accepted_rate = accepted / sum(seconds(r) for r in event_runs)
 ratio = accepted_rate / bare_rate if bare_rate else 0.0
@@ -221,8 +222,8 @@ keyed_p99 = max(r["p99_ms"] for r in keyed_runs)
 keyed_p50 = statistics.median(r["p50_ms"] for r in keyed_runs)
 keyed_non2xx = sum(r["non2xx"] for r in keyed_runs)
 keyed_events = max(sum(keyed_deltas), 1)
-machine_bare_us = machine_us_per_event(bare_counters, sum(ok(r) for r in bare_runs))
-machine_unkeyed_us = machine_us_per_event(counters, sum(accepted_deltas))
+machine_bare_us = machine_us_per_event(bare_counters, bare_requests)
+machine_unkeyed_us = machine_us_per_event(counters, accepted)
 machine_keyed_us = machine_us_per_event(keyed_counters, keyed_events)
 unkeyed_cpu_bound = machine_bare_us / machine_unkeyed_us if machine_unkeyed_us else 0.0
 keyed_cpu_bound = machine_unkeyed_us / machine_keyed_us if machine_keyed_us else 0.0
